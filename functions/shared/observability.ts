@@ -1,0 +1,33 @@
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { maskPii, maskText } from './pii';
+
+export const SERVICE_NAME = 'muster';
+export const METRICS_NAMESPACE = 'Muster';
+
+/**
+ * Powertools' standard JSON shape, with every message and attribute passed through the PII
+ * mask: an email or phone number that slips into a log call is masked, not printed.
+ */
+class MaskingLogFormatter extends LogFormatter {
+  override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: maskText(attributes.message ?? ''),
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_name: attributes.lambdaContext?.functionName,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(maskPii(additional));
+  }
+}
+
+export const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
