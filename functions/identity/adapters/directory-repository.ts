@@ -1,0 +1,369 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { cancellationCodes, isConditionFailure } from '../../shared/aws/dynamodb';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
+import { isPermission } from '../domain/permissions';
+import type { RoleDefinition } from '../domain/roles';
+import type { User } from '../domain/user';
+import { directoryKeys as keys } from './keys';
+
+const stringSet = z
+  .instanceof(Set)
+  .transform((set) => [...set].filter((value): value is string => typeof value === 'string').sort())
+  .optional()
+  .transform((values) => values ?? []);
+
+const userItemSchema = z.object({
+  tenantId: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  displayName: z.string().optional(),
+  employeeId: z.string().optional(),
+  department: z.string().optional(),
+  jobFamily: z.string().optional(),
+  phone: z.string().optional(),
+  managerEmail: z.string().optional(),
+  locale: z.string().optional(),
+  status: z.enum(['INVITED', 'ACTIVE', 'DEACTIVATED']),
+  roles: stringSet,
+  groups: stringSet,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+const groupItemSchema = z.object({ name: z.string(), roles: stringSet });
+const pointerItemSchema = z.object({ userId: z.string() });
+const roleItemSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  scope: z.enum(['global', 'workspace']),
+  permissions: z.array(z.string()).transform((values) => values.filter(isPermission)),
+  rank: z.number(),
+});
+
+export interface Group {
+  readonly name: string;
+  readonly roles: readonly string[];
+}
+
+export type UserChanges = Partial<
+  Pick<
+    User,
+    | 'givenName'
+    | 'familyName'
+    | 'displayName'
+    | 'employeeId'
+    | 'department'
+    | 'jobFamily'
+    | 'phone'
+    | 'managerEmail'
+    | 'locale'
+    | 'status'
+  >
+>;
+
+/** Sets are stored as DynamoDB string sets so adding a role or group is idempotent; empty sets are omitted. */
+function toStringSet(values: readonly string[]): Set<string> | undefined {
+  return values.length > 0 ? new Set(values) : undefined;
+}
+
+/**
+ * The tenant directory over the single table: tenants, users, unique emails, subject links,
+ * groups and the role catalog. Uniqueness is enforced by DynamoDB transactions, never by
+ * read-then-write.
+ */
+export class DirectoryRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async ensureTenant(tenantId: string, now: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.tenant(tenantId), tenantId, createdAt: now },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async tenantExists(tenantId: string): Promise<boolean> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }),
+    );
+    return result.Item !== undefined;
+  }
+
+  async getUser(tenantId: string, userId: string): Promise<User | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
+    );
+    return result.Item ? userItemSchema.parse(result.Item) : undefined;
+  }
+
+  async findUserIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
+    return this.readPointer(keys.email(tenantId, email));
+  }
+
+  async findUserIdBySubject(tenantId: string, issuer: string, subject: string): Promise<string | undefined> {
+    return this.readPointer(keys.subject(tenantId, issuer, subject));
+  }
+
+  /**
+   * Creates a user and claims its email in one transaction, so two concurrent creations of the
+   * same email can never both succeed. Optionally links an identity-provider subject too.
+   */
+  async createUser(user: User, link?: { issuer: string; subject: string }): Promise<void> {
+    const items = [
+      {
+        ...keys.user(user.tenantId, user.userId),
+        ...keys.usersByEmail(user.tenantId, user.email),
+        ...this.userAttributes(user),
+      },
+      { ...keys.email(user.tenantId, user.email), userId: user.userId, createdAt: user.createdAt },
+      ...(link
+        ? [
+            {
+              ...keys.subject(user.tenantId, link.issuer, link.subject),
+              userId: user.userId,
+              issuer: link.issuer,
+              createdAt: user.createdAt,
+            },
+          ]
+        : []),
+    ];
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: items.map((Item) => ({
+            Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(PK)' },
+          })),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const [userCode, emailCode] = error instanceof Error ? cancellationCodes(error) : [];
+      if (emailCode === 'ConditionalCheckFailed') {
+        throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists in the tenant.');
+      }
+      if (userCode === 'ConditionalCheckFailed') {
+        throw new ConflictError('USER_EXISTS', 'A user with this id already exists.');
+      }
+      throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
+    }
+  }
+
+  /** Links an identity-provider subject to a user; linking the same pair again is a no-op. */
+  async linkSubject(
+    tenantId: string,
+    issuer: string,
+    subject: string,
+    userId: string,
+    now: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.subject(tenantId, issuer, subject), userId, issuer, createdAt: now },
+          ConditionExpression: 'attribute_not_exists(PK) OR userId = :userId',
+          ExpressionAttributeValues: { ':userId': userId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
+    }
+  }
+
+  /**
+   * Applies changes when the stored version is `expectedVersion` and returns the new user.
+   * A stale version is a PreconditionFailedError, a missing user a NotFoundError.
+   */
+  async updateUser(
+    tenantId: string,
+    userId: string,
+    changes: UserChanges,
+    expectedVersion: number,
+    now: string,
+  ): Promise<User> {
+    const entries = Object.entries({ ...changes, updatedAt: now }).filter(([, value]) => value !== undefined);
+    const names = Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field]));
+    const values = Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value]));
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.user(tenantId, userId),
+          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')} ADD version :one`,
+          ConditionExpression: 'attribute_exists(PK) AND version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':one': 1, ':expected': expectedVersion },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return userItemSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (error instanceof Error && 'Item' in error && error.Item) {
+        throw new PreconditionFailedError(
+          'VERSION_MISMATCH',
+          `The user changed since version ${expectedVersion}; read it again and retry.`,
+        );
+      }
+      throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
+    }
+  }
+
+  /** Binds roles directly to a user; binding a role the user already holds changes nothing. */
+  async addRoles(tenantId: string, userId: string, roles: readonly string[], now: string): Promise<void> {
+    const roleSet = toStringSet(roles);
+    if (!roleSet) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.user(tenantId, userId),
+          UpdateExpression: 'ADD #roles :roles, version :one SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#roles': 'roles' },
+          ExpressionAttributeValues: { ':roles': roleSet, ':one': 1, ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
+    }
+  }
+
+  async putGroup(tenantId: string, group: Group, now: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.group(tenantId, group.name),
+          tenantId,
+          name: group.name,
+          roles: toStringSet(group.roles),
+          updatedAt: now,
+        },
+      }),
+    );
+  }
+
+  /** Adds a user to a group: the member item and the user's `groups` set change together or not at all. */
+  async addGroupMember(tenantId: string, groupName: string, userId: string, now: string): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.group(tenantId, groupName),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.groupMember(tenantId, groupName, userId), userId, addedAt: now },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.user(tenantId, userId),
+                UpdateExpression: 'ADD #groups :group, version :one SET updatedAt = :now',
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeNames: { '#groups': 'groups' },
+                ExpressionAttributeValues: { ':group': new Set([groupName]), ':one': 1, ':now': now },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const [groupCode] = error instanceof Error ? cancellationCodes(error) : [];
+      throw groupCode === 'ConditionalCheckFailed'
+        ? new NotFoundError('GROUP_NOT_FOUND', `No group named "${groupName}" in this tenant.`)
+        : new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
+    }
+  }
+
+  async getGroups(tenantId: string, groupNames: readonly string[]): Promise<Group[]> {
+    const groups: Group[] = [];
+    // BatchGetItem takes at most 100 keys a call.
+    for (let start = 0; start < groupNames.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = groupNames
+        .slice(start, start + 100)
+        .map((name) => keys.group(tenantId, name));
+      while (pending && pending.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) groups.push(groupItemSchema.parse(item));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return groups;
+  }
+
+  async putRoleDefinition(role: RoleDefinition, now: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.role(role.name), ...role, updatedAt: now },
+      }),
+    );
+  }
+
+  async listRoleDefinitions(): Promise<RoleDefinition[]> {
+    const roles: RoleDefinition[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.roleCatalog().PK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) roles.push(roleItemSchema.parse(item));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return roles;
+  }
+
+  private async readPointer(key: Record<string, string>): Promise<string | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return result.Item ? pointerItemSchema.parse(result.Item).userId : undefined;
+  }
+
+  private userAttributes(user: User): Record<string, unknown> {
+    return { ...user, roles: toStringSet(user.roles), groups: toStringSet(user.groups) };
+  }
+}

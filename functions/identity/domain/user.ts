@@ -1,0 +1,50 @@
+import type { UserStatus } from './rbac';
+
+/** A user of a tenant's directory, as DESIGN.md's user resource describes it. */
+export interface User {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly givenName?: string;
+  readonly familyName?: string;
+  readonly displayName?: string;
+  readonly employeeId?: string;
+  readonly department?: string;
+  readonly jobFamily?: string;
+  readonly phone?: string;
+  readonly managerEmail?: string;
+  readonly locale?: string;
+  readonly status: UserStatus;
+  /** Roles bound directly to the user (group roles are held through `groups`). */
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Incremented on every change; optimistic-concurrency token for updates. */
+  readonly version: number;
+}
+
+export type UserProfile = Omit<
+  User,
+  'tenantId' | 'userId' | 'status' | 'roles' | 'groups' | 'createdAt' | 'updatedAt' | 'version'
+>;
+
+/** Emails are compared case-insensitively and without surrounding blanks; this is the one normal form. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The name shown for a user when none was given: given + family name, else the email's local part. */
+export function displayNameOf(
+  user: Pick<User, 'displayName' | 'givenName' | 'familyName' | 'email'>,
+): string {
+  if (user.displayName) return user.displayName;
+  const fullName = [user.givenName, user.familyName].filter(Boolean).join(' ');
+  return fullName || user.email.split('@')[0] || user.email;
+}
+
+/** The public JSON shape of a user (DESIGN.md): everything but the tenant, which the caller already knows. */
+export function toUserResource(user: User): Omit<User, 'tenantId'> {
+  const { tenantId: _tenant, ...resource } = user;
+  return resource;
+}

@@ -1,0 +1,61 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { EventPublisher } from '../../shared/aws/event-publisher';
+import { loadConfig } from '../../shared/config';
+import { principalRoute } from '../../shared/http/api-route';
+import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
+import { DirectoryRepository } from '../adapters/directory-repository';
+import { toUserResource } from '../domain/user';
+import { describeMe } from '../use-cases/describe-me';
+import { principalResolver } from '../use-cases/resolve-principal';
+import { updateOwnProfile } from '../use-cases/update-own-profile';
+
+const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
+const directory = new DirectoryRepository(createDocumentClient(), config.TABLE_NAME);
+const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
+const resolvePrincipal = principalResolver(directory);
+
+export const getMe = principalRoute({ operation: 'GetMe', resolvePrincipal }, async ({ caller, flags }) => ({
+  statusCode: 200,
+  body: describeMe(caller, flags),
+}));
+
+const profileChanges = z
+  .strictObject({
+    displayName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+      .optional(),
+    locale: z
+      .string()
+      .refine((value) => isLocale(value), 'must be a BCP 47 language tag such as "en-GB"')
+      .optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .refine((body) => body.displayName !== undefined || body.locale !== undefined, {
+    message: 'change at least one of displayName, locale',
+  });
+
+export const patchMe = principalRoute(
+  { operation: 'PatchMe', resolvePrincipal, permission: 'profile.manage_own', body: profileChanges },
+  async ({ caller, body }) => {
+    const updated = await updateOwnProfile(
+      { directory, publish: (events) => publisher.publish(events), clock: () => new Date() },
+      caller,
+      body,
+    );
+    return { statusCode: 200, body: toUserResource(updated) };
+  },
+);
+
+function isLocale(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}

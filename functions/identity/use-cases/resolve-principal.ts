@@ -1,0 +1,68 @@
+import { ForbiddenError } from '../../shared/errors';
+import type { DirectoryRepository } from '../adapters/directory-repository';
+import { RoleCatalog } from '../adapters/role-catalog';
+import { type EffectiveAccess, effectiveAccess } from '../domain/rbac';
+import type { User } from '../domain/user';
+
+export interface AuthenticatedIdentity {
+  readonly tenantId: string;
+  readonly issuer: string;
+  readonly subject: string;
+}
+
+/** The caller of a request, resolved from its verified identity to a directory user. */
+export interface Principal {
+  readonly user: User;
+  readonly access: EffectiveAccess;
+}
+
+export interface ResolvePrincipalDeps {
+  readonly directory: Pick<DirectoryRepository, 'findUserIdBySubject' | 'getUser' | 'getGroups'>;
+  readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
+}
+
+/**
+ * Finds the directory user behind a verified token within the token's own tenant. A subject
+ * linked in another tenant is simply not found here, so a token can never reach across tenants.
+ * A deactivated user is refused outright, whatever roles they still hold.
+ */
+export async function resolvePrincipal(
+  deps: ResolvePrincipalDeps,
+  identity: AuthenticatedIdentity,
+): Promise<Principal> {
+  const userId = await deps.directory.findUserIdBySubject(
+    identity.tenantId,
+    identity.issuer,
+    identity.subject,
+  );
+  const user = userId ? await deps.directory.getUser(identity.tenantId, userId) : undefined;
+  if (!user) {
+    throw new ForbiddenError(
+      'PRINCIPAL_NOT_PROVISIONED',
+      'Your identity is not linked to a user of this tenant. Ask a tenant administrator to invite you.',
+    );
+  }
+  if (user.status === 'DEACTIVATED') {
+    throw new ForbiddenError(
+      'ACCOUNT_DEACTIVATED',
+      'This account is deactivated. Ask a tenant administrator.',
+    );
+  }
+  const [groups, catalog] = await Promise.all([
+    user.groups.length > 0 ? deps.directory.getGroups(identity.tenantId, user.groups) : Promise.resolve([]),
+    deps.roleCatalog.roles(),
+  ]);
+  const access = effectiveAccess(
+    { status: user.status, directRoles: user.roles, groupRoles: groups.flatMap((group) => group.roles) },
+    catalog,
+  );
+  return { user, access };
+}
+
+/** A resolver bound to one directory, with the role catalog cached per container. */
+export function principalResolver(
+  directory: ResolvePrincipalDeps['directory'] & ConstructorParameters<typeof RoleCatalog>[0],
+): (identity: AuthenticatedIdentity) => Promise<Principal> {
+  const roleCatalog = new RoleCatalog(directory);
+  return (identity) => resolvePrincipal({ directory, roleCatalog }, identity);
+}

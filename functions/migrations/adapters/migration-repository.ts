@@ -1,0 +1,81 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { isConditionFailure } from '../../shared/aws/dynamodb';
+
+const MIGRATIONS_PK = 'MIGRATIONS';
+const LOCK_SK = '#LOCK';
+const appliedItemSchema = z.object({ SK: z.string() });
+
+/** Applied-migration records and the lock that keeps two runners (two deploys) from overlapping. */
+export class MigrationRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async appliedIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': MIGRATIONS_PK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { SK } = appliedItemSchema.parse(item);
+        if (SK !== LOCK_SK) ids.add(SK);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  async recordApplied(id: string, description: string, appliedAt: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: MIGRATIONS_PK, SK: id, description, appliedAt: appliedAt.toISOString() },
+      }),
+    );
+  }
+
+  /** Takes the lock unless another runner holds an unexpired one; returns whether it was taken. */
+  async acquireLock(owner: string, now: Date, leaseSeconds: number): Promise<boolean> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: MIGRATIONS_PK, SK: LOCK_SK, owner, expiresAt: nowSeconds + leaseSeconds },
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseLock(owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { PK: MIGRATIONS_PK, SK: LOCK_SK },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // The lease ran out and another runner took the lock: it is theirs to release now.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { authorizerContextSchema, CORRELATION_HEADER } from '../../auth/claims';
+import type { Caller } from '../../identity/caller';
+import type { Permission } from '../../identity/domain/permissions';
+import { decideAccess } from '../../identity/domain/rbac';
+import type { AuthenticatedIdentity, Principal } from '../../identity/use-cases/resolve-principal';
+import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { type FlagName, type FlagSet, readFlags } from '../flags';
+import { logger, metrics, tracer } from '../observability';
+import { errorResponse, type HttpErrorResponse, internalErrorResponse } from './error-envelope';
+import {
+  correlationIdFrom,
+  DEFAULT_MAX_JSON_BODY_BYTES,
+  headerValue,
+  parseJsonBody,
+  validate,
+} from './request-parsing';
+
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+interface RouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType> {
+  /** Names the operation in logs and metrics, e.g. `GetMe`. */
+  readonly operation: string;
+  /** The route exists only while this flag is on; off, it answers like an unknown route. */
+  readonly flag?: FlagName;
+  readonly body?: TBody;
+  readonly query?: TQuery;
+  readonly params?: TParams;
+  readonly maxBodyBytes?: number;
+}
+
+interface PrincipalRouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>
+  extends RouteSpec<TBody, TQuery, TParams> {
+  /** Checked for every request; `user_mgmt_enforce` decides whether a miss denies or is only reported. */
+  readonly permission?: Permission;
+  readonly resolvePrincipal: (identity: AuthenticatedIdentity) => Promise<Principal>;
+}
+
+export interface RouteInput<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType> {
+  readonly body: z.infer<TBody>;
+  readonly query: z.infer<TQuery>;
+  readonly params: z.infer<TParams>;
+  readonly correlationId: string;
+  readonly flags: FlagSet;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const ANYTHING = z.unknown();
+
+/** A route anyone may call. */
+export function publicRoute<
+  TBody extends z.ZodType = typeof ANYTHING,
+  TQuery extends z.ZodType = typeof ANYTHING,
+  TParams extends z.ZodType = typeof ANYTHING,
+>(
+  spec: RouteSpec<TBody, TQuery, TParams>,
+  run: (input: RouteInput<TBody, TQuery, TParams>) => Promise<HttpResult>,
+): ApiHandler {
+  return withPowertools(async (event) => run(await parseRequest(spec, event)));
+}
+
+/** A route behind the authorizer: the caller is resolved to a directory user and checked. */
+export function principalRoute<
+  TBody extends z.ZodType = typeof ANYTHING,
+  TQuery extends z.ZodType = typeof ANYTHING,
+  TParams extends z.ZodType = typeof ANYTHING,
+>(
+  spec: PrincipalRouteSpec<TBody, TQuery, TParams>,
+  run: (input: RouteInput<TBody, TQuery, TParams> & { readonly caller: Caller }) => Promise<HttpResult>,
+): ApiHandler {
+  return withPowertools(async (event, correlationId) => {
+    const input = await parseRequest(spec, event);
+    const caller = await resolveCaller(spec, event, correlationId);
+    if (spec.permission) requirePermission(caller, spec.permission, input.flags);
+    return run({ ...input, caller });
+  });
+}
+
+/**
+ * Applies RBAC for one permission. With `user_mgmt_enforce` off (seed 003, before Phase C) the
+ * request goes through but the would-be denial is logged and counted, so enforcement can be
+ * switched on knowing what it will refuse.
+ */
+export function requirePermission(caller: Caller, permission: Permission, flags: FlagSet): void {
+  const decision = decideAccess(caller.access, permission, flags.user_mgmt_enforce);
+  if (decision.outcome === 'allow') return;
+  if (decision.outcome === 'deny') {
+    logger.warn('RBAC denied', { permission, current_role: caller.currentRole });
+    metrics.addMetric('RbacDenied', MetricUnit.Count, 1);
+    throw new ForbiddenError('PERMISSION_DENIED', `This action needs the permission "${permission}".`);
+  }
+  logger.warn('RBAC would deny (enforcement off)', { permission, current_role: caller.currentRole });
+  metrics.addMetric('RbacWouldDeny', MetricUnit.Count, 1);
+}
+
+async function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>(
+  spec: RouteSpec<TBody, TQuery, TParams>,
+  event: APIGatewayProxyEvent,
+): Promise<RouteInput<TBody, TQuery, TParams>> {
+  const flags = readFlags();
+  if (spec.flag && !flags[spec.flag]) {
+    throw new NotFoundError(
+      'ROUTE_NOT_FOUND',
+      'No such route. Check the method and path against the API reference.',
+    );
+  }
+  logger.appendKeys({ operation: spec.operation });
+  const rawBody = spec.body
+    ? parseJsonBody(
+        event.body,
+        event.isBase64Encoded,
+        headerValue(event.headers, 'content-type'),
+        spec.maxBodyBytes ?? DEFAULT_MAX_JSON_BODY_BYTES,
+      )
+    : undefined;
+  return {
+    body: validate(orAnything(spec.body), rawBody, 'body'),
+    query: validate(orAnything(spec.query), event.queryStringParameters ?? {}, 'query'),
+    params: validate(orAnything(spec.params), event.pathParameters ?? {}, 'path'),
+    correlationId: logger.getCorrelationId() as string,
+    flags,
+    headers: event.headers,
+  };
+}
+
+/** A part the route declares no schema for is passed through untyped (its type parameter is then `unknown`). */
+function orAnything<TSchema extends z.ZodType>(schema: TSchema | undefined): TSchema {
+  return schema ?? (ANYTHING as z.ZodType as TSchema);
+}
+
+async function resolveCaller<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>(
+  spec: PrincipalRouteSpec<TBody, TQuery, TParams>,
+  event: APIGatewayProxyEvent,
+  correlationId: string,
+): Promise<Caller> {
+  const authorized = authorizerContextSchema.safeParse(event.requestContext.authorizer);
+  if (!authorized.success) {
+    throw new UnauthenticatedError('UNAUTHENTICATED', 'Missing or invalid credentials.');
+  }
+  const { tenantId, issuer, subject, authMethod } = authorized.data;
+  const principal = await spec.resolvePrincipal({ tenantId, issuer, subject });
+  const currentUserId = principal.user.userId;
+  logger.appendKeys({
+    tenant_id: tenantId,
+    current_user_id: currentUserId,
+    current_role: principal.access.currentRole,
+  });
+  return {
+    ...principal,
+    tenantId,
+    currentUserId,
+    currentRole: principal.access.currentRole,
+    authMethod,
+    audit: {
+      actor: { userId: currentUserId, tenantId },
+      correlationId,
+      sourceIp: event.requestContext.identity.sourceIp,
+      userAgent: headerValue(event.headers, 'user-agent'),
+    },
+  };
+}
+
+function withPowertools(
+  core: (event: APIGatewayProxyEvent, correlationId: string) => Promise<HttpResult>,
+): ApiHandler {
+  const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const correlationId = correlationIdFrom(
+      headerValue(event.headers, CORRELATION_HEADER),
+      event.requestContext.requestId,
+    );
+    logger.setCorrelationId(correlationId);
+    try {
+      const result = await core(event, correlationId);
+      return toProxyResult(result.statusCode, result.body, result.headers ?? {}, correlationId);
+    } catch (error) {
+      const response = describeFailure(error, correlationId);
+      return toProxyResult(response.statusCode, response.envelope, response.headers, correlationId);
+    }
+  };
+  return middy(handler)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+function describeFailure(error: unknown, correlationId: string): HttpErrorResponse {
+  if (error instanceof AppError) {
+    logger.info('Request refused', { code: error.code, kind: error.kind });
+    return errorResponse(error, correlationId);
+  }
+  if (error instanceof Error) logger.error('Unhandled error', error);
+  else logger.error('Unhandled error', { error: String(error) });
+  return internalErrorResponse(correlationId);
+}
+
+function toProxyResult(
+  statusCode: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>>,
+  correlationId: string,
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      ...headers,
+      [CORRELATION_HEADER]: correlationId,
+    },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
