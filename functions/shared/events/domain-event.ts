@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { z } from 'zod';
 import { EVENT_SOURCE } from '../../../config/event-rules';
 
 export { EVENT_SOURCE };
@@ -45,3 +46,18 @@ export function domainEvent<TData extends Record<string, unknown>>(
     },
   };
 }
+
+/** The envelope as a consumer reads it back off the bus. */
+export const domainEventDetailSchema = z.object({
+  eventId: z.string().min(1),
+  eventVersion: z.number().int().positive(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  tenantId: z.string().min(1),
+  correlationId: z.string().min(1),
+  actor: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('user'), userId: z.string(), tenantId: z.string() }),
+    z.object({ type: z.literal('system'), component: z.string() }),
+  ]),
+  data: z.record(z.string(), z.unknown()),
+});
+export type DomainEventDetail = z.infer<typeof domainEventDetailSchema>;
