@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     setupFiles: ['local/polyfills.ts'],
+    // Handlers log and emit metrics as JSON to stdout; tests assert on them through spies instead.
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
     projects: [
       {
         extends: true,
