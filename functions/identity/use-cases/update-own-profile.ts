@@ -1,5 +1,5 @@
+import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
-import { domainEvent } from '../../shared/events/domain-event';
 import type { DirectoryRepository } from '../adapters/directory-repository';
 import type { Caller } from '../caller';
 import type { User } from '../domain/user';

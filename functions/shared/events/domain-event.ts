@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { z } from 'zod';
 import { EVENT_SOURCE } from '../../../config/event-rules';
 
@@ -24,26 +23,6 @@ export interface DomainEvent<TData extends Record<string, unknown> = Record<stri
     readonly correlationId: string;
     readonly actor: EventActor;
     readonly data: TData;
-  };
-}
-
-export function domainEvent<TData extends Record<string, unknown>>(
-  detailType: string,
-  context: { tenantId: string; correlationId: string; actor: EventActor; occurredAt: Date },
-  data: TData,
-  eventVersion = 1,
-): DomainEvent<TData> {
-  return {
-    detailType,
-    detail: {
-      eventId: `evt_${ulid().toLowerCase()}`,
-      eventVersion,
-      occurredAt: context.occurredAt.toISOString(),
-      tenantId: context.tenantId,
-      correlationId: context.correlationId,
-      actor: context.actor,
-      data,
-    },
   };
 }
 
