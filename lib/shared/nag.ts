@@ -1,0 +1,75 @@
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag v3 findings are acknowledged through CDK's `Validations` API, one finding id at a time
+ * (`Rule[Finding]`), on the narrowest construct that owns the finding. Each helper here names one
+ * recurring, reviewed exception and says why it is acceptable.
+ */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+const LAMBDA_BASIC_EXECUTION_POLICY =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+
+/** The findings every Lambda built by createMusterFunction carries by design. */
+export function acknowledgeLambdaBaseline(fn: IConstruct): void {
+  acknowledge(
+    fn,
+    LAMBDA_BASIC_EXECUTION_POLICY,
+    'AWSLambdaBasicExecutionRole only allows writing to CloudWatch Logs; the AWS-maintained policy is preferred over a hand-copied one.',
+  );
+  acknowledge(
+    fn,
+    'AwsSolutions-IAM5[Resource::*]',
+    'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+  );
+  acknowledge(
+    fn,
+    'AwsSolutions-L1',
+    'The runtime is pinned to Node.js 22 (the bundle targets node22); runtime upgrades are a reviewed change, not implicit.',
+  );
+}
+
+/** The Lambda-backed framework functions CDK itself adds (custom resource providers). */
+export function acknowledgeFrameworkLambda(scope: IConstruct, reason: string): void {
+  acknowledge(
+    scope,
+    LAMBDA_BASIC_EXECUTION_POLICY,
+    `AWSLambdaBasicExecutionRole on a CDK framework function: ${reason}`,
+  );
+  acknowledge(scope, 'AwsSolutions-L1', `CDK chooses the runtime of its framework functions: ${reason}`);
+}
+
+/** The `Resource::<LogicalId.Arn>:*` finding a grantInvoke produces: it covers the function's versions. */
+export function functionVersionsFinding(fn: IFunction): string {
+  return `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`;
+}
+
+/** A table read or write grant includes every index of the table: `<table ARN>/index/*`. */
+export function acknowledgeTableIndexGrant(grantee: IConstruct, table: ITable): void {
+  acknowledge(
+    grantee,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
+    'Scoped to the indexes of the single Muster table (GSI1, GSI2), which the access patterns query.',
+  );
+}
+
+/** A grant on data under a customer-managed key includes KMS actions that only exist as wildcards. */
+export function acknowledgeKmsDataKeyActions(grantee: IConstruct): void {
+  const reason =
+    'KMS data-key actions on the one customer-managed data key; GenerateDataKey* and ReEncrypt* have no narrower form.';
+  acknowledge(grantee, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason);
+  acknowledge(grantee, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason);
+}
+
+function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild as CfnElement | undefined;
+  if (resource === undefined) {
+    throw new Error(`${construct.node.path} has no CloudFormation resource to name in a finding`);
+  }
+  return Stack.of(construct).getLogicalId(resource);
+}
