@@ -1,0 +1,254 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  RequestAuthorizer,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  AUTHORIZER_DENIAL_CONTEXT,
+  GATEWAY_RESPONSES,
+  type GatewayResponseDefinition,
+} from '../../config/gateway-responses';
+import type { RouteDefinition } from '../../config/routes';
+import { CORRELATION_HEADER, CSRF_HEADER } from '../../functions/auth/claims';
+import type { EnvironmentSettings } from '../config/environments';
+import { createMusterFunction } from '../shared/muster-function';
+import { acknowledge } from '../shared/nag';
+import { grantResourceAccess } from '../shared/resource-access';
+import { applicationEnvironment, oidcEnvironment } from '../shared/runtime-environment';
+
+export interface ApiConstructProps {
+  readonly settings: EnvironmentSettings;
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  readonly routes: readonly RouteDefinition[];
+  readonly authorizer: { readonly entry: string; readonly export: string };
+}
+
+/**
+ * The REST API: one Lambda per route of config/routes.ts, a Lambda REQUEST authorizer in front of every
+ * `principal` route, and gateway responses that answer in Muster's JSON error envelope.
+ */
+export class ApiConstruct extends Construct {
+  readonly restApi: RestApi;
+  readonly authorizerFunction: NodejsFunction;
+  /** Keyed by `METHOD /path`, as config/routes.ts spells a route. */
+  readonly routeFunctions: ReadonlyMap<string, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiConstructProps) {
+    super(scope, id);
+    const { settings } = props;
+    const resources = { table: props.table, bus: props.bus };
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.restApi = new RestApi(this, 'RestApi', {
+      restApiName: `muster-${settings.name}`,
+      description: 'Muster: bulk identity provisioning API',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: settings.name,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        throttlingRateLimit: settings.throttling.rateLimit,
+        throttlingBurstLimit: settings.throttling.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: settings.allowedOrigins,
+        // The console signs in with a session cookie, so the browser must send credentials.
+        allowCredentials: true,
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Authorization', CSRF_HEADER, CORRELATION_HEADER],
+        exposeHeaders: [CORRELATION_HEADER],
+        maxAge: Duration.hours(1),
+      },
+    });
+    acknowledge(
+      this.restApi.deploymentStage,
+      'AwsSolutions-APIG6',
+      'JSON access logs and X-Ray cover every request; execution logging needs the account-wide API Gateway CloudWatch role, which this stack deliberately does not own (@aws-cdk/aws-apigateway:disableCloudWatchRole).',
+    );
+    acknowledge(
+      this.restApi.deploymentStage,
+      'AwsSolutions-APIG3',
+      'No WAF web ACL yet: stage throttling and the Lambda authorizer guard the API; adding a web ACL (and its cost) is an open decision recorded in docs/infrastructure.md.',
+    );
+
+    this.authorizerFunction = createMusterFunction(this, 'Authorizer', {
+      settings,
+      entry: props.authorizer.entry,
+      handlerExport: props.authorizer.export,
+      description: 'REQUEST authorizer: bearer token or session cookie',
+      environment: oidcEnvironment(settings),
+    });
+    const authorizer = new RequestAuthorizer(this, 'RequestAuthorizer', {
+      handler: this.authorizerFunction,
+      // Credentials arrive as an Authorization header or a session cookie: with no identity source the
+      // authorizer runs on every request and decides itself, which also rules out result caching.
+      identitySources: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    // Handlers validate bodies with zod, as the local front does, so both answer malformed input alike;
+    // the validator enforces whatever request models and required parameters a route declares.
+    const requestValidator = this.restApi.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    const routeFunctions = new Map<string, NodejsFunction>();
+    for (const route of props.routes) {
+      const routeKey = `${route.method} ${route.path}`;
+      const fn = createMusterFunction(this, routeFunctionId(route), {
+        settings,
+        entry: route.entry,
+        handlerExport: route.export,
+        description: routeKey,
+        environment: applicationEnvironment(settings, resources),
+      });
+      grantResourceAccess(fn, route.access, resources);
+      const method = this.restApi.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new LambdaIntegration(fn), {
+          ...(route.auth === 'principal'
+            ? { authorizationType: AuthorizationType.CUSTOM, authorizer }
+            : { authorizationType: AuthorizationType.NONE }),
+          requestValidator,
+        });
+      if (route.auth === 'public') {
+        acknowledge(
+          method,
+          'AwsSolutions-APIG4',
+          `${routeKey} is declared \`public\` in config/routes.ts, where route exposure is reviewed: it answers without credentials by design.`,
+        );
+      }
+      routeFunctions.set(routeKey, fn);
+    }
+    this.routeFunctions = routeFunctions;
+
+    this.addGatewayResponses();
+    this.acknowledgeMethodAuthorization();
+  }
+
+  private addGatewayResponses(): void {
+    const responses: readonly [ResponseType, GatewayResponseDefinition, string][] = [
+      [ResponseType.UNAUTHORIZED, GATEWAY_RESPONSES.UNAUTHORIZED, 'Unauthorized'],
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, GATEWAY_RESPONSES.ROUTE_NOT_FOUND, 'RouteNotFound'],
+      [ResponseType.REQUEST_TOO_LARGE, GATEWAY_RESPONSES.REQUEST_TOO_LARGE, 'RequestTooLarge'],
+      [ResponseType.THROTTLED, GATEWAY_RESPONSES.THROTTLED, 'Throttled'],
+      [ResponseType.INTEGRATION_FAILURE, GATEWAY_RESPONSES.INTEGRATION_FAILURE, 'IntegrationFailure'],
+    ];
+    for (const [type, definition, id] of responses) {
+      this.restApi.addGatewayResponse(id, {
+        type,
+        statusCode: String(definition.status),
+        responseHeaders: JSON_CONTENT_TYPE,
+        templates: {
+          'application/json': errorEnvelope(
+            JSON.stringify(definition.code),
+            JSON.stringify(definition.message),
+          ),
+        },
+      });
+    }
+
+    // Gateway response templates only substitute variables (no VTL), so there is no fallback here:
+    // the authorizer names the code and message of every Deny it returns.
+    this.restApi.addGatewayResponse('AccessDenied', {
+      type: ResponseType.ACCESS_DENIED,
+      statusCode: String(GATEWAY_RESPONSES.ACCESS_DENIED.status),
+      responseHeaders: JSON_CONTENT_TYPE,
+      templates: {
+        'application/json': errorEnvelope(
+          `"$context.authorizer.${AUTHORIZER_DENIAL_CONTEXT.code}"`,
+          `"$context.authorizer.${AUTHORIZER_DENIAL_CONTEXT.message}"`,
+        ),
+      },
+    });
+
+    // Every other 5XX API Gateway produces (authorizer failure, integration timeout) keeps its own
+    // status code, so clients can tell a timeout from a crash, but answers in the same envelope.
+    const upstream = GATEWAY_RESPONSES.INTEGRATION_FAILURE;
+    this.restApi.addGatewayResponse('Default5xx', {
+      type: ResponseType.DEFAULT_5XX,
+      responseHeaders: JSON_CONTENT_TYPE,
+      templates: {
+        'application/json': errorEnvelope(JSON.stringify(upstream.code), JSON.stringify(upstream.message)),
+      },
+    });
+  }
+
+  private acknowledgeMethodAuthorization(): void {
+    for (const method of this.restApi.methods) {
+      acknowledge(
+        method,
+        'AwsSolutions-COG4',
+        'Principals come from the customer OIDC provider, verified by the Lambda REQUEST authorizer, not from Cognito.',
+      );
+      if (method.httpMethod === 'OPTIONS') {
+        acknowledge(
+          method,
+          'AwsSolutions-APIG4',
+          'CORS preflight: browsers send OPTIONS without credentials, and the mock integration reaches no backend.',
+        );
+      }
+    }
+  }
+}
+
+const JSON_CONTENT_TYPE = { 'Content-Type': "'application/json'" };
+
+/** The JSON error envelope, with code and message given as JSON string literals. */
+function errorEnvelope(codeLiteral: string, messageLiteral: string): string {
+  return `{"error":{"code":${codeLiteral},"message":${messageLiteral}},"correlationId":"$context.requestId"}`;
+}
+
+/** `GET /v1/admin/users/{userId}` → `GetV1AdminUsersUserId`: a stable construct id per route. */
+export function routeFunctionId(route: Pick<RouteDefinition, 'method' | 'path'>): string {
+  const words = [route.method.toLowerCase(), ...route.path.split(/[^A-Za-z0-9]+/)].filter(
+    (word) => word !== '',
+  );
+  return words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+}
+
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      status: AccessLogField.contextStatus(),
+      protocol: AccessLogField.contextProtocol(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      tenantId: AccessLogField.contextAuthorizer('tenantId'),
+      authorizerError: AccessLogField.contextAuthorizerError(),
+      errorType: AccessLogField.contextErrorResponseType(),
+      errorMessage: AccessLogField.contextErrorMessage(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+    }),
+  );
+}

@@ -1,0 +1,107 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type Archive, EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  EVENT_SOURCE,
+  type EventPatternValue,
+  type EventRuleDefinition,
+  type EventPattern as EventRulePattern,
+} from '../../config/event-rules';
+import type { EnvironmentSettings } from '../config/environments';
+import { createMusterFunction } from '../shared/muster-function';
+import { acknowledge } from '../shared/nag';
+import { grantResourceAccess } from '../shared/resource-access';
+import { applicationEnvironment } from '../shared/runtime-environment';
+
+export interface EventsConstructProps {
+  readonly settings: EnvironmentSettings;
+  readonly table: ITable;
+  readonly rules: readonly EventRuleDefinition[];
+}
+
+/** A rule, the function it invokes and the queue that keeps what could not be delivered or handled. */
+export interface EventRuleTarget {
+  readonly rule: Rule;
+  readonly function: NodejsFunction;
+  readonly deadLetterQueue: Queue;
+}
+
+/**
+ * The Muster event bus, an archive of every `muster.iam` event for replay, and one rule per entry of
+ * config/event-rules.ts. Rule targets record what they observe, so each may write to the table.
+ */
+export class EventsConstruct extends Construct {
+  readonly bus: EventBus;
+  readonly archive: Archive;
+  readonly targets: ReadonlyMap<string, EventRuleTarget>;
+
+  constructor(scope: Construct, id: string, props: EventsConstructProps) {
+    super(scope, id);
+    const { settings, table } = props;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `muster-${settings.name}` });
+    this.archive = this.bus.archive('Archive', {
+      archiveName: `muster-${settings.name}-iam`,
+      description: `Every ${EVENT_SOURCE} event, kept for replay.`,
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(settings.eventArchiveRetentionDays),
+    });
+
+    const resources = { table, bus: this.bus };
+    const targets = new Map<string, EventRuleTarget>();
+    for (const definition of props.rules) {
+      const deadLetterQueue = new Queue(this, `${definition.name}DeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledge(
+        deadLetterQueue,
+        'AwsSolutions-SQS3',
+        'This queue is itself a dead-letter queue: it keeps events the rule target could not take or process.',
+      );
+      const fn = createMusterFunction(this, `${definition.name}Target`, {
+        settings,
+        entry: definition.target.entry,
+        handlerExport: definition.target.export,
+        description: `${definition.name}: ${definition.description}`,
+        environment: applicationEnvironment(settings, resources),
+        timeout: Duration.seconds(30),
+        deadLetterQueue,
+      });
+      grantResourceAccess(fn, ['table:write'], resources);
+
+      const rule = new Rule(this, `${definition.name}Rule`, {
+        eventBus: this.bus,
+        description: definition.description,
+        eventPattern: toEventPattern(definition.pattern),
+      });
+      rule.addTarget(
+        new LambdaFunction(fn, {
+          deadLetterQueue,
+          // Delivery is retried for as long as EventBridge allows before the event goes to the queue.
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      );
+      targets.set(definition.name, { rule, function: fn, deadLetterQueue });
+    }
+    this.targets = targets;
+  }
+}
+
+/** config/event-rules.ts patterns in EventBridge's terms: `{prefix}` objects become prefix matching. */
+export function toEventPattern(pattern: EventRulePattern): EventPattern {
+  return {
+    ...(pattern.source && { source: toMatchList(pattern.source) }),
+    ...(pattern['detail-type'] && { detailType: toMatchList(pattern['detail-type']) }),
+  };
+}
+
+function toMatchList(values: readonly EventPatternValue[]): string[] {
+  return values.flatMap((value) => (typeof value === 'string' ? [value] : Match.prefix(value.prefix)));
+}

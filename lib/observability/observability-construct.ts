@@ -1,0 +1,207 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  type Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from '../config/environments';
+
+export interface MonitoredFunction {
+  /** A readable, unique name: it labels the dashboard and names the alarms. */
+  readonly name: string;
+  readonly function: IFunction;
+  /** Errors in five minutes that raise the alarm; 1 unless the function fails by design. */
+  readonly errorsThreshold?: number;
+}
+
+export interface MonitoredQueue {
+  readonly name: string;
+  readonly queue: IQueue;
+}
+
+export interface ObservabilityConstructProps {
+  readonly settings: EnvironmentSettings;
+  readonly functions: readonly MonitoredFunction[];
+  readonly restApi: RestApi;
+  readonly deadLetterQueues: readonly MonitoredQueue[];
+  readonly table: ITable;
+}
+
+const PERIOD = Duration.minutes(5);
+const API_5XX_RATE_THRESHOLD = 0.05;
+const API_P99_LATENCY_THRESHOLD_MS = 3000;
+
+/** Alarms that page through one encrypted SNS topic, and the `Muster-<env>` dashboard. */
+export class ObservabilityConstruct extends Construct {
+  readonly alarmTopic: Topic;
+  readonly alarms: readonly Alarm[];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityConstructProps) {
+    super(scope, id);
+    const { settings, restApi } = props;
+    const stage = restApi.deploymentStage;
+
+    // CloudWatch can only publish to an encrypted topic whose key policy lets it; the AWS-managed SNS
+    // key cannot be given that grant, hence a key of our own.
+    const topicKey = new Key(this, 'AlarmTopicKey', {
+      description: `Muster ${settings.name}: alarm topic encryption`,
+      enableKeyRotation: true,
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `Muster ${settings.name} alarms`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (settings.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+
+    const alarms: Alarm[] = [];
+    const alarmOn = (
+      alarmId: string,
+      description: string,
+      metric: IMetric,
+      threshold: number,
+      periods = 1,
+    ) => {
+      const alarm = new Alarm(this, alarmId, {
+        metric,
+        alarmDescription: `Muster ${settings.name}: ${description}`,
+        threshold,
+        evaluationPeriods: periods,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+      alarm.addOkAction(new SnsAction(this.alarmTopic));
+      alarms.push(alarm);
+    };
+
+    for (const monitored of props.functions) {
+      const fn = monitored.function;
+      const threshold = monitored.errorsThreshold ?? 1;
+      alarmOn(
+        `${constructIdOf(monitored.name)}Errors`,
+        `${monitored.name} failed ${threshold} or more times in 5 minutes`,
+        fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+        threshold,
+      );
+      alarmOn(
+        `${constructIdOf(monitored.name)}Throttles`,
+        `${monitored.name} was throttled`,
+        fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        1,
+      );
+    }
+
+    alarmOn(
+      'Api5xxRate',
+      `more than ${API_5XX_RATE_THRESHOLD * 100}% of API requests failed with 5XX`,
+      stage.metricServerError({ period: PERIOD, statistic: 'Average' }),
+      API_5XX_RATE_THRESHOLD,
+    );
+    alarmOn(
+      'ApiLatencyP99',
+      `API p99 latency above ${API_P99_LATENCY_THRESHOLD_MS} ms for 15 minutes`,
+      stage.metricLatency({ period: PERIOD, statistic: 'p99' }),
+      API_P99_LATENCY_THRESHOLD_MS,
+      3,
+    );
+    for (const { name, queue } of props.deadLetterQueues) {
+      alarmOn(
+        `${constructIdOf(name)}DeadLetters`,
+        `${name} holds messages that were not processed`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        1,
+      );
+    }
+    this.alarms = alarms;
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `Muster-${settings.name}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new TextWidget({ markdown: `# Muster ${settings.name}`, width: 24, height: 1 }),
+    );
+    this.dashboard.addWidgets(
+      graph('API requests', [stage.metricCount({ period: PERIOD, statistic: 'Sum' })]),
+      graph('API errors', [
+        stage.metricClientError({ period: PERIOD, statistic: 'Sum' }),
+        stage.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+      ]),
+      graph('API latency (ms)', [
+        stage.metricLatency({ period: PERIOD, statistic: 'p50' }),
+        stage.metricLatency({ period: PERIOD, statistic: 'p99' }),
+        stage.metricIntegrationLatency({ period: PERIOD, statistic: 'p99' }),
+      ]),
+    );
+    const byFunction = (metricOf: (fn: IFunction) => Metric) =>
+      props.functions.map((monitored) => metricOf(monitored.function).with({ label: monitored.name }));
+    this.dashboard.addWidgets(
+      graph(
+        'Lambda invocations',
+        byFunction((fn) => fn.metricInvocations({ period: PERIOD, statistic: 'Sum' })),
+      ),
+      graph(
+        'Lambda errors',
+        byFunction((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' })),
+      ),
+      graph(
+        'Lambda throttles',
+        byFunction((fn) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum' })),
+      ),
+      graph(
+        'Lambda duration p99 (ms)',
+        byFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99' })),
+      ),
+    );
+    const table = props.table;
+    this.dashboard.addWidgets(
+      graph('DynamoDB consumed capacity', [
+        table.metricConsumedReadCapacityUnits({ period: PERIOD, statistic: 'Sum' }),
+        table.metricConsumedWriteCapacityUnits({ period: PERIOD, statistic: 'Sum' }),
+      ]),
+      graph('DynamoDB throttled requests', [table.metricThrottledRequestsForOperations({ period: PERIOD })]),
+      graph('DynamoDB system errors', [table.metricSystemErrorsForOperations({ period: PERIOD })]),
+    );
+    if (props.deadLetterQueues.length > 0) {
+      this.dashboard.addWidgets(
+        graph(
+          'Dead-letter queue depth',
+          props.deadLetterQueues.map(({ name, queue }) =>
+            queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), label: name }),
+          ),
+        ),
+      );
+    }
+  }
+}
+
+function graph(title: string, metrics: IMetric[]): GraphWidget {
+  return new GraphWidget({ title, left: metrics, width: 6, height: 6 });
+}
+
+function constructIdOf(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== '')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
