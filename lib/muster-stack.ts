@@ -1,0 +1,74 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { EVENT_RULES } from '../config/event-rules';
+import { AUTHORIZER, ROUTES } from '../config/routes';
+import { STATE_MACHINES } from '../config/state-machines';
+import { ApiConstruct } from './api/api-construct';
+import type { EnvironmentSettings } from './config/environments';
+import { EventsConstruct } from './events/events-construct';
+import { MigrationsConstruct } from './migrations/migrations-construct';
+import { type MonitoredFunction, ObservabilityConstruct } from './observability/observability-construct';
+import { StorageConstruct } from './storage/storage-construct';
+import { WorkflowsConstruct } from './workflows/workflows-construct';
+
+export interface MusterStackProps extends StackProps {
+  readonly settings: EnvironmentSettings;
+}
+
+// A rejected credential is a thrown 'Unauthorized' (API Gateway's only way to answer 401), which Lambda
+// counts as an error; only a burst of them is news. Authorizer crashes surface as API 5XX.
+const AUTHORIZER_ERRORS_THRESHOLD = 100;
+
+/** The whole of Muster in one stack, `Muster-<env>`, composed from one construct per capability. */
+export class MusterStack extends Stack {
+  constructor(scope: Construct, id: string, props: MusterStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    const storage = new StorageConstruct(this, 'Storage', { settings });
+    const { table } = storage;
+    const events = new EventsConstruct(this, 'Events', { settings, table, rules: EVENT_RULES });
+    const { bus } = events;
+    const api = new ApiConstruct(this, 'Api', {
+      settings,
+      table,
+      bus,
+      routes: ROUTES,
+      authorizer: AUTHORIZER,
+    });
+    const workflows = new WorkflowsConstruct(this, 'Workflows', {
+      settings,
+      table,
+      bus,
+      stateMachines: STATE_MACHINES,
+    });
+    const migrations = new MigrationsConstruct(this, 'Migrations', { settings, table });
+
+    const functions: MonitoredFunction[] = [
+      { name: 'Authorizer', function: api.authorizerFunction, errorsThreshold: AUTHORIZER_ERRORS_THRESHOLD },
+      ...[...api.routeFunctions].map(([route, fn]) => ({ name: route, function: fn })),
+      ...[...events.targets].map(([rule, target]) => ({ name: `${rule} target`, function: target.function })),
+      ...[...workflows.workflows].flatMap(([machine, workflow]) =>
+        [...workflow.taskFunctions].map(([task, fn]) => ({ name: `${machine} ${task}`, function: fn })),
+      ),
+      { name: 'Migrations', function: migrations.onEventFunction },
+    ];
+    const observability = new ObservabilityConstruct(this, 'Observability', {
+      settings,
+      functions,
+      restApi: api.restApi,
+      deadLetterQueues: [...events.targets].map(([rule, target]) => ({
+        name: `${rule} dead letters`,
+        queue: target.deadLetterQueue,
+      })),
+      table,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'UploadsBucketName', { value: storage.uploadsBucket.bucketName });
+    new CfnOutput(this, 'ReportsBucketName', { value: storage.reportsBucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });
+  }
+}
