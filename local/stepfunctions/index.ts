@@ -1,0 +1,75 @@
+// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
+import '../polyfills';
+import { fileURLToPath } from 'node:url';
+import type { StateMachineDefinition } from '../../config/state-machines';
+import { type AwsScope, stateMachineArn } from './arns';
+import { compileStateMachine } from './definitions';
+import { ExecutionRegistry } from './executions';
+import { cachedLoader, type LoadHandler } from './lambda-functions';
+import { createOperations } from './operations';
+import { serveStepFunctions } from './server';
+import { TaskTokens } from './task-tokens';
+
+export type { LambdaHandler, LoadHandler } from './lambda-functions';
+
+export interface LocalStepFunctionsOptions {
+  readonly stateMachines: readonly StateMachineDefinition[];
+  /** Imports the handler a task placeholder stands for; called once per handler, on its first invocation. */
+  readonly loadHandler: LoadHandler;
+  readonly region: string;
+  readonly accountId: string;
+  /** 0 or absent: a free port on 127.0.0.1. */
+  readonly port?: number;
+  /** How long a handler may run before its task fails with `Sandbox.Timedout`, like a Lambda timeout. Default 60 s. */
+  readonly handlerTimeoutMs?: number;
+  /** Replaces the pause before every ASL `Retry` attempt (tests pass 0); unset, the ASL's intervals apply. */
+  readonly retryIntervalMs?: number;
+}
+
+export interface LocalStepFunctions {
+  /** Where `AWS_ENDPOINT_URL_SFN` (or an SFNClient's `endpoint`) points. */
+  readonly endpoint: string;
+  /** `arn:aws:states:<region>:<account>:stateMachine:<name>` of a configured state machine. */
+  stateMachineArn(name: string): string;
+  /** Closes the server and aborts the executions still running. */
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DEFAULT_HANDLER_TIMEOUT_MS = 60_000;
+
+/**
+ * Step Functions on one machine: runs the ASL files of `config/state-machines.ts` with
+ * aws-local-stepfunctions, calls their Lambda handlers in-process, and serves the Step Functions API
+ * so that an ordinary SFNClient, pointed here by `AWS_ENDPOINT_URL_SFN`, drives them.
+ */
+export async function startLocalStepFunctions(
+  options: LocalStepFunctionsOptions,
+): Promise<LocalStepFunctions> {
+  const scope: AwsScope = { region: options.region, accountId: options.accountId };
+  const machines = await Promise.all(
+    options.stateMachines.map((definition) => compileStateMachine(definition, scope, REPO_ROOT)),
+  );
+  const taskTokens = new TaskTokens();
+  const executions = new ExecutionRegistry(machines, {
+    scope,
+    loadHandler: cachedLoader(options.loadHandler),
+    taskTokens,
+    handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    retryIntervalMs: options.retryIntervalMs,
+  });
+  const server = await serveStepFunctions(createOperations(executions, taskTokens), options.port ?? 0);
+  return {
+    endpoint: server.endpoint,
+    stateMachineArn: (name) => {
+      if (!machines.some((machine) => machine.name === name))
+        throw new Error(`no state machine named "${name}"`);
+      return stateMachineArn(scope, name);
+    },
+    async stop() {
+      const closed = server.close();
+      await executions.stopAll('The local Step Functions engine stopped');
+      await closed;
+    },
+  };
+}
