@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventRuleDefinition } from '../../config/event-rules';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../environment';
+import type { HandlerReference } from '../lambda/handlers';
+import { matchesPattern } from './pattern';
+
+export interface PublishedEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly time: Date;
+  readonly resources: readonly string[];
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead-lettered';
+
+export interface DeliveryRecord {
+  readonly rule: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface BusEventRecord {
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly detail: unknown;
+  readonly time: string;
+  readonly tenantId?: string;
+  /** One per rule that matched, so a test can see its target ran. */
+  readonly deliveries: readonly DeliveryRecord[];
+}
+
+export type BusEvent = EventBridgeEvent<string, unknown>;
+
+export interface LocalEventBus {
+  /** Records the event and starts delivering it to the targets of matching rules, after returning. */
+  publish(entry: PublishedEntry): BusEventRecord;
+  /** Recorded events, oldest first. */
+  events(filter?: { detailType?: string }): readonly BusEventRecord[];
+  /** Resolves once no delivery is in flight, including deliveries started meanwhile. */
+  drain(): Promise<void>;
+}
+
+export interface LocalEventBusOptions {
+  readonly rules: readonly EventRuleDefinition[];
+  readonly invokeTarget: (target: HandlerReference, event: BusEvent) => Promise<unknown>;
+  /** Waits before each retry of a failing target; EventBridge retries with backoff too, for much longer. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly onDeadLetter?: (event: BusEventRecord, delivery: DeliveryRecord) => void;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1_600];
+/** A long `npm start` session must not grow without bound; tests look at recent events only. */
+const EVENTS_KEPT = 1_000;
+
+export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBus {
+  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const recorded: BusEventRecord[] = [];
+  const inFlight = new Set<Promise<void>>();
+
+  async function deliver(
+    rule: EventRuleDefinition,
+    event: BusEvent,
+    record: BusEventRecord,
+    delivery: DeliveryRecord,
+  ) {
+    // PutEvents answers before any target runs, as in AWS.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const wait of [0, ...retryDelaysMs]) {
+      if (wait > 0) await delay(wait);
+      delivery.attempts += 1;
+      try {
+        await options.invokeTarget(rule.target, event);
+        delivery.status = 'delivered';
+        delete delivery.lastError;
+        return;
+      } catch (error) {
+        delivery.lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    delivery.status = 'dead-lettered';
+    options.onDeadLetter?.(record, delivery);
+  }
+
+  return {
+    publish(entry) {
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.detailType,
+        source: entry.source,
+        account: LOCAL_ACCOUNT_ID,
+        time: entry.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: LOCAL_REGION,
+        resources: [...entry.resources],
+        detail: entry.detail,
+      };
+      const targets = options.rules
+        .filter((rule) => matchesPattern(rule.pattern, event))
+        .map((rule) => {
+          const delivery: DeliveryRecord = { rule: rule.name, status: 'pending', attempts: 0 };
+          return { rule, delivery };
+        });
+      const tenantId = tenantIdOf(entry.detail);
+      const record: BusEventRecord = {
+        id: event.id,
+        'detail-type': event['detail-type'],
+        source: event.source,
+        detail: event.detail,
+        time: event.time,
+        ...(tenantId === undefined ? {} : { tenantId }),
+        deliveries: targets.map(({ delivery }) => delivery),
+      };
+      recorded.push(record);
+      recorded.splice(0, Math.max(0, recorded.length - EVENTS_KEPT));
+      for (const { rule, delivery } of targets) {
+        const running = deliver(rule, event, record, delivery).finally(() => inFlight.delete(running));
+        inFlight.add(running);
+      }
+      return record;
+    },
+    events(filter = {}) {
+      return filter.detailType === undefined
+        ? [...recorded]
+        : recorded.filter((record) => record['detail-type'] === filter.detailType);
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function tenantIdOf(detail: unknown): string | undefined {
+  if (typeof detail !== 'object' || detail === null || !('tenantId' in detail)) return undefined;
+  return typeof detail.tenantId === 'string' ? detail.tenantId : undefined;
+}
