@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../../functions/auth/claims';
+import { AppError } from '../../functions/shared/errors';
+import { errorResponse } from '../../functions/shared/http/error-envelope';
+import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
+import type { LocalEventBus } from '../eventbridge/bus';
+import type { LocalIssuer } from '../issuer/local-issuer';
+import type { SentEmail } from '../ses/engine';
+import { errorReply, type HttpReply, jsonReply } from './reply';
+import type { RouteLike } from './routes';
+
+/** A request to a `/_local/*` endpoint, already read within the API's body limit. */
+export interface LocalRequest {
+  readonly body: Buffer;
+  readonly contentType: string | undefined;
+  readonly query: URLSearchParams;
+  readonly correlationId: string;
+}
+
+export interface LocalRoute extends RouteLike {
+  handle(request: LocalRequest): Promise<HttpReply>;
+}
+
+export interface LocalEndpointDependencies {
+  readonly issuer: LocalIssuer;
+  /** `ensurePrincipal` of functions/identity/principals.ts, imported once the environment is set. */
+  readonly ensurePrincipal: (input: {
+    tenantId: string;
+    email: string;
+    roles?: readonly string[];
+    issuer: string;
+  }) => Promise<{ userId: string; subject: string }>;
+  readonly sentEmails: () => Promise<SentEmail[]>;
+  readonly bus: Pick<LocalEventBus, 'events' | 'drain'>;
+}
+
+const TOKEN_LIFETIME_SECONDS = 3600;
+const MAX_LOCAL_BODY_BYTES = 16 * 1024;
+
+const principalSchema = z.object({
+  tenantId: z.string().trim().min(1).max(128),
+  email: z.email(),
+  roles: z.array(z.string().trim().min(1)).max(50).optional(),
+});
+const tokenRequestSchema = principalSchema.extend({
+  /** Local only: a negative lifetime mints an already expired token, for tests. */
+  expiresInSeconds: z.number().int().min(-86_400).max(86_400).optional(),
+});
+
+/** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
+export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
+  const { issuer } = deps;
+
+  function readInput<TSchema extends z.ZodType>(request: LocalRequest, schema: TSchema): z.infer<TSchema> {
+    const body = parseJsonBody(
+      request.body.toString('utf8'),
+      false,
+      request.contentType,
+      MAX_LOCAL_BODY_BYTES,
+    );
+    return validate(schema, body, 'body');
+  }
+
+  async function mint(input: z.infer<typeof tokenRequestSchema>, csrf?: string) {
+    const { userId, subject } = await deps.ensurePrincipal({
+      tenantId: input.tenantId,
+      email: input.email,
+      ...(input.roles ? { roles: input.roles } : {}),
+      issuer: issuer.issuer,
+    });
+    const expiresIn = input.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
+    const claims = { sub: subject, tenant_id: input.tenantId, email: input.email, ...(csrf ? { csrf } : {}) };
+    return { userId, expiresIn, token: await issuer.sign(claims, expiresIn) };
+  }
+
+  return [
+    {
+      method: 'GET',
+      path: '/_local/.well-known/jwks.json',
+      handle: async () => jsonReply(200, issuer.jwks()),
+    },
+    {
+      method: 'GET',
+      path: '/_local/.well-known/openid-configuration',
+      handle: async () => jsonReply(200, issuer.openIdConfiguration()),
+    },
+    {
+      method: 'POST',
+      path: '/_local/token',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const { userId, expiresIn, token } = await mint(readInput(request, tokenRequestSchema));
+          return jsonReply(200, { accessToken: token, userId, tokenType: 'Bearer', expiresIn });
+        }),
+    },
+    {
+      method: 'POST',
+      path: '/_local/session',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const csrfToken = randomBytes(32).toString('base64url');
+          const csrfHash = createHash('sha256').update(csrfToken).digest('base64url');
+          const { userId, token } = await mint(readInput(request, principalSchema), csrfHash);
+          const attributes = `Path=/; Max-Age=${TOKEN_LIFETIME_SECONDS}; SameSite=Strict`;
+          return jsonReply(
+            200,
+            { csrfToken, userId },
+            {
+              'set-cookie': [
+                `${SESSION_COOKIE}=${token}; ${attributes}; HttpOnly`,
+                // Readable by the page, which echoes it in the x-csrf-token header.
+                `${CSRF_COOKIE}=${csrfToken}; ${attributes}`,
+              ],
+            },
+          );
+        }),
+    },
+    {
+      method: 'GET',
+      path: '/_local/emails',
+      handle: async () => jsonReply(200, await deps.sentEmails()),
+    },
+    {
+      method: 'GET',
+      path: '/_local/events',
+      handle: async (request) => {
+        // Deliveries settle first, so a listed event's targets have run (or been dead-lettered).
+        await deps.bus.drain();
+        const detailType = request.query.get('detailType') ?? undefined;
+        return jsonReply(200, deps.bus.events(detailType === undefined ? {} : { detailType }));
+      },
+    },
+  ];
+}
+
+/** Input errors get the API's own envelope and statuses (400 malformed, 415 not JSON, 422 invalid). */
+async function withErrorEnvelope(
+  request: LocalRequest,
+  produce: () => Promise<HttpReply>,
+): Promise<HttpReply> {
+  try {
+    return await produce();
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const response = errorResponse(error, request.correlationId);
+    return errorReply(response.statusCode, response.envelope.error, request.correlationId);
+  }
+}
