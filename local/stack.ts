@@ -1,0 +1,183 @@
+import './polyfills';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EVENT_RULES } from '../config/event-rules';
+import { AUTHORIZER, ROUTES } from '../config/routes';
+import { STATE_MACHINES } from '../config/state-machines';
+import { localEndpoints } from './api/local-endpoints';
+import { openApiFront } from './api/server';
+import { openDataDirectory } from './data-dir';
+import { startDynamoDbLocal } from './dynamodb/engine';
+import { ensureTable } from './dynamodb/table';
+import {
+  type EngineEndpoints,
+  handlerEnvironment,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_NAMES,
+  LOCAL_REGION,
+} from './environment';
+import { createLocalEventBus } from './eventbridge/bus';
+import { startPutEventsEndpoint } from './eventbridge/put-events';
+import { createLocalIssuer } from './issuer/local-issuer';
+import { ASYNC_TIMEOUT_MS, createLocalHandlers } from './lambda/handlers';
+import { log } from './log';
+import { startS3 } from './s3/engine';
+import { startSes } from './ses/engine';
+import { startLocalStepFunctions } from './stepfunctions';
+
+export interface LocalStackOptions {
+  /** Keep data here between runs; absent: throwaway temporary storage. */
+  readonly dataDir?: string;
+  /** Fixed ports; each one absent (or 0) means any free port. */
+  readonly ports?: Partial<Record<'api' | keyof EngineEndpoints, number>>;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly endpoints: EngineEndpoints;
+  /** The environment handed to handlers, also set on `process.env`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Where the data lives, and whether it outlives the stack. */
+  readonly dataDir: { readonly path: string; readonly persistent: boolean };
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** On stop, event deliveries in flight get this long to finish. */
+const DRAIN_ON_STOP_MS = 2_000;
+
+/**
+ * Starts Muster on local engines, as `npm start` and the integration tests run it: the API front
+ * first (so a taken port fails fast), the engines in parallel, then the table, the handler
+ * environment and the migrations, and only then does the front answer requests.
+ *
+ * Handlers are imported into this process and keep their cold-start state (configuration, SDK
+ * clients and the endpoints they resolved) for its lifetime: run one stack per process, or
+ * restart one with the same `ports`.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log.error('a local engine failed to stop', error));
+    }
+  };
+
+  try {
+    const ports = options.ports ?? {};
+    const dataDir = await openDataDirectory(options.dataDir);
+    stoppers.push(() => dataDir.dispose());
+    const front = await openApiFront(ports.api ?? 0);
+    stoppers.push(() => front.stop());
+
+    const handlers = createLocalHandlers(REPO_ROOT);
+    const bus = createLocalEventBus({
+      rules: EVENT_RULES,
+      invokeTarget: (target, event) => handlers.invoke(target, event, ASYNC_TIMEOUT_MS),
+      onDeadLetter: (event, delivery) =>
+        log.warn(
+          `event ${event.id} (${event['detail-type']}) dead-lettered after ${delivery.attempts} attempts ` +
+            `to rule ${delivery.rule}: ${delivery.lastError}`,
+        ),
+    });
+
+    const started = <TEngine extends { stop(): Promise<void> }>(engine: Promise<TEngine>) =>
+      engine.then((running) => {
+        stoppers.push(() => running.stop());
+        return running;
+      });
+    const engines = [
+      started(
+        startDynamoDbLocal({
+          repoRoot: REPO_ROOT,
+          ...(dataDir.persistent ? { dataDir: join(dataDir.root, 'dynamodb') } : {}),
+          ...(ports.dynamodb ? { port: ports.dynamodb } : {}),
+        }),
+      ),
+      started(
+        startS3({
+          directory: join(dataDir.root, 's3'),
+          buckets: [LOCAL_NAMES.uploadsBucket, LOCAL_NAMES.reportsBucket],
+          ...(ports.s3 ? { port: ports.s3 } : {}),
+        }),
+      ),
+      started(startSes(ports.ses ? { port: ports.ses } : {})),
+      started(
+        startLocalStepFunctions({
+          stateMachines: STATE_MACHINES,
+          // Called on a task's first invocation, long after the handler environment is set.
+          loadHandler: handlers.load,
+          region: LOCAL_REGION,
+          accountId: LOCAL_ACCOUNT_ID,
+          ...(ports.sfn ? { port: ports.sfn } : {}),
+        }),
+      ),
+      started(
+        startPutEventsEndpoint({
+          bus,
+          busName: LOCAL_NAMES.eventBus,
+          ...(ports.eventbridge ? { port: ports.eventbridge } : {}),
+        }),
+      ),
+    ] as const;
+    // Every engine settles (and is registered for stopping) before a failure of one is thrown.
+    await Promise.allSettled(engines);
+    const [dynamodb, s3, ses, sfn, eventbridge] = await Promise.all(engines);
+    // Deliveries in flight finish before the engines they write to go away.
+    stoppers.push(() => Promise.race([bus.drain(), delay(DRAIN_ON_STOP_MS, undefined, { ref: false })]));
+    const endpoints: EngineEndpoints = {
+      dynamodb: dynamodb.endpoint,
+      s3: s3.endpoint,
+      ses: ses.endpoint,
+      sfn: sfn.endpoint,
+      eventbridge: eventbridge.endpoint,
+    };
+
+    const issuer = await createLocalIssuer({
+      baseUrl: front.url,
+      audience: LOCAL_NAMES.audience,
+      ...(dataDir.persistent ? { keyFile: join(dataDir.root, 'issuer-key.json') } : {}),
+    });
+    const env = handlerEnvironment(endpoints, issuer, process.env);
+    Object.assign(process.env, env);
+
+    const admin = new DynamoDBClient({
+      endpoint: endpoints.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      await ensureTable(admin, LOCAL_NAMES.table);
+    } finally {
+      admin.destroy();
+    }
+    // Imported only now: these modules read the environment when they load, like a handler's cold start.
+    const { applyMigrations } = await import('../functions/migrations/apply');
+    await applyMigrations();
+    const { ensurePrincipal } = await import('../functions/identity/principals');
+
+    front.serve({
+      routes: ROUTES,
+      authorizer: AUTHORIZER,
+      invoke: handlers.invoke,
+      localRoutes: localEndpoints({ issuer, ensurePrincipal, sentEmails: () => ses.sentEmails(), bus }),
+    });
+
+    return {
+      apiUrl: front.url,
+      endpoints,
+      env,
+      dataDir: { path: dataDir.root, persistent: dataDir.persistent },
+      async stop() {
+        await front.stop();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

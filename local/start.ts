@@ -1,0 +1,76 @@
+import './polyfills';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { JavaMissingError } from './dynamodb/engine';
+import { LOCAL_NAMES } from './environment';
+import { PortInUseError } from './net';
+import { type LocalStack, startLocalStack } from './stack';
+
+/**
+ * `npm start`: the whole of Muster on this machine. Options: `--data-dir <path>` (or
+ * MUSTER_DATA_DIR) keeps data between runs; PORT picks the API port (default 3000, 0 = any).
+ */
+const DEFAULT_PORT = 3000;
+
+const portSchema = z.coerce.number().int().min(0).max(65_535);
+
+async function main(): Promise<void> {
+  // Lambda runs Node 22; the SDK's notice that it will drop Node 20 is noise on a developer's machine.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+  const port = portSchema.safeParse(process.env.PORT ?? DEFAULT_PORT);
+  if (!port.success) fail(`PORT must be a port number (0-65535), got "${process.env.PORT}".`);
+  const dataDir = values['data-dir'] ?? (process.env.MUSTER_DATA_DIR || undefined);
+
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutDown = async () => {
+    if (stopping) {
+      console.error('Forced exit.');
+      process.exit(130);
+    }
+    stopping = true;
+    // Still starting: the exit hooks kill DynamoDB Local and remove temporary data.
+    if (!stack) process.exit(0);
+    console.log('Stopping…');
+    await stack.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutDown());
+
+  const startedAt = performance.now();
+  try {
+    stack = await startLocalStack({ ports: { api: port.data }, ...(dataDir ? { dataDir } : {}) });
+  } catch (error) {
+    fail(reasonOf(error, port.data));
+  }
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const tokenRequest = JSON.stringify({
+    tenantId: LOCAL_NAMES.operatorTenantId,
+    email: LOCAL_NAMES.operatorEmail,
+  });
+  console.log(
+    `Muster local stack ready in ${seconds} s at ${stack.apiUrl} — get a token: ` +
+      `curl -s -X POST ${stack.apiUrl}/_local/token -H 'content-type: application/json' -d '${tokenRequest}'`,
+  );
+  console.log(
+    stack.dataDir.persistent
+      ? `Data is persisted in ${stack.dataDir.path}; Ctrl-C stops.`
+      : 'Data is throwaway (removed on exit; keep it with --data-dir <path> or MUSTER_DATA_DIR); Ctrl-C stops.',
+  );
+}
+
+function reasonOf(error: unknown, port: number): string {
+  if (error instanceof PortInUseError && error.port === port) {
+    return `Cannot start: port ${port} is already in use. Stop what uses it, or pick another port: PORT=${port + 1} npm start`;
+  }
+  if (error instanceof JavaMissingError) return `Cannot start: ${error.message}`;
+  return `Cannot start the local stack: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+await main();
