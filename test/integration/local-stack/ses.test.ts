@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
+
+const apiUrl = inject('apiUrl');
+const endpoints = inject('endpoints');
+const env = inject('env');
+
+const client = new SESv2Client({
+  endpoint: endpoints.ses,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+afterAll(() => client.destroy());
+
+describe('the local SES engine', () => {
+  it('keeps what SESv2 SendEmail sends and lists it on /_local/emails, newest last', async () => {
+    const subject = `Welcome ${randomUUID()}`;
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: env.MAIL_FROM_ADDRESS,
+        Destination: { ToAddresses: ['new.user@example.com'] },
+        Content: {
+          Simple: {
+            Subject: { Data: subject },
+            Body: { Text: { Data: 'Hello in text' }, Html: { Data: '<p>Hello in HTML</p>' } },
+          },
+        },
+      }),
+    );
+
+    const response = await fetch(`${apiUrl}/_local/emails`);
+    const emails = z
+      .array(
+        z.object({
+          to: z.array(z.string()),
+          subject: z.string(),
+          text: z.string().optional(),
+          html: z.string().optional(),
+          at: z.iso.datetime(),
+        }),
+      )
+      .parse(await response.json());
+    expect(emails.at(-1)).toEqual({
+      to: ['new.user@example.com'],
+      subject,
+      text: 'Hello in text',
+      html: '<p>Hello in HTML</p>',
+      at: expect.any(String),
+    });
+  });
+});
