@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -53,9 +54,11 @@ export class WorkflowsConstruct extends Construct {
         taskFunctions.set(placeholder, fn);
       }
 
+      const definitionPath = fromRepositoryRoot(definition.definitionFile);
+      assertPlaceholdersMatchTasks(definition, readFileSync(definitionPath, 'utf8'));
       const stateMachine = new StateMachine(this, definition.name, {
         stateMachineType: StateMachineType.STANDARD,
-        definitionBody: DefinitionBody.fromFile(fromRepositoryRoot(definition.definitionFile)),
+        definitionBody: DefinitionBody.fromFile(definitionPath),
         definitionSubstitutions: Object.fromEntries(
           [...taskFunctions].map(([placeholder, fn]) => [placeholder, fn.functionArn]),
         ),
@@ -86,5 +89,24 @@ export class WorkflowsConstruct extends Construct {
       workflows.set(definition.name, { stateMachine, taskFunctions });
     }
     this.workflows = workflows;
+  }
+}
+
+/**
+ * Step Functions leaves an unknown `${Placeholder}` in the definition as text, which only fails when an
+ * execution reaches it: a placeholder without a task, or a task without a placeholder, fails the synth.
+ */
+export function assertPlaceholdersMatchTasks(definition: StateMachineDefinition, asl: string): void {
+  const placeholders = new Set(
+    [...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string),
+  );
+  const tasks = new Set(Object.keys(definition.tasks));
+  const withoutTask = [...placeholders].filter((name) => !tasks.has(name));
+  const unused = [...tasks].filter((name) => !placeholders.has(name));
+  if (withoutTask.length > 0 || unused.length > 0) {
+    throw new Error(
+      `State machine ${definition.name} (${definition.definitionFile}): ` +
+        `placeholders without a task: [${withoutTask.join(', ')}]; tasks not in the definition: [${unused.join(', ')}]`,
+    );
   }
 }
