@@ -1,0 +1,293 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { describe, expect, it } from 'vitest';
+import { AUTHORIZER_DENIAL_CONTEXT, GATEWAY_RESPONSES } from '../../config/gateway-responses';
+import { AUTHORIZER, ROUTES } from '../../config/routes';
+import { flagEnvironment } from '../../functions/shared/flags';
+import { ApiConstruct, routeFunctionId } from '../../lib/api/api-construct';
+import type { EnvironmentName } from '../../lib/config/environments';
+import { StorageConstruct } from '../../lib/storage/storage-construct';
+import { allowedActions, createTestStack, defined, environmentOf, logicalIdOf, settingsFor } from './support';
+
+function synthesize(environment: EnvironmentName) {
+  const stack = createTestStack();
+  const settings = settingsFor(environment);
+  const { table } = new StorageConstruct(stack, 'Storage', { settings });
+  const bus = new EventBus(stack, 'Bus');
+  const api = new ApiConstruct(stack, 'Api', {
+    settings,
+    table,
+    bus,
+    routes: ROUTES,
+    authorizer: AUTHORIZER,
+  });
+  return { template: Template.fromStack(stack), api, table, bus, settings };
+}
+
+const dev = synthesize('dev');
+const prod = synthesize('prod');
+const { template, api } = dev;
+
+const routeFunction = (method: string, path: string) =>
+  defined(api.routeFunctions.get(`${method} ${path}`), `${method} ${path}`);
+
+/** An API Gateway Lambda invocation URI that names the given function. */
+const invoking = (functionLogicalId: string) => ({
+  'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionLogicalId, 'Arn'] }])],
+});
+
+/** The API Gateway resource of a path, by walking the template's PathPart tree. */
+function resourceIdOf(path: string): string {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  let parent: unknown = { 'Fn::GetAtt': [logicalIdOf(api.restApi), 'RootResourceId'] };
+  let id = '';
+  for (const part of path.split('/').filter((segment) => segment !== '')) {
+    const match = Object.entries(resources).find(
+      ([, resource]) =>
+        resource.Properties.PathPart === part &&
+        JSON.stringify(resource.Properties.ParentId) === JSON.stringify(parent),
+    );
+    id = defined(match, `resource ${part} of ${path}`)[0];
+    parent = { Ref: id };
+  }
+  return id;
+}
+
+describe('ApiConstruct routes', () => {
+  it('builds one function per route, running the route export', () => {
+    for (const route of ROUTES) {
+      const fn = routeFunction(route.method, route.path);
+      expect(fn.node.id).toBe(routeFunctionId(route));
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: `index.${route.export}`,
+        Description: `${route.method} ${route.path}`,
+      });
+    }
+    expect(api.routeFunctions.size).toBe(ROUTES.length);
+  });
+
+  it('puts the authorizer in front of principal routes and nothing in front of public ones', () => {
+    const authorizerId = defined(
+      Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0],
+      'the authorizer',
+    );
+    for (const route of ROUTES) {
+      const fn = routeFunction(route.method, route.path);
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        ResourceId: { Ref: resourceIdOf(route.path) },
+        Integration: Match.objectLike({ Type: 'AWS_PROXY', Uri: invoking(logicalIdOf(fn)) }),
+        ...(route.auth === 'principal'
+          ? { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } }
+          : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() }),
+      });
+    }
+  });
+
+  it('runs a REQUEST authorizer on every request: no identity source, no result cache', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: '',
+      AuthorizerResultTtlInSeconds: 0,
+      AuthorizerUri: invoking(logicalIdOf(api.authorizerFunction)),
+    });
+    expect(template.toJSON().Resources[logicalIdOf(api.authorizerFunction)].Properties.Handler).toBe(
+      `index.${AUTHORIZER.export}`,
+    );
+  });
+
+  it('gives the authorizer the OIDC settings and no access to data', () => {
+    const variables = environmentOf(template, api.authorizerFunction);
+    expect(variables).toMatchObject({
+      OIDC_ISSUER: dev.settings.oidc.issuer,
+      OIDC_JWKS_URL: dev.settings.oidc.jwksUrl,
+      OIDC_AUDIENCE: dev.settings.oidc.audience,
+    });
+    expect(Object.keys(variables)).not.toContain('TABLE_NAME');
+    const dataActions = allowedActions(template, api.authorizerFunction).filter((action) =>
+      /^(dynamodb|events|s3|kms):/.test(action),
+    );
+    expect(dataActions).toEqual([]);
+  });
+
+  it('gives every route function the table, bus, OIDC, environment name and flags', () => {
+    for (const [environment, { template: synthesized, api: built, table, bus, settings }] of [
+      ['dev', dev],
+      ['prod', prod],
+    ] as const) {
+      for (const fn of built.routeFunctions.values()) {
+        expect(environmentOf(synthesized, fn), `${environment} ${fn.node.id}`).toMatchObject({
+          TABLE_NAME: { Ref: logicalIdOf(table) },
+          EVENT_BUS_NAME: { Ref: logicalIdOf(bus) },
+          OIDC_ISSUER: settings.oidc.issuer,
+          OIDC_JWKS_URL: settings.oidc.jwksUrl,
+          OIDC_AUDIENCE: settings.oidc.audience,
+          MUSTER_ENV: environment,
+          ...flagEnvironment(settings.flags),
+        });
+      }
+    }
+  });
+
+  it('keeps user management dark in prod through the flag variables', () => {
+    for (const fn of prod.api.routeFunctions.values()) {
+      expect(environmentOf(prod.template, fn)).toMatchObject({
+        USER_MGMT_CORE: 'false',
+        USER_MGMT_UI: 'false',
+        USER_MGMT_ENFORCE: 'false',
+        OIDC_AUTO_PROVISION_USERS: 'false',
+        USER_BULK_IMPORT: 'true',
+      });
+    }
+  });
+});
+
+describe('ApiConstruct grants', () => {
+  const WRITE_ACTIONS = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$|^events:PutEvents$/;
+
+  it('grants a read-only route no write action', () => {
+    const actions = allowedActions(template, routeFunction('GET', '/v1/me'));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    expect(actions.filter((action) => WRITE_ACTIONS.test(action))).toEqual([]);
+  });
+
+  it('grants a writing, publishing route both, scoped to the table and the bus', () => {
+    const actions = allowedActions(template, routeFunction('PATCH', '/v1/me'));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'events:PutEvents']),
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(defined(routeFunction('PATCH', '/v1/me').role)) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::GetAtt': [logicalIdOf(dev.bus), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('grants a route with no declared access nothing but logs and traces', () => {
+    const actions = allowedActions(template, routeFunction('GET', '/health'));
+    expect(actions.filter((action) => !action.startsWith('xray:'))).toEqual([]);
+  });
+});
+
+describe('ApiConstruct gateway responses', () => {
+  const responseOf = (type: string) => {
+    const responses = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }),
+    );
+    expect(responses, type).toHaveLength(1);
+    return responses[0]?.Properties;
+  };
+
+  it.each([
+    ['UNAUTHORIZED', GATEWAY_RESPONSES.UNAUTHORIZED],
+    ['MISSING_AUTHENTICATION_TOKEN', GATEWAY_RESPONSES.ROUTE_NOT_FOUND],
+    ['REQUEST_TOO_LARGE', GATEWAY_RESPONSES.REQUEST_TOO_LARGE],
+    ['THROTTLED', GATEWAY_RESPONSES.THROTTLED],
+    ['INTEGRATION_FAILURE', GATEWAY_RESPONSES.INTEGRATION_FAILURE],
+  ])('answers %s in the JSON error envelope', (type, definition) => {
+    const response = responseOf(type);
+    expect(response.StatusCode).toBe(String(definition.status));
+    expect(response.ResponseParameters).toEqual({
+      'gatewayresponse.header.Content-Type': "'application/json'",
+    });
+    expect(JSON.parse(response.ResponseTemplates['application/json'])).toEqual({
+      error: { code: definition.code, message: definition.message },
+      correlationId: '$context.requestId',
+    });
+  });
+
+  it('answers ACCESS_DENIED with the code and message the authorizer named', () => {
+    const response = responseOf('ACCESS_DENIED');
+    expect(response.StatusCode).toBe('403');
+    expect(JSON.parse(response.ResponseTemplates['application/json'])).toEqual({
+      error: {
+        code: `$context.authorizer.${AUTHORIZER_DENIAL_CONTEXT.code}`,
+        message: `$context.authorizer.${AUTHORIZER_DENIAL_CONTEXT.message}`,
+      },
+      correlationId: '$context.requestId',
+    });
+  });
+
+  it('answers every other 5XX in the envelope while keeping its status code', () => {
+    const response = responseOf('DEFAULT_5XX');
+    expect(response.StatusCode).toBeUndefined();
+    expect(JSON.parse(response.ResponseTemplates['application/json']).error.code).toBe(
+      GATEWAY_RESPONSES.INTEGRATION_FAILURE.code,
+    );
+  });
+});
+
+describe('ApiConstruct stage', () => {
+  it('traces, emits metrics, throttles as configured and writes JSON access logs', () => {
+    for (const { template: synthesized, settings } of [dev, prod]) {
+      synthesized.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: settings.name,
+        TracingEnabled: true,
+        MethodSettings: [
+          Match.objectLike({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            MetricsEnabled: true,
+            ThrottlingRateLimit: settings.throttling.rateLimit,
+            ThrottlingBurstLimit: settings.throttling.burstLimit,
+          }),
+        ],
+        AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      });
+    }
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const format = JSON.parse(stage?.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      tenantId: '$context.authorizer.tenantId',
+    });
+  });
+
+  it('validates request bodies and parameters on every route method', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    const validatorId = Object.keys(template.findResources('AWS::ApiGateway::RequestValidator'))[0];
+    const routeMethods = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (method) => method.Properties.HttpMethod !== 'OPTIONS',
+    );
+    expect(routeMethods).toHaveLength(ROUTES.length);
+    for (const method of routeMethods) {
+      expect(method.Properties.RequestValidatorId).toEqual({ Ref: validatorId });
+    }
+  });
+
+  it('answers CORS preflight for the configured origins, with credentials for cookie sessions', () => {
+    const preflights = Object.values(
+      prod.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }),
+    );
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const preflight of preflights) {
+      expect(preflight.Properties.AuthorizationType).toBe('NONE');
+      const headers = preflight.Properties.Integration.IntegrationResponses[0].ResponseParameters;
+      expect(headers).toMatchObject({
+        'method.response.header.Access-Control-Allow-Origin': `'${prod.settings.allowedOrigins[0]}'`,
+        'method.response.header.Access-Control-Allow-Credentials': "'true'",
+      });
+      expect(headers['method.response.header.Access-Control-Allow-Headers']).toContain('x-csrf-token');
+    }
+  });
+});
+
+describe('routeFunctionId', () => {
+  it('turns method and path into a readable construct id', () => {
+    expect(routeFunctionId({ method: 'GET', path: '/health' })).toBe('GetHealth');
+    expect(routeFunctionId({ method: 'PUT', path: '/v1/admin/users/{userId}/roles' })).toBe(
+      'PutV1AdminUsersUserIdRoles',
+    );
+    expect(routeFunctionId({ method: 'POST', path: '/api/v1/$batch' })).toBe('PostApiV1Batch');
+  });
+});

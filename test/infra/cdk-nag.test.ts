@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type App, type Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MusterStack } from '../../lib/muster-stack';
+import { fromRepositoryRoot } from '../../lib/shared/repository';
+import { createTestApp, settingsFor } from './support';
+
+function findingsOf(stack: Stack): string[] {
+  return new AwsSolutionsChecks(undefined, { verbose: true })
+    .validateScope(stack)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map(
+        (resource) =>
+          `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`,
+      ),
+    );
+}
+
+function acknowledgementsOf(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (environment) => {
+  const app: App = createTestApp();
+  const stack = new MusterStack(app, `Muster-${environment}`, { settings: settingsFor(environment) });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+  it('has no unacknowledged finding, error or warning', () => {
+    expect(findingsOf(stack)).toEqual([]);
+  });
+
+  it('synthesizes with the AwsSolutions plugin registered the way bin/muster.ts does', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('carries no error annotations', () => {
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('acknowledges findings on specific constructs with a written reason, never stack-wide', () => {
+    const acknowledgements = acknowledgementsOf(app);
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const acknowledgement of acknowledgements) {
+      expect(acknowledgement.path).not.toBe(stack.node.path);
+      expect(acknowledgement.reason.length, `${acknowledgement.path} ${acknowledgement.id}`).toBeGreaterThan(
+        40,
+      );
+    }
+  });
+});
+
+describe('bin/muster.ts', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'muster-cdk-out-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('synthesizes Muster-prod from context, tagged, with cdk-nag passing', async () => {
+    const cdkJsonContext = JSON.parse(readFileSync(fromRepositoryRoot('cdk.json'), 'utf8')).context;
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', fromRepositoryRoot('bin/muster.ts')], {
+      cwd: fromRepositoryRoot('.'),
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...cdkJsonContext,
+          'muster:environment': 'prod',
+          'aws:cdk:bundling-stacks': [],
+        }),
+      },
+    });
+    const template = JSON.parse(readFileSync(join(outdir, 'Muster-prod.template.json'), 'utf8'));
+    const table = Object.values(
+      template.Resources as Record<string, { Type: string; Properties: never }>,
+    ).find((resource) => resource.Type === 'AWS::DynamoDB::Table');
+    expect(table?.Properties).toMatchObject({
+      DeletionProtectionEnabled: true,
+      Tags: expect.arrayContaining([
+        { Key: 'environment', Value: 'prod' },
+        { Key: 'project', Value: 'muster' },
+      ]),
+    });
+  });
+});

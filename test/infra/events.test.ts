@@ -1,0 +1,110 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { EVENT_RULES, EVENT_SOURCE } from '../../config/event-rules';
+import type { EnvironmentName } from '../../lib/config/environments';
+import { EventsConstruct, toEventPattern } from '../../lib/events/events-construct';
+import { StorageConstruct } from '../../lib/storage/storage-construct';
+import { allowedActions, createTestStack, defined, environmentOf, logicalIdOf, settingsFor } from './support';
+
+function synthesize(environment: EnvironmentName) {
+  const stack = createTestStack();
+  const settings = settingsFor(environment);
+  const storage = new StorageConstruct(stack, 'Storage', { settings });
+  const events = new EventsConstruct(stack, 'Events', { settings, table: storage.table, rules: EVENT_RULES });
+  return { template: Template.fromStack(stack), events, storage };
+}
+
+const dev = synthesize('dev');
+
+describe('EventsConstruct', () => {
+  it('creates the muster-<env> bus', () => {
+    dev.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'muster-dev' });
+  });
+
+  it('archives every muster.iam event: 30 days in dev, 365 in prod', () => {
+    for (const [{ template }, days] of [
+      [dev, 30],
+      [synthesize('prod'), 365],
+    ] as const) {
+      template.hasResourceProperties('AWS::Events::Archive', {
+        EventPattern: { source: [EVENT_SOURCE] },
+        RetentionDays: days,
+      });
+    }
+  });
+
+  it('has one rule per config entry, with the pattern translated to prefix matching', () => {
+    dev.template.resourceCountIs('AWS::Events::Rule', EVENT_RULES.length);
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalIdOf(dev.events.bus) },
+      EventPattern: { source: ['muster.iam'], 'detail-type': [{ prefix: 'iam.' }] },
+    });
+  });
+
+  it('targets each rule at its own function, with retries and a dead-letter queue', () => {
+    for (const definition of EVENT_RULES) {
+      const target = defined(dev.events.targets.get(definition.name), definition.name);
+      dev.template.hasResourceProperties('AWS::Events::Rule', {
+        Description: definition.description,
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [logicalIdOf(target.function), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(target.deadLetterQueue), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+            Id: Match.anyValue(),
+          },
+        ],
+      });
+      // Failures inside the function (after Lambda's async retries) land in the same queue.
+      dev.template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: `index.${definition.target.export}`,
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(target.deadLetterQueue), 'Arn'] } },
+      });
+    }
+  });
+
+  it('encrypts the dead-letter queues and refuses them to requests without TLS', () => {
+    for (const { deadLetterQueue } of dev.events.targets.values()) {
+      dev.template.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1_209_600,
+      });
+      dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalIdOf(deadLetterQueue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('lets the audit writer write to the table, and only that', () => {
+    const target = defined(dev.events.targets.get('AuditTrail'), 'AuditTrail');
+    const actions = allowedActions(dev.template, target.function);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']));
+    expect(actions.filter((action) => /^dynamodb:(GetItem|Query|Scan|BatchGetItem)$/.test(action))).toEqual(
+      [],
+    );
+    expect(actions.filter((action) => action.startsWith('events:'))).toEqual([]);
+    expect(environmentOf(dev.template, target.function)).toMatchObject({
+      TABLE_NAME: { Ref: logicalIdOf(dev.storage.table) },
+      EVENT_BUS_NAME: { Ref: logicalIdOf(dev.events.bus) },
+    });
+  });
+});
+
+describe('toEventPattern', () => {
+  it('keeps exact values and turns {prefix} objects into prefix matchers', () => {
+    const stack = new Stack();
+    const pattern = toEventPattern({ source: ['a', { prefix: 'b.' }], 'detail-type': [{ prefix: 'iam.' }] });
+    expect(stack.resolve(pattern)).toEqual({
+      source: ['a', { prefix: 'b.' }],
+      detailType: [{ prefix: 'iam.' }],
+    });
+    expect(toEventPattern({})).toEqual({});
+  });
+});

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import {
+  type ContextReader,
+  type EnvironmentName,
+  type EnvironmentSettings,
+  loadEnvironmentSettings,
+} from '../../lib/config/environments';
+import { fromRepositoryRoot } from '../../lib/shared/repository';
+
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(fromRepositoryRoot('cdk.json'), 'utf8'),
+).context;
+
+/**
+ * An App with the feature flags of cdk.json, so tests synthesize what `cdk synth` does, minus asset
+ * bundling (no stack is bundled), which keeps the suite fast.
+ */
+export function createTestApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+export function createTestStack(app: App = createTestApp()): Stack {
+  return new Stack(app, 'Test');
+}
+
+/** The settings bin/muster.ts would load for this environment and these `-c` values. */
+export function settingsFor(
+  environment: EnvironmentName,
+  context: Record<string, unknown> = {},
+): EnvironmentSettings {
+  const values: Record<string, unknown> = { 'muster:environment': environment, ...context };
+  const readContext: ContextReader = (key) => values[key];
+  return loadEnvironmentSettings(readContext);
+}
+
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+type PolicyStatement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every action the identity policies attached to a function's execution role allow. */
+export function allowedActions(template: Template, fn: IFunction): string[] {
+  const role = fn.role;
+  if (role === undefined) throw new Error(`${fn.node.path} has no role`);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
+  });
+  return Object.values(policies).flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as PolicyStatement[])
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat()),
+  );
+}
+
+/** The environment variables of a function in the synthesized template. */
+export function environmentOf(template: Template, fn: IFunction): Record<string, unknown> {
+  const resource = template.toJSON().Resources[logicalIdOf(fn)];
+  return resource.Properties.Environment?.Variables ?? {};
+}
+
+/** The value, or a failed test naming what was missing. */
+export function defined<T>(value: T | undefined, what = 'value'): T {
+  if (value === undefined) throw new Error(`Expected ${what} to be defined`);
+  return value;
+}
