@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from '../../config/state-machines';
 import { STATE_MACHINES } from '../../config/state-machines';
@@ -20,7 +21,7 @@ function synthesize(stateMachines: readonly StateMachineDefinition[]) {
   const { table } = new StorageConstruct(stack, 'Storage', { settings });
   const bus = new EventBus(stack, 'Bus');
   const workflows = new WorkflowsConstruct(stack, 'Workflows', { settings, table, bus, stateMachines });
-  return { template: Template.fromStack(stack), workflows, table };
+  return { template: Template.fromStack(stack), workflows, table, stack };
 }
 
 describe('WorkflowsConstruct', () => {
@@ -35,7 +36,7 @@ describe('WorkflowsConstruct', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', STATE_MACHINES.length);
   });
 
-  const { template, workflows, table } = synthesize([FIXTURE]);
+  const { template, workflows, table, stack } = synthesize([FIXTURE]);
   const fixture = defined(workflows.workflows.get('Fixture'), 'the fixture workflow');
   const task = defined(fixture.taskFunctions.get('SomeTask'), 'the SomeTask function');
 
@@ -80,6 +81,11 @@ describe('WorkflowsConstruct', () => {
         ]),
       },
     });
+  });
+
+  it('passes cdk-nag AwsSolutions, so the first real state machine does too', () => {
+    const { violations } = new AwsSolutionsChecks().validateScope(stack);
+    expect(violations.map((violation) => violation.ruleName)).toEqual([]);
   });
 
   it('refuses a definition whose placeholders and tasks disagree', () => {
