@@ -11,6 +11,7 @@ import { type LocalStack, startLocalStack } from './stack';
  * MUSTER_DATA_DIR) keeps data between runs; PORT picks the API port (default 3000, 0 = any).
  */
 const DEFAULT_PORT = 3000;
+const REPEATED_SIGNAL_WINDOW_MS = 500;
 
 const portSchema = z.coerce.number().int().min(0).max(65_535);
 
@@ -23,13 +24,16 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'] ?? (process.env.MUSTER_DATA_DIR || undefined);
 
   let stack: LocalStack | undefined;
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutDown = async () => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C under `npm start` arrives several times (the terminal, npm and tsx all pass it
+      // on); only a later one is the developer pressing again.
+      if (performance.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) return;
       console.error('Forced exit.');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     // Still starting: the exit hooks kill DynamoDB Local and remove temporary data.
     if (!stack) process.exit(0);
     console.log('Stopping…');

@@ -1,0 +1,22 @@
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const endpoints = inject('endpoints');
+const env = inject('env');
+
+const client = new SFNClient({
+  endpoint: endpoints.sfn,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+afterAll(() => client.destroy());
+
+describe('the local Step Functions engine in the stack', () => {
+  it('is where handlers reach Step Functions, and answers the Step Functions API', async () => {
+    expect(env.AWS_ENDPOINT_URL_SFN).toBe(endpoints.sfn);
+    const unknown = 'arn:aws:states:us-east-1:000000000000:execution:NoSuchMachine:nope';
+    await expect(client.send(new DescribeExecutionCommand({ executionArn: unknown }))).rejects.toMatchObject({
+      name: 'ExecutionDoesNotExist',
+    });
+  });
+});
