@@ -53,6 +53,8 @@ export async function openApiFront(port: number): Promise<ApiFront> {
       return;
     }
     dispatch(request, response).catch((error: unknown) => {
+      // A client that hung up mid-request has nobody left to answer or to tell.
+      if (request.socket.destroyed) return;
       log.error(`${request.method} ${request.url} failed in the local API front`, error);
       send(response, gatewayReply('INTEGRATION_FAILURE', randomUUID()));
     });

@@ -58,23 +58,35 @@ describe('npm start (local/start.ts)', () => {
     const cli = startCli(0);
     const output = collect(cli);
     const exited = once(cli, 'exit');
-    await waitFor(() => output.stdout.includes('ready'), 20_000);
+    try {
+      // The ready line and the data line: both, not only the chunk holding `ready`.
+      await waitFor(
+        () => output.stdout.includes('ready') && output.stdout.trim().split('\n').length >= 2,
+        20_000,
+      );
 
-    const [readyLine, dataLine] = output.stdout.trim().split('\n');
-    expect(readyLine).toMatch(/ready in [\d.]+ s at http:\/\/127\.0\.0\.1:\d+ /);
-    expect(readyLine).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/token /);
-    expect(readyLine).toContain('"tenantId":"local","email":"operator@muster.local"');
-    expect(dataLine).toMatch(/throwaway/);
-    const apiUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(readyLine ?? '')?.[1];
-    expect((await fetch(`${apiUrl}/health`)).status).toBe(200);
+      const [readyLine, dataLine] = output.stdout.trim().split('\n');
+      expect(readyLine).toMatch(/ready in [\d.]+ s at http:\/\/127\.0\.0\.1:\d+ /);
+      expect(readyLine).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/_local\/token /);
+      expect(readyLine).toContain('"tenantId":"local","email":"operator@muster.local"');
+      expect(dataLine).toMatch(/throwaway/);
+      const apiUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(readyLine ?? '')?.[1];
+      expect((await fetch(`${apiUrl}/health`)).status).toBe(200);
 
-    const javaPids = javaChildrenOf(cli.pid ?? 0);
-    expect(javaPids).toHaveLength(1);
-    cli.kill('SIGINT');
-    const [code] = await exited;
-    expect(code).toBe(0);
-    expect(javaPids.filter(isRunning)).toEqual([]);
-    expect(output.stderr).not.toContain('[muster-local]');
+      const javaPids = javaChildrenOf(cli.pid ?? 0);
+      expect(javaPids).toHaveLength(1);
+      cli.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(javaPids.filter(isRunning)).toEqual([]);
+      expect(output.stderr).not.toContain('[muster-local]');
+    } finally {
+      // A failed assertion must not leave the CLI (and its java) running.
+      if (cli.exitCode === null && cli.signalCode === null) {
+        cli.kill('SIGTERM');
+        await exited;
+      }
+    }
   });
 
   it('fails with one clear line and exit code 1 when the port is taken', async () => {
