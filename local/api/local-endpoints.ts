@@ -43,9 +43,12 @@ const principalSchema = z.object({
   email: z.email(),
   roles: z.array(z.string().trim().min(1)).max(50).optional(),
 });
+/** Two knobs exist only for tests of the authorizer; no identity provider offers them. */
 const tokenRequestSchema = principalSchema.extend({
-  /** Local only: a negative lifetime mints an already expired token, for tests. */
+  /** A negative lifetime mints an already expired token. */
   expiresInSeconds: z.number().int().min(-86_400).max(86_400).optional(),
+  /** Signs this `sub` instead of the principal's own: a token naming someone it is not linked to. */
+  subject: z.string().trim().min(1).max(256).optional(),
 });
 
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
@@ -70,7 +73,12 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
       issuer: issuer.issuer,
     });
     const expiresIn = input.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
-    const claims = { sub: subject, tenant_id: input.tenantId, email: input.email, ...(csrf ? { csrf } : {}) };
+    const claims = {
+      sub: input.subject ?? subject,
+      tenant_id: input.tenantId,
+      email: input.email,
+      ...(csrf ? { csrf } : {}),
+    };
     return { userId, expiresIn, token: await issuer.sign(claims, expiresIn) };
   }
 

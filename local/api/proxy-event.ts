@@ -5,7 +5,7 @@ import type {
 } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../environment';
 
-export const LOCAL_STAGE = 'local';
+const LOCAL_STAGE = 'local';
 const LOCAL_API_ID = 'local';
 
 /** What the front keeps of an HTTP request to build API Gateway events from it. */

@@ -28,7 +28,6 @@ export interface ApiApplication {
 }
 
 export interface ApiFront {
-  readonly port: number;
   readonly url: string;
   /** Starts answering; until then every request gets a 503. */
   serve(app: ApiApplication): void;
@@ -61,7 +60,6 @@ export async function openApiFront(port: number): Promise<ApiFront> {
   });
   const boundPort = await listen(server, port);
   return {
-    port: boundPort,
     url: `http://${LOOPBACK}:${boundPort}`,
     serve(app) {
       dispatch = createDispatcher(app);

@@ -28,7 +28,7 @@ const entrySchema = z.object({
 const requestSchema = z.object({ Entries: z.array(entrySchema).min(1).max(MAX_ENTRIES) });
 type RequestEntry = z.infer<typeof entrySchema>;
 
-export type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
 export type CheckedEntry =
   | { ok: true; entry: PublishedEntry }

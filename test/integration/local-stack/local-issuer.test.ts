@@ -70,6 +70,17 @@ describe('the local OIDC issuer', () => {
     expect(second.userId).toBe(first.userId);
   });
 
+  it('signs a chosen subject for tests of tokens that name someone else', async () => {
+    const response = await post('/_local/token', {
+      tenantId: 'issuer-tenant',
+      email: 'ada@example.com',
+      subject: 'u_someone_else',
+    });
+    const token = tokenSchema.parse(await response.json());
+    expect(decodeJwt(token.accessToken).sub).toBe('u_someone_else');
+    expect(token.userId).not.toBe('u_someone_else');
+  });
+
   it('refuses bad input with the JSON error envelope', async () => {
     const cases = [
       { body: '{not json', contentType: 'application/json', status: 400 },
