@@ -2,6 +2,7 @@ import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type middy from '@middy/core';
 import { maskPii, maskText } from './pii';
 
 export const SERVICE_NAME = 'muster';
@@ -31,3 +32,14 @@ class MaskingLogFormatter extends LogFormatter {
 export const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+
+/**
+ * Publishes the invocation's metrics, if it recorded any. Powertools' own `logMetrics` warns on
+ * every invocation without metrics, which for most requests is all noise.
+ */
+export function publishRecordedMetrics(): middy.MiddlewareObj {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}

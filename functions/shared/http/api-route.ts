@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -12,7 +11,7 @@ import { decideAccess } from '../../identity/domain/rbac';
 import type { AuthenticatedIdentity, Principal } from '../../identity/use-cases/resolve-principal';
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { type FlagName, type FlagSet, readFlags } from '../flags';
-import { logger, metrics, tracer } from '../observability';
+import { logger, metrics, publishRecordedMetrics, tracer } from '../observability';
 import { errorResponse, type HttpErrorResponse, internalErrorResponse } from './error-envelope';
 import {
   correlationIdFrom,
@@ -192,7 +191,7 @@ function withPowertools(
   return middy(handler)
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(publishRecordedMetrics());
 }
 
 function describeFailure(error: unknown, correlationId: string): HttpErrorResponse {

@@ -1,0 +1,93 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { inject } from 'vitest';
+import { z } from 'zod';
+
+/** The running local stack, as the global setup provides it to every test file. */
+export const apiUrl = inject('apiUrl');
+export const endpoints = inject('endpoints');
+export const TABLE_NAME = 'muster-local';
+
+/** A tenant id no other test uses, so tests never see each other's data. */
+export function uniqueTenant(label = 't'): string {
+  return `${label}-${ulid().toLowerCase()}`;
+}
+
+/** A document client on DynamoDB Local, for tests that set up or inspect data directly. */
+export function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: endpoints.dynamodb,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+export async function call(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+export interface Principal {
+  readonly token: string;
+  readonly userId: string;
+}
+
+/** A bearer token for a user of `tenantId` with `roles`, minted by the local issuer. */
+export async function principal(
+  tenantId: string,
+  email: string,
+  roles: string[] = ['member'],
+  extra: Record<string, unknown> = {},
+): Promise<Principal> {
+  const response = await call('POST', '/_local/token', { body: { tenantId, email, roles, ...extra } });
+  if (response.status !== 200) throw new Error(`/_local/token answered ${response.status}: ${response.text}`);
+  const body = z.object({ accessToken: z.string(), userId: z.string() }).parse(response.body);
+  return { token: body.accessToken, userId: body.userId };
+}
+
+const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string().min(1),
+    message: z.string().min(1),
+    details: z.array(z.unknown()).optional(),
+  }),
+  correlationId: z.string().min(1),
+});
+
+/** Asserts the body is the JSON error envelope and returns its code. */
+export function errorCode(response: ApiResponse): string {
+  const envelope = errorEnvelopeSchema.safeParse(response.body);
+  if (!envelope.success) {
+    throw new Error(`not an error envelope (${response.status}): ${response.text.slice(0, 300)}`);
+  }
+  return envelope.data.error.code;
+}
