@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Lambda runs Node 22; the SDK's notice that it will drop Node 20 is noise here. Set on this
+// process so the global setup (which hosts the local stack) inherits it too.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     setupFiles: ['local/polyfills.ts'],
