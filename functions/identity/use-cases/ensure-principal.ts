@@ -19,7 +19,7 @@ export type EnsurePrincipalDeps = {
 };
 
 /**
- * Makes sure a tenant, an active user with this email and the given roles, and the link from the
+ * Makes sure a tenant, an active user with this email holding at least the given roles, and the link from the
  * issuer's subject to that user all exist; running it again changes nothing. The subject is the
  * user id, so tokens minted for the user carry `sub` = user id. Used by the local issuer.
  */
@@ -29,7 +29,7 @@ export async function ensurePrincipal(
 ): Promise<{ userId: string; subject: string }> {
   const now = deps.clock().toISOString();
   const email = normalizeEmail(input.email);
-  const roles = input.roles && input.roles.length > 0 ? [...new Set(input.roles)] : ['member'];
+  const requestedRoles = [...new Set(input.roles ?? [])];
   await deps.directory.ensureTenant(input.tenantId, now);
 
   let userId = await deps.directory.findUserIdByEmail(input.tenantId, email);
@@ -40,7 +40,8 @@ export async function ensurePrincipal(
       userId: candidate,
       email,
       status: 'ACTIVE',
-      roles,
+      // A new user with no roles asked for gets the baseline role, like any invited member.
+      roles: requestedRoles.length > 0 ? requestedRoles : ['member'],
       groups: [],
       createdAt: now,
       updatedAt: now,
@@ -56,7 +57,8 @@ export async function ensurePrincipal(
       if (!userId) throw error;
     }
   }
-  await deps.directory.addRoles(input.tenantId, userId, roles, now);
+  // An existing user keeps the roles they have; only roles asked for are added.
+  await deps.directory.addRoles(input.tenantId, userId, requestedRoles, now);
   await deps.directory.linkSubject(input.tenantId, input.issuer, userId, userId, now);
   return { userId, subject: userId };
 }

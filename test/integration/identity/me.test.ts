@@ -143,3 +143,32 @@ describe('bad input gets a clear 4xx envelope, never a 500', () => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 });
+
+describe('POST /_local/token for an existing user', () => {
+  it('adds the roles asked for and never takes or adds others', async () => {
+    const tenantId = uniqueTenant();
+    const first = await principal(tenantId, 'keeper@acme.test', ['tenant_admin']);
+    const rolesOf = async (token: string) =>
+      z.object({ directRoles: z.array(z.string()) }).parse((await call('GET', '/v1/me', { token })).body)
+        .directRoles;
+
+    const noRoles = await call('POST', '/_local/token', { body: { tenantId, email: 'keeper@acme.test' } });
+    const again = z.object({ accessToken: z.string(), userId: z.string() }).parse(noRoles.body);
+    expect(again.userId).toBe(first.userId);
+    expect(await rolesOf(again.accessToken)).toEqual(['tenant_admin']);
+
+    const more = await principal(tenantId, 'keeper@acme.test', ['security_approver']);
+    expect(await rolesOf(more.token)).toEqual(['security_approver', 'tenant_admin']);
+  });
+
+  it('gives a brand-new user the member role when none is asked for', async () => {
+    const response = await call('POST', '/_local/token', {
+      body: { tenantId: uniqueTenant(), email: 'fresh@acme.test' },
+    });
+    const { accessToken } = z.object({ accessToken: z.string() }).parse(response.body);
+    const me = z
+      .object({ directRoles: z.array(z.string()) })
+      .parse((await call('GET', '/v1/me', { token: accessToken })).body);
+    expect(me.directRoles).toEqual(['member']);
+  });
+});
