@@ -20,7 +20,10 @@ export function loadConfig<TSchema extends z.ZodType>(
 }
 
 /** An environment variable that must be present and non-blank. */
-export const requiredName = z.string().trim().min(1, 'is required');
+export const requiredName = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') })
+  .trim()
+  .min(1, 'is required');
 
 /** `true` for 1/true/yes/on (any case), `false` for anything else or unset. */
 export const envBoolean = z

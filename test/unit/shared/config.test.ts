@@ -15,6 +15,10 @@ describe('loadConfig', () => {
     ).toThrow(/TABLE_NAME: is required.*OIDC_ISSUER.*OIDC_JWKS_URL/);
   });
 
+  it('says a missing name is required rather than describing types', () => {
+    expect(() => loadConfig(tableConfig, {})).toThrow('Invalid configuration: TABLE_NAME: is required');
+  });
+
   it('accepts any zod schema', () => {
     expect(loadConfig(z.object({ PORT: z.coerce.number() }), { PORT: '3000' })).toEqual({ PORT: 3000 });
   });
