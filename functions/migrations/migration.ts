@@ -14,5 +14,10 @@ export interface MigrationContext {
 export interface Migration {
   readonly id: string;
   readonly description: string;
+  /**
+   * Makes the migration repeatable: it runs again whenever this changes (a hash of what it
+   * writes), like reference data that evolves with the code. Absent: it runs once, ever.
+   */
+  readonly checksum?: string;
   up(context: MigrationContext): Promise<void>;
 }
