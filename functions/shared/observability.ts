@@ -3,7 +3,7 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type middy from '@middy/core';
-import { maskPii, maskText } from './pii';
+import { maskAttributes, maskText } from './pii';
 
 export const SERVICE_NAME = 'muster';
 export const METRICS_NAMESPACE = 'Muster';
@@ -12,7 +12,7 @@ export const METRICS_NAMESPACE = 'Muster';
  * Powertools' standard JSON shape, with every message and attribute passed through the PII
  * mask: an email or phone number that slips into a log call is masked, not printed.
  */
-class MaskingLogFormatter extends LogFormatter {
+export class MaskingLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
     return new LogItem({
       attributes: {
@@ -25,7 +25,7 @@ class MaskingLogFormatter extends LogFormatter {
         function_request_id: attributes.lambdaContext?.awsRequestId,
         xray_trace_id: attributes.xRayTraceId,
       },
-    }).addAttributes(maskPii(additional));
+    }).addAttributes(maskAttributes(additional, (error) => this.formatError(error)));
   }
 }
 
