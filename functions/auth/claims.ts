@@ -8,8 +8,11 @@ import { z } from 'zod';
 export const tokenClaimsSchema = z.object({
   iss: z.string().min(1),
   sub: z.string().min(1),
-  tenant_id: z.string().min(1),
+  // Becomes part of every key of the tenant's data: a plain, bounded identifier only.
+  tenant_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
   email: z.email().optional(),
+  /** Standard OIDC claim; only a verified email may link a new subject to an existing user. */
+  email_verified: z.boolean().optional(),
   csrf: z.string().min(1).optional(),
 });
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
@@ -25,6 +28,8 @@ export const authorizerContextSchema = z.object({
   subject: z.string().min(1),
   issuer: z.string().min(1),
   email: z.string().optional(),
+  /** Authorizer context values travel as strings. */
+  emailVerified: z.enum(['true', 'false']).optional(),
   authMethod: z.enum(['bearer', 'session']),
 });
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;

@@ -69,6 +69,6 @@ function contextFrom(claims: TokenClaims, authMethod: AuthorizerContext['authMet
     subject: claims.sub,
     issuer: claims.iss,
     authMethod,
-    ...(claims.email ? { email: claims.email } : {}),
+    ...(claims.email ? { email: claims.email, emailVerified: claims.email_verified ? 'true' : 'false' } : {}),
   };
 }

@@ -2,12 +2,14 @@ import { ForbiddenError } from '../../shared/errors';
 import type { DirectoryRepository } from '../adapters/directory-repository';
 import { RoleCatalog } from '../adapters/role-catalog';
 import { type EffectiveAccess, effectiveAccess } from '../domain/rbac';
-import type { User } from '../domain/user';
+import { normalizeEmail, type User } from '../domain/user';
 
 export interface AuthenticatedIdentity {
   readonly tenantId: string;
   readonly issuer: string;
   readonly subject: string;
+  /** The email the identity provider vouches for, when it has verified it. */
+  readonly verifiedEmail?: string;
 }
 
 /** The caller of a request, resolved from its verified identity to a directory user. */
@@ -17,24 +19,31 @@ export interface Principal {
 }
 
 export interface ResolvePrincipalDeps {
-  readonly directory: Pick<DirectoryRepository, 'findUserIdBySubject' | 'getUser' | 'getGroups'>;
+  readonly directory: Pick<
+    DirectoryRepository,
+    'findUserIdBySubject' | 'findUserIdByEmail' | 'linkSubject' | 'getUser' | 'getGroups'
+  >;
   readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
+  readonly clock: () => Date;
 }
 
 /**
  * Finds the directory user behind a verified token within the token's own tenant. A subject
  * linked in another tenant is simply not found here, so a token can never reach across tenants.
+ * On a user's first sign-in through an identity provider, their subject is linked to the user
+ * whose email the provider has verified (invited or imported users have no subject yet).
  * A deactivated user is refused outright, whatever roles they still hold.
  */
 export async function resolvePrincipal(
   deps: ResolvePrincipalDeps,
   identity: AuthenticatedIdentity,
 ): Promise<Principal> {
-  const userId = await deps.directory.findUserIdBySubject(
+  const linkedUserId = await deps.directory.findUserIdBySubject(
     identity.tenantId,
     identity.issuer,
     identity.subject,
   );
+  const userId = linkedUserId ?? (await linkOnFirstSignIn(deps, identity));
   const user = userId ? await deps.directory.getUser(identity.tenantId, userId) : undefined;
   if (!user) {
     throw new ForbiddenError(
@@ -59,10 +68,33 @@ export async function resolvePrincipal(
   return { user, access };
 }
 
+async function linkOnFirstSignIn(
+  deps: ResolvePrincipalDeps,
+  identity: AuthenticatedIdentity,
+): Promise<string | undefined> {
+  if (!identity.verifiedEmail) return undefined;
+  const userId = await deps.directory.findUserIdByEmail(
+    identity.tenantId,
+    normalizeEmail(identity.verifiedEmail),
+  );
+  if (!userId) return undefined;
+  const user = await deps.directory.getUser(identity.tenantId, userId);
+  // A deactivated account gains no new way in.
+  if (!user || user.status === 'DEACTIVATED') return userId;
+  await deps.directory.linkSubject(
+    identity.tenantId,
+    identity.issuer,
+    identity.subject,
+    userId,
+    deps.clock().toISOString(),
+  );
+  return userId;
+}
+
 /** A resolver bound to one directory, with the role catalog cached per container. */
 export function principalResolver(
   directory: ResolvePrincipalDeps['directory'] & ConstructorParameters<typeof RoleCatalog>[0],
 ): (identity: AuthenticatedIdentity) => Promise<Principal> {
   const roleCatalog = new RoleCatalog(directory);
-  return (identity) => resolvePrincipal({ directory, roleCatalog }, identity);
+  return (identity) => resolvePrincipal({ directory, roleCatalog, clock: () => new Date() }, identity);
 }

@@ -148,8 +148,13 @@ async function resolveCaller<TBody extends z.ZodType, TQuery extends z.ZodType, 
   if (!authorized.success) {
     throw new UnauthenticatedError('UNAUTHENTICATED', 'Missing or invalid credentials.');
   }
-  const { tenantId, issuer, subject, authMethod } = authorized.data;
-  const principal = await spec.resolvePrincipal({ tenantId, issuer, subject });
+  const { tenantId, issuer, subject, authMethod, email, emailVerified } = authorized.data;
+  const principal = await spec.resolvePrincipal({
+    tenantId,
+    issuer,
+    subject,
+    ...(email && emailVerified === 'true' ? { verifiedEmail: email } : {}),
+  });
   const currentUserId = principal.user.userId;
   logger.appendKeys({
     tenant_id: tenantId,

@@ -44,7 +44,18 @@ describe('authenticateRequest', () => {
       subject: 'u_1',
       issuer: 'https://issuer.test',
       email: 'ann@acme.test',
+      emailVerified: 'false',
       authMethod: 'bearer',
+    });
+  });
+
+  it('passes on whether the identity provider verified the email', async () => {
+    const verified = verifierOf({ token: claims({ email_verified: true }) });
+    await expect(
+      authenticateRequest({ method: 'GET', authorization: 'Bearer token' }, verified),
+    ).resolves.toMatchObject({
+      email: 'ann@acme.test',
+      emailVerified: 'true',
     });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES } from '../../../functions/identity/domain/roles';
 import type { User } from '../../../functions/identity/domain/user';
 import {
+  type AuthenticatedIdentity,
   type ResolvePrincipalDeps,
   resolvePrincipal,
 } from '../../../functions/identity/use-cases/resolve-principal';
@@ -21,25 +22,38 @@ const user = (overrides: Partial<User>): User => ({
   ...overrides,
 });
 
-/** A directory holding one linked user in tenant `acme`, and the groups given. */
-function directoryWith(stored: User, groups: Record<string, string[]> = {}): ResolvePrincipalDeps {
-  return {
+/** An in-memory directory holding one user of tenant `acme`, its subject links and the groups given. */
+function directoryWith(stored: User, groups: Record<string, string[]> = {}, links = [stored.userId]) {
+  const linked = new Map(links.map((subject) => [`${ISSUER}|${subject}`, stored.userId]));
+  const deps: ResolvePrincipalDeps = {
     directory: {
       findUserIdBySubject: async (tenantId, issuer, subject) =>
-        tenantId === stored.tenantId && issuer === ISSUER && subject === stored.userId
-          ? stored.userId
-          : undefined,
+        tenantId === stored.tenantId ? linked.get(`${issuer}|${subject}`) : undefined,
+      findUserIdByEmail: async (tenantId, email) =>
+        tenantId === stored.tenantId && email === stored.email ? stored.userId : undefined,
+      linkSubject: async (_tenantId, issuer, subject, userId) => {
+        linked.set(`${issuer}|${subject}`, userId);
+      },
       getUser: async (tenantId, userId) =>
         tenantId === stored.tenantId && userId === stored.userId ? stored : undefined,
       getGroups: async (_tenantId, names) =>
         names.filter((name) => groups[name]).map((name) => ({ name, roles: groups[name] ?? [] })),
     },
     roleCatalog: { roles: async () => new Map(BUILT_IN_ROLES.map((role) => [role.name, role])) },
+    clock: () => new Date('2026-11-22T10:00:00Z'),
   };
+  return { deps, linked };
 }
 
-async function refusal(deps: ResolvePrincipalDeps, tenantId: string, subject = 'u_1'): Promise<string> {
-  const error = await resolvePrincipal(deps, { tenantId, issuer: ISSUER, subject }).then(
+const identity = (overrides: Partial<AuthenticatedIdentity> = {}): AuthenticatedIdentity => ({
+  tenantId: 'acme',
+  issuer: ISSUER,
+  subject: 'u_1',
+  ...overrides,
+});
+
+async function refusal(deps: ResolvePrincipalDeps, who: AuthenticatedIdentity): Promise<string> {
+  const error = await resolvePrincipal(deps, who).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -48,29 +62,61 @@ async function refusal(deps: ResolvePrincipalDeps, tenantId: string, subject = '
 
 describe('resolvePrincipal', () => {
   it('resolves a linked user with direct and group roles', async () => {
-    const deps = directoryWith(user({ roles: ['member'], groups: ['approvers'] }), {
+    const { deps } = directoryWith(user({ roles: ['member'], groups: ['approvers'] }), {
       approvers: ['security_approver'],
     });
-    const principal = await resolvePrincipal(deps, { tenantId: 'acme', issuer: ISSUER, subject: 'u_1' });
+    const principal = await resolvePrincipal(deps, identity());
     expect(principal.user.userId).toBe('u_1');
     expect(principal.access.roles).toEqual(['security_approver', 'member']);
     expect(principal.access.permissions.has('approvals.decide')).toBe(true);
   });
 
   it('does not find a user of another tenant: a token cannot cross tenants', async () => {
-    expect(await refusal(directoryWith(user({})), 'globex')).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
-  });
-
-  it('refuses an unknown subject', async () => {
-    expect(await refusal(directoryWith(user({})), 'acme', 'u_unknown')).toBe(
+    const { deps } = directoryWith(user({}));
+    expect(await refusal(deps, identity({ tenantId: 'globex', verifiedEmail: 'ann@acme.test' }))).toBe(
       'FORBIDDEN:PRINCIPAL_NOT_PROVISIONED',
     );
   });
 
+  it('refuses an unknown subject without a verified email', async () => {
+    const { deps, linked } = directoryWith(user({}));
+    expect(await refusal(deps, identity({ subject: 'idp|42' }))).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
+    expect(linked.has(`${ISSUER}|idp|42`)).toBe(false);
+  });
+
+  it('links a new subject to the user whose email the provider verified, once', async () => {
+    const { deps, linked } = directoryWith(user({ status: 'INVITED', roles: ['member'] }), {}, []);
+    const principal = await resolvePrincipal(
+      deps,
+      identity({ subject: 'idp|42', verifiedEmail: ' Ann@Acme.test ' }),
+    );
+    expect(principal.user.userId).toBe('u_1');
+    expect(linked.get(`${ISSUER}|idp|42`)).toBe('u_1');
+  });
+
+  it('does not link an email nobody in the tenant has', async () => {
+    const { deps, linked } = directoryWith(user({}), {}, []);
+    expect(await refusal(deps, identity({ subject: 'idp|42', verifiedEmail: 'bob@acme.test' }))).toBe(
+      'FORBIDDEN:PRINCIPAL_NOT_PROVISIONED',
+    );
+    expect(linked.size).toBe(0);
+  });
+
   it('refuses a deactivated user even with direct and group roles (seed 002, 14)', async () => {
-    const deps = directoryWith(user({ status: 'DEACTIVATED', roles: ['superuser'], groups: ['admins'] }), {
-      admins: ['tenant_admin'],
-    });
-    expect(await refusal(deps, 'acme')).toBe('FORBIDDEN:ACCOUNT_DEACTIVATED');
+    const { deps } = directoryWith(
+      user({ status: 'DEACTIVATED', roles: ['superuser'], groups: ['admins'] }),
+      {
+        admins: ['tenant_admin'],
+      },
+    );
+    expect(await refusal(deps, identity())).toBe('FORBIDDEN:ACCOUNT_DEACTIVATED');
+  });
+
+  it('gives a deactivated user no new link through their email', async () => {
+    const { deps, linked } = directoryWith(user({ status: 'DEACTIVATED' }), {}, []);
+    expect(await refusal(deps, identity({ subject: 'idp|42', verifiedEmail: 'ann@acme.test' }))).toBe(
+      'FORBIDDEN:ACCOUNT_DEACTIVATED',
+    );
+    expect(linked.size).toBe(0);
   });
 });
