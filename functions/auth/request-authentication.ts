@@ -46,7 +46,7 @@ function checkCsrf(
   boundHash: string | undefined,
 ): void {
   if (!header) {
-    throw new ForbiddenError('CSRF_TOKEN_MISSING', `Send the CSRF token in the "${CSRF_HEADER}" header.`);
+    throw new ForbiddenError('CSRF_TOKEN_MISSING', `Send the CSRF token in the ${CSRF_HEADER} header.`);
   }
   const headerHash = createHash('sha256').update(header).digest('base64url');
   if (!cookie || !sameText(header, cookie) || !boundHash || !sameText(headerHash, boundHash)) {

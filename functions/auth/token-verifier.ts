@@ -8,7 +8,10 @@ export interface TokenVerifierOptions {
   readonly jwksUrl: string;
 }
 
-/** Algorithms we accept: asymmetric only, so a leaked JWKS can never be used to sign. */
+/**
+ * Asymmetric algorithms only: accepting HS* would let anyone sign with the issuer's public key
+ * as the HMAC secret (algorithm confusion).
+ */
 const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'EdDSA'];
 
 /**
@@ -44,8 +47,13 @@ export class TokenVerifier {
   }
 }
 
+/**
+ * A credential problem is the caller's (401). An unreachable or broken JWKS is ours: rethrown, so
+ * the gateway answers 5xx and clients keep their sessions instead of signing everyone out.
+ */
 function toUnauthenticated(error: unknown): UnauthenticatedError {
   if (error instanceof UnauthenticatedError) return error;
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw error;
   if (error instanceof errors.JWTExpired)
     return new UnauthenticatedError('TOKEN_EXPIRED', 'The token has expired.');
   if (error instanceof errors.JWTClaimValidationFailed) {

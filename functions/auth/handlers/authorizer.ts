@@ -4,10 +4,10 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { AUTHORIZER_DENIAL_CONTEXT } from '../../../config/gateway-responses';
 import { loadConfig } from '../../shared/config';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
-import { headerValue } from '../../shared/http/request-parsing';
+import { correlationIdFrom, headerValue } from '../../shared/http/request-parsing';
 import { logger } from '../../shared/observability';
 import { oidcConfig } from '../../shared/runtime-config';
-import { CSRF_HEADER } from '../claims';
+import { CORRELATION_HEADER, CSRF_HEADER } from '../claims';
 import { authenticateRequest } from '../request-authentication';
 import { TokenVerifier } from '../token-verifier';
 
@@ -21,10 +21,14 @@ const verifier = new TokenVerifier({
 /**
  * API Gateway REQUEST authorizer: verifies the bearer token or session cookie (with CSRF on
  * unsafe methods) and hands the verified identity to the handler. It reads no table, so it is
- * fast; the handler resolves the identity to a directory user.
+ * fast; the handler resolves the identity to a directory user. A failure that is not about the
+ * credentials (the identity provider unreachable) is rethrown and becomes a 5xx, not a 401.
  */
 export const handler = middy(
   async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    logger.setCorrelationId(
+      correlationIdFrom(headerValue(event.headers, CORRELATION_HEADER), event.requestContext.requestId),
+    );
     try {
       const identity = await authenticateRequest(
         {
@@ -45,14 +49,26 @@ export const handler = middy(
       if (error instanceof ForbiddenError) {
         logger.info('Request refused by the authorizer', { code: error.code });
         return policy('anonymous', 'Deny', event.methodArn, {
-          [AUTHORIZER_DENIAL_CONTEXT.code]: error.code,
-          [AUTHORIZER_DENIAL_CONTEXT.message]: error.message,
+          [AUTHORIZER_DENIAL_CONTEXT.code]: templateSafe(error.code),
+          [AUTHORIZER_DENIAL_CONTEXT.message]: templateSafe(error.message),
         });
       }
+      logger.error('Authorizer failed', error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
   },
 ).use(injectLambdaContext(logger, { resetKeys: true }));
+
+/**
+ * API Gateway pastes the denial into its JSON response template without escaping anything, so a
+ * quote, backslash or control character would break the JSON a client receives.
+ */
+export function templateSafe(text: string): string {
+  return text
+    .replaceAll('"', "'")
+    .replaceAll('\\', '/')
+    .replace(/\p{Cc}/gu, ' ');
+}
 
 function policy(
   principalId: string,

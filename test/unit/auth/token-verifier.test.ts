@@ -76,6 +76,12 @@ describe('TokenVerifier', () => {
     expect(await rejection(await trusted.sign({ sub: 'u_1' }))).toBe('TOKEN_CLAIMS_INVALID');
   });
 
+  it('rejects a tenant id that could bend a storage key', async () => {
+    expect(await rejection(await trusted.sign({ sub: 'u_1', tenant_id: 'acme#USER#u_2' }))).toBe(
+      'TOKEN_CLAIMS_INVALID',
+    );
+  });
+
   it('rejects garbage', async () => {
     expect(await rejection('not.a.jwt')).toBe('TOKEN_INVALID');
   });
