@@ -2,7 +2,10 @@
  * Responses API Gateway produces itself, before any handler runs: an authorizer refusal, an
  * unknown route, an oversized body, throttling. Both the CDK API construct (as gateway response
  * templates) and the local API front use these, so a client sees the same JSON error envelope
- * `{error:{code,message}, correlationId}` whoever answers.
+ * `{error:{code,message}, correlationId}` whoever answers. No handler has run, so the caller's
+ * `x-correlation-id` is not honoured: `correlationId` is API Gateway's request id
+ * (`$context.requestId`), and no `x-correlation-id` header is sent: API Gateway documents only
+ * request parameters and static values as sources of gateway response headers.
  */
 export type GatewayResponseKind =
   | 'UNAUTHORIZED'
@@ -16,6 +19,11 @@ export interface GatewayResponseDefinition {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /**
+   * Extra response headers, by lower-case name, with literal values: CDK sends each as a static
+   * gateway response parameter (`'value'`), the local front as is.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseKind, GatewayResponseDefinition>> = {
@@ -43,6 +51,7 @@ export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseKind, GatewayResp
     status: 429,
     code: 'THROTTLED',
     message: 'Too many requests: retry after a short pause.',
+    headers: { 'retry-after': '1' },
   },
   INTEGRATION_FAILURE: {
     status: 502,

@@ -159,7 +159,7 @@ export class ApiConstruct extends Construct {
       this.restApi.addGatewayResponse(id, {
         type,
         statusCode: String(definition.status),
-        responseHeaders: JSON_CONTENT_TYPE,
+        responseHeaders: responseHeaders(definition),
         templates: {
           'application/json': errorEnvelope(
             JSON.stringify(definition.code),
@@ -174,7 +174,7 @@ export class ApiConstruct extends Construct {
     this.restApi.addGatewayResponse('AccessDenied', {
       type: ResponseType.ACCESS_DENIED,
       statusCode: String(GATEWAY_RESPONSES.ACCESS_DENIED.status),
-      responseHeaders: JSON_CONTENT_TYPE,
+      responseHeaders: responseHeaders(GATEWAY_RESPONSES.ACCESS_DENIED),
       templates: {
         'application/json': errorEnvelope(
           `"$context.authorizer.${AUTHORIZER_DENIAL_CONTEXT.code}"`,
@@ -188,7 +188,7 @@ export class ApiConstruct extends Construct {
     const upstream = GATEWAY_RESPONSES.INTEGRATION_FAILURE;
     this.restApi.addGatewayResponse('Default5xx', {
       type: ResponseType.DEFAULT_5XX,
-      responseHeaders: JSON_CONTENT_TYPE,
+      responseHeaders: responseHeaders(upstream),
       templates: {
         'application/json': errorEnvelope(JSON.stringify(upstream.code), JSON.stringify(upstream.message)),
       },
@@ -213,7 +213,22 @@ export class ApiConstruct extends Construct {
   }
 }
 
-const JSON_CONTENT_TYPE = { 'Content-Type': "'application/json'" };
+/**
+ * `Content-Type` and the definition's own headers, as static gateway response parameters: a value in
+ * single quotes. API Gateway documents only request parameters (`method.request.*`) and static values
+ * as sources here, so the request id (in the body as `$context.requestId`) cannot be a header.
+ */
+export function responseHeaders(definition: GatewayResponseDefinition): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...definition.headers };
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      if (value.includes("'")) {
+        throw new Error(`Gateway response header ${name}: a static value cannot contain a single quote`);
+      }
+      return [name, `'${value}'`];
+    }),
+  );
+}
 
 /** The JSON error envelope, with code and message given as JSON string literals. */
 function errorEnvelope(codeLiteral: string, messageLiteral: string): string {

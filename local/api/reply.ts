@@ -34,18 +34,36 @@ export function errorReply(
 
 /**
  * A response API Gateway makes itself, from config/gateway-responses.ts. A denying authorizer may
- * name its own code and message (`override`).
+ * name its own code and message (`override`). As in AWS, no handler has run, so the caller's
+ * correlation id plays no part: `correlationId` is the request id, and no `x-correlation-id`
+ * header is sent (API Gateway cannot put the request id in a gateway response header).
  */
 export function gatewayReply(
   kind: GatewayResponseKind,
-  correlationId: string,
+  requestId: string,
   override?: { code?: string; message?: string },
 ): HttpReply {
   const response = GATEWAY_RESPONSES[kind];
-  return errorReply(
+  return frontErrorReply(
     response.status,
     { code: override?.code ?? response.code, message: override?.message ?? response.message },
-    correlationId,
+    requestId,
+    response.headers,
+  );
+}
+
+/** An error the front itself answers (a gateway response, or a local-only one), shaped like a gateway response. */
+export function frontErrorReply(
+  statusCode: number,
+  error: ErrorEnvelope['error'],
+  requestId: string,
+  headers: Readonly<Record<string, string>> = {},
+): HttpReply {
+  const envelope: ErrorEnvelope = { error, correlationId: requestId };
+  return jsonReply(
+    statusCode,
+    envelope,
+    Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), [value]])),
   );
 }
 

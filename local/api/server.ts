@@ -16,7 +16,7 @@ import {
   type RequestSnapshot,
 } from './proxy-event';
 import { replyFromProxyResult } from './proxy-result';
-import { errorReply, gatewayReply, type HttpReply, send } from './reply';
+import { frontErrorReply, gatewayReply, type HttpReply, send } from './reply';
 import { createRouter } from './routes';
 
 /** What the front serves once the engines, the table and the migrations are ready. */
@@ -44,18 +44,19 @@ export interface ApiFront {
  * DynamoDB Local has booted, and the issuer URL (which contains the port) is known up front.
  */
 export async function openApiFront(port: number): Promise<ApiFront> {
-  let dispatch: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  let dispatch: Dispatch | undefined;
   const server = createServer((request, response) => {
+    const requestId = randomUUID();
     if (!dispatch) {
       request.resume();
-      send(response, starting());
+      send(response, starting(requestId));
       return;
     }
-    dispatch(request, response).catch((error: unknown) => {
+    dispatch(request, response, requestId).catch((error: unknown) => {
       // A client that hung up mid-request has nobody left to answer or to tell.
       if (request.socket.destroyed) return;
       log.error(`${request.method} ${request.url} failed in the local API front`, error);
-      send(response, gatewayReply('INTEGRATION_FAILURE', randomUUID()));
+      send(response, gatewayReply('INTEGRATION_FAILURE', requestId));
     });
   });
   const boundPort = await listen(server, port);
@@ -68,24 +69,23 @@ export async function openApiFront(port: number): Promise<ApiFront> {
   };
 }
 
-function starting(): HttpReply {
-  const correlationId = randomUUID();
-  return errorReply(
+type Dispatch = (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+
+function starting(requestId: string): HttpReply {
+  return frontErrorReply(
     503,
     { code: 'LOCAL_STACK_STARTING', message: 'The local stack is still starting: retry in a moment.' },
-    correlationId,
+    requestId,
   );
 }
 
-function createDispatcher(app: ApiApplication) {
+function createDispatcher(app: ApiApplication): Dispatch {
   const matchLocal = createRouter(app.localRoutes);
   const matchRoute = createRouter(app.routes);
 
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const requestId = randomUUID();
+  return async (request, response, requestId) => {
     const requestTimeEpoch = Date.now();
     const headers = headerSnapshot(request);
-    const correlationId = correlationIdFrom(headers[CORRELATION_HEADER]?.at(-1), requestId);
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const path = url.split('?')[0] ?? '/';
@@ -93,7 +93,7 @@ function createDispatcher(app: ApiApplication) {
     const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
     if (body === undefined) {
       discardRestOfBody(request, response);
-      send(response, gatewayReply('REQUEST_TOO_LARGE', correlationId));
+      send(response, gatewayReply('REQUEST_TOO_LARGE', requestId));
       return;
     }
 
@@ -101,13 +101,15 @@ function createDispatcher(app: ApiApplication) {
     if (local) {
       const query = new URLSearchParams(url.slice(path.length + 1));
       const contentType = headers['content-type']?.at(-1);
+      // Local endpoints answer like handlers: they honour the caller's correlation id.
+      const correlationId = correlationIdFrom(headers[CORRELATION_HEADER]?.at(-1), requestId);
       send(response, await local.route.handle({ body, contentType, query, correlationId }));
       return;
     }
 
     const matched = matchRoute(method, path);
     if (!matched) {
-      send(response, gatewayReply('ROUTE_NOT_FOUND', correlationId));
+      send(response, gatewayReply('ROUTE_NOT_FOUND', requestId));
       return;
     }
     const snapshot: RequestSnapshot = {
@@ -130,14 +132,14 @@ function createDispatcher(app: ApiApplication) {
       );
       switch (outcome.kind) {
         case 'unauthorized':
-          send(response, gatewayReply('UNAUTHORIZED', correlationId));
+          send(response, gatewayReply('UNAUTHORIZED', requestId));
           return;
         case 'denied':
-          send(response, gatewayReply('ACCESS_DENIED', correlationId, outcome));
+          send(response, gatewayReply('ACCESS_DENIED', requestId, outcome));
           return;
         case 'failed':
           log.error(`the authorizer failed for ${label}`, outcome.error);
-          send(response, gatewayReply('INTEGRATION_FAILURE', correlationId));
+          send(response, gatewayReply('INTEGRATION_FAILURE', requestId));
           return;
         case 'allowed':
           authorizer = outcome.context;
@@ -149,13 +151,13 @@ function createDispatcher(app: ApiApplication) {
       result = await app.invoke(matched.route, buildProxyEvent(snapshot, route, authorizer), API_TIMEOUT_MS);
     } catch (error) {
       log.error(`the handler of ${label} threw`, error);
-      send(response, gatewayReply('INTEGRATION_FAILURE', correlationId));
+      send(response, gatewayReply('INTEGRATION_FAILURE', requestId));
       return;
     }
     const reply = replyFromProxyResult(result);
     if (!reply) {
       log.error(`the handler of ${label} returned a malformed proxy result`, result);
-      send(response, gatewayReply('INTEGRATION_FAILURE', correlationId));
+      send(response, gatewayReply('INTEGRATION_FAILURE', requestId));
       return;
     }
     send(response, reply);

@@ -3,6 +3,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { AUTHORIZER_DENIAL_CONTEXT, GATEWAY_RESPONSES } from '../../config/gateway-responses';
 import { AUTHORIZER, ROUTES } from '../../config/routes';
+import { CORRELATION_HEADER } from '../../functions/auth/claims';
 import { flagEnvironment } from '../../functions/shared/flags';
 import { ApiConstruct, routeFunctionId } from '../../lib/api/api-construct';
 import type { EnvironmentName } from '../../lib/config/environments';
@@ -175,6 +176,28 @@ describe('ApiConstruct grants', () => {
   });
 });
 
+const SAMPLE_REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
+
+/**
+ * What API Gateway does with a gateway response template: no VTL, each `$context.<name>` replaced by
+ * the variable's value as is, with no escaping. An unknown variable fails the test.
+ */
+function renderGatewayTemplate(body: string, context: Readonly<Record<string, string>>): string {
+  return body.replace(/\$context\.([A-Za-z0-9_.]+)/g, (_match, name: string) => {
+    const value = context[name];
+    if (value === undefined)
+      throw new Error(`the template uses $context.${name}, which the test does not set`);
+    return value;
+  });
+}
+
+/** `{ 'retry-after': '1' }` → `{ 'gatewayresponse.header.retry-after': "'1'" }`. */
+function staticHeaderParameters(headers: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, `'${value}'`]),
+  );
+}
+
 describe('ApiConstruct gateway responses', () => {
   const responseOf = (type: string) => {
     const responses = Object.values(
@@ -195,11 +218,27 @@ describe('ApiConstruct gateway responses', () => {
     expect(response.StatusCode).toBe(String(definition.status));
     expect(response.ResponseParameters).toEqual({
       'gatewayresponse.header.Content-Type': "'application/json'",
+      ...staticHeaderParameters(definition.headers),
     });
     expect(JSON.parse(response.ResponseTemplates['application/json'])).toEqual({
       error: { code: definition.code, message: definition.message },
       correlationId: '$context.requestId',
     });
+  });
+
+  it('tells a throttled client when to retry, as a static Retry-After header', () => {
+    expect(responseOf('THROTTLED').ResponseParameters).toMatchObject({
+      'gatewayresponse.header.retry-after': "'1'",
+    });
+  });
+
+  it('sends no correlation header: API Gateway can only map request parameters and static values there', () => {
+    for (const response of Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))) {
+      const headers = Object.keys(response.Properties.ResponseParameters ?? {}).map((key) =>
+        key.toLowerCase(),
+      );
+      expect(headers).not.toContain(`gatewayresponse.header.${CORRELATION_HEADER}`);
+    }
   });
 
   it('answers ACCESS_DENIED with the code and message the authorizer named', () => {
@@ -212,6 +251,50 @@ describe('ApiConstruct gateway responses', () => {
       },
       correlationId: '$context.requestId',
     });
+  });
+
+  it('renders ACCESS_DENIED as valid JSON once API Gateway pastes in the denial context raw', () => {
+    const body = responseOf('ACCESS_DENIED').ResponseTemplates['application/json'];
+    const denials = [
+      { code: 'CSRF_TOKEN_MISSING', message: 'Send the x-csrf-token header on unsafe methods.' },
+      { code: 'CSRF_TOKEN_MISMATCH', message: "The x-csrf-token header does not match the session's token." },
+      { code: 'ACCOUNT_DEACTIVATED', message: 'Ce compte est désactivé — contactez un administrateur.' },
+    ];
+    for (const { code, message } of denials) {
+      const rendered = renderGatewayTemplate(body, {
+        [`authorizer.${AUTHORIZER_DENIAL_CONTEXT.code}`]: code,
+        [`authorizer.${AUTHORIZER_DENIAL_CONTEXT.message}`]: message,
+        requestId: SAMPLE_REQUEST_ID,
+      });
+      expect(JSON.parse(rendered), message).toEqual({
+        error: { code, message },
+        correlationId: SAMPLE_REQUEST_ID,
+      });
+    }
+    // Why the authorizer's denial messages must avoid quotes, backslashes and control characters:
+    for (const unsafe of ['say "please"', 'ends with a backslash \\', 'two\nlines']) {
+      const rendered = renderGatewayTemplate(body, {
+        [`authorizer.${AUTHORIZER_DENIAL_CONTEXT.code}`]: 'FORBIDDEN',
+        [`authorizer.${AUTHORIZER_DENIAL_CONTEXT.message}`]: unsafe,
+        requestId: SAMPLE_REQUEST_ID,
+      });
+      expect(() => JSON.parse(rendered), unsafe).toThrow();
+    }
+  });
+
+  it('renders every other gateway response to the envelope with the request id', () => {
+    for (const type of [
+      'UNAUTHORIZED',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'REQUEST_TOO_LARGE',
+      'THROTTLED',
+      'INTEGRATION_FAILURE',
+      'DEFAULT_5XX',
+    ]) {
+      const body = responseOf(type).ResponseTemplates['application/json'];
+      const rendered = renderGatewayTemplate(body, { requestId: SAMPLE_REQUEST_ID });
+      expect(JSON.parse(rendered).correlationId, type).toBe(SAMPLE_REQUEST_ID);
+    }
   });
 
   it('answers every other 5XX in the envelope while keeping its status code', () => {

@@ -5,6 +5,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../../config/routes';
 
 const apiUrl = inject('apiUrl');
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const envelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
   correlationId: z.string().min(1),
@@ -36,27 +37,28 @@ describe('the local API front', () => {
       ['GET', '/no/such/route'],
       ['DELETE', '/health'],
     ] as const) {
-      const response = await fetch(`${apiUrl}${path}`, {
-        method,
-        headers: { 'x-correlation-id': 'trace-404' },
-      });
+      const response = await fetch(`${apiUrl}${path}`, { method });
       expect(response.status).toBe(GATEWAY_RESPONSES.ROUTE_NOT_FOUND.status);
-      expect(response.headers.get('x-correlation-id')).toBe('trace-404');
       expect(await envelopeOf(response)).toEqual({
         error: {
           code: GATEWAY_RESPONSES.ROUTE_NOT_FOUND.code,
           message: GATEWAY_RESPONSES.ROUTE_NOT_FOUND.message,
         },
-        correlationId: 'trace-404',
+        correlationId: expect.stringMatching(UUID),
       });
     }
   });
 
-  it('uses the request id as the correlation id when the caller sends none', async () => {
-    const response = await fetch(`${apiUrl}/no/such/route`);
-    const envelope = await envelopeOf(response);
-    expect(envelope.correlationId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(response.headers.get('x-correlation-id')).toBe(envelope.correlationId);
+  it("answers for the gateway as API Gateway does: the request id, not the caller's correlation id", async () => {
+    const headers = { 'x-correlation-id': 'trace-from-caller' };
+    for (const response of [
+      await fetch(`${apiUrl}/no/such/route`, { headers }),
+      await fetch(`${apiUrl}/v1/me`, { headers }),
+    ]) {
+      const envelope = await envelopeOf(response);
+      expect(envelope.correlationId).toMatch(UUID);
+      expect(response.headers.get('x-correlation-id')).toBeNull();
+    }
   });
 
   it('refuses a body over the API Gateway limit with REQUEST_TOO_LARGE, declared or streamed', async () => {
