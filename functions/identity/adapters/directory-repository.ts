@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -10,10 +11,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { cancellationCodes, isConditionFailure } from '../../shared/aws/dynamodb';
+import {
+  cancellationReasons,
+  isConditionFailure,
+  itemOfConditionFailure,
+  retryTransactionConflicts,
+} from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
+import { logger } from '../../shared/observability';
 import { isPermission } from '../domain/permissions';
-import type { RoleDefinition } from '../domain/roles';
+import { type RoleDefinition, roleDefinitionProblems } from '../domain/roles';
 import type { User } from '../domain/user';
 import { directoryKeys as keys } from './keys';
 
@@ -105,13 +112,6 @@ export class DirectoryRepository {
     }
   }
 
-  async tenantExists(tenantId: string): Promise<boolean> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }),
-    );
-    return result.Item !== undefined;
-  }
-
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
@@ -151,20 +151,22 @@ export class DirectoryRepository {
         : []),
     ];
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: items.map((Item) => ({
-            Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(PK)' },
-          })),
-        }),
+      await retryTransactionConflicts(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({
+              Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(PK)' },
+            })),
+          }),
+        ),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const [userCode, emailCode] = error instanceof Error ? cancellationCodes(error) : [];
-      if (emailCode === 'ConditionalCheckFailed') {
+      const [userReason, emailReason] = cancellationReasons(error);
+      if (emailReason?.code === 'ConditionalCheckFailed') {
         throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists in the tenant.');
       }
-      if (userCode === 'ConditionalCheckFailed') {
+      if (userReason?.code === 'ConditionalCheckFailed') {
         throw new ConflictError('USER_EXISTS', 'A user with this id already exists.');
       }
       throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
@@ -224,7 +226,7 @@ export class DirectoryRepository {
       return userItemSchema.parse(result.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      if (error instanceof Error && 'Item' in error && error.Item) {
+      if (itemOfConditionFailure(error)) {
         throw new PreconditionFailedError(
           'VERSION_MISMATCH',
           `The user changed since version ${expectedVersion}; read it again and retry.`,
@@ -234,23 +236,35 @@ export class DirectoryRepository {
     }
   }
 
-  /** Binds roles directly to a user; binding a role the user already holds changes nothing. */
+  /**
+   * Binds roles directly to a user. Binding only roles the user already holds writes nothing, so
+   * it neither bumps `version` nor makes a concurrent editor's update fail.
+   */
   async addRoles(tenantId: string, userId: string, roles: readonly string[], now: string): Promise<void> {
-    const roleSet = toStringSet(roles);
-    if (!roleSet) return;
+    const wanted = [...new Set(roles)];
+    if (wanted.length === 0) return;
+    const missing = wanted.map((_, index) => `NOT contains(#roles, :r${index})`).join(' OR ');
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.user(tenantId, userId),
           UpdateExpression: 'ADD #roles :roles, version :one SET updatedAt = :now',
-          ConditionExpression: 'attribute_exists(PK)',
+          ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(#roles) OR ${missing})`,
           ExpressionAttributeNames: { '#roles': 'roles' },
-          ExpressionAttributeValues: { ':roles': roleSet, ':one': 1, ':now': now },
+          ExpressionAttributeValues: {
+            ':roles': new Set(wanted),
+            ':one': 1,
+            ':now': now,
+            ...Object.fromEntries(wanted.map((role, index) => [`:r${index}`, role])),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // The user exists and already holds every role: nothing to do.
+      if (itemOfConditionFailure(error)) return;
       throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
     }
   }
@@ -270,44 +284,59 @@ export class DirectoryRepository {
     );
   }
 
-  /** Adds a user to a group: the member item and the user's `groups` set change together or not at all. */
+  /**
+   * Adds a user to a group: the member item and the user's `groups` set change together or not at
+   * all. Adding a member again writes nothing.
+   */
   async addGroupMember(tenantId: string, groupName: string, userId: string, now: string): Promise<void> {
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.group(tenantId, groupName),
-                ConditionExpression: 'attribute_exists(PK)',
+      await retryTransactionConflicts(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: keys.group(tenantId, groupName),
+                  ConditionExpression: 'attribute_exists(PK)',
+                },
               },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.groupMember(tenantId, groupName, userId), userId, addedAt: now },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.groupMember(tenantId, groupName, userId), userId, addedAt: now },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.user(tenantId, userId),
-                UpdateExpression: 'ADD #groups :group, version :one SET updatedAt = :now',
-                ConditionExpression: 'attribute_exists(PK)',
-                ExpressionAttributeNames: { '#groups': 'groups' },
-                ExpressionAttributeValues: { ':group': new Set([groupName]), ':one': 1, ':now': now },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.user(tenantId, userId),
+                  UpdateExpression: 'ADD #groups :group, version :one SET updatedAt = :now',
+                  ConditionExpression:
+                    'attribute_exists(PK) AND (attribute_not_exists(#groups) OR NOT contains(#groups, :name))',
+                  ExpressionAttributeNames: { '#groups': 'groups' },
+                  ExpressionAttributeValues: {
+                    ':group': new Set([groupName]),
+                    ':name': groupName,
+                    ':one': 1,
+                    ':now': now,
+                  },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const [groupCode] = error instanceof Error ? cancellationCodes(error) : [];
-      throw groupCode === 'ConditionalCheckFailed'
-        ? new NotFoundError('GROUP_NOT_FOUND', `No group named "${groupName}" in this tenant.`)
-        : new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
+      const [groupReason, , userReason] = cancellationReasons(error);
+      if (groupReason?.code === 'ConditionalCheckFailed') {
+        throw new NotFoundError('GROUP_NOT_FOUND', `No group named "${groupName}" in this tenant.`);
+      }
+      // The user exists and is already a member: nothing to do.
+      if (userReason?.item) return;
+      throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
     }
   }
 
@@ -324,12 +353,16 @@ export class DirectoryRepository {
         );
         for (const item of result.Responses?.[this.tableName] ?? []) groups.push(groupItemSchema.parse(item));
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+        // Unprocessed keys mean the table is throttling us: back off before asking again.
+        if (pending && pending.length > 0) await sleep(50 * (1 + Math.random()));
       }
     }
     return groups;
   }
 
   async putRoleDefinition(role: RoleDefinition, now: string): Promise<void> {
+    const problems = roleDefinitionProblems(role);
+    if (problems.length > 0) throw new Error(`Refusing role definition: ${problems.join('; ')}`);
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -350,7 +383,13 @@ export class DirectoryRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) roles.push(roleItemSchema.parse(item));
+      for (const item of result.Items ?? []) {
+        const role = roleItemSchema.parse(item);
+        const problems = roleDefinitionProblems(role);
+        // A definition edited by hand into something unsafe grants nothing rather than too much.
+        if (problems.length === 0) roles.push(role);
+        else logger.error('Ignoring invalid role definition', { role: role.name, problems });
+      }
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return roles;

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ThrottledError } from '../errors';
 
 /**
  * A DynamoDB document client. The endpoint comes from the SDK's own configuration
@@ -12,22 +14,71 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   });
 }
 
+export interface CancellationReason {
+  readonly code: string;
+  /** The item as it was, when the write asked for `ReturnValuesOnConditionCheckFailure: ALL_OLD`. */
+  readonly item?: Record<string, unknown>;
+}
+
 /** True when a DynamoDB error is a failed condition, on a single write or any item of a transaction. */
-export function isConditionFailure(error: unknown): boolean {
+export function isConditionFailure(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
   if (error.name === 'ConditionalCheckFailedException') return true;
   return (
     error.name === 'TransactionCanceledException' &&
-    cancellationCodes(error).includes('ConditionalCheckFailed')
+    cancellationReasons(error).some((reason) => reason.code === 'ConditionalCheckFailed')
   );
 }
 
-/** The per-item cancellation codes of a cancelled transaction, in the order of its items. */
-export function cancellationCodes(error: Error): string[] {
+/** The per-item reasons of a cancelled transaction, in the order of its items. */
+export function cancellationReasons(error: Error): CancellationReason[] {
   if (!('CancellationReasons' in error) || !Array.isArray(error.CancellationReasons)) return [];
-  return error.CancellationReasons.map((reason: unknown) =>
-    typeof reason === 'object' && reason !== null && 'Code' in reason && typeof reason.Code === 'string'
-      ? reason.Code
-      : 'None',
+  return error.CancellationReasons.map((reason: unknown) => {
+    if (typeof reason !== 'object' || reason === null) return { code: 'None' };
+    const code = 'Code' in reason && typeof reason.Code === 'string' ? reason.Code : 'None';
+    const item =
+      'Item' in reason && typeof reason.Item === 'object' && reason.Item !== null ? reason.Item : undefined;
+    return item ? { code, item: { ...item } } : { code };
+  });
+}
+
+/** The old item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`). */
+export function itemOfConditionFailure(error: Error): Record<string, unknown> | undefined {
+  return 'Item' in error && typeof error.Item === 'object' && error.Item !== null
+    ? { ...error.Item }
+    : undefined;
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'TransactionCanceledException' &&
+    !isConditionFailure(error) &&
+    cancellationReasons(error).some((reason) => reason.code === 'TransactionConflict')
   );
+}
+
+const CONFLICT_ATTEMPTS = 4;
+
+/**
+ * Runs a transaction again when DynamoDB cancels it because another transaction touched the same
+ * item at that moment (not retried by the SDK). A conflict that persists is a 429 the caller may
+ * retry, never a 500.
+ */
+export async function retryTransactionConflicts<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!isTransactionConflict(error)) throw error;
+      if (attempt >= CONFLICT_ATTEMPTS) {
+        throw new ThrottledError(
+          'TRANSACTION_CONFLICT',
+          'The same data is being changed right now; retry shortly.',
+          1,
+        );
+      }
+      await sleep(25 * 2 ** attempt * Math.random());
+    }
+  }
 }

@@ -95,13 +95,32 @@ describe('DirectoryRepository on DynamoDB Local', () => {
     expect(await directory.getUser(tenantId, 'u_missing')).toBeUndefined();
   });
 
-  it('binds roles idempotently', async () => {
+  it('binds roles idempotently: re-binding held roles writes nothing, not even a version bump', async () => {
     const tenantId = uniqueTenant();
     const user = newUser(tenantId, 'carl@acme.test');
     await directory.createUser(user);
     await directory.addRoles(tenantId, user.userId, ['operator'], NOW);
-    await directory.addRoles(tenantId, user.userId, ['operator', 'member'], NOW);
-    expect((await directory.getUser(tenantId, user.userId))?.roles).toEqual(['member', 'operator']);
+    expect(await directory.getUser(tenantId, user.userId)).toMatchObject({
+      roles: ['member', 'operator'],
+      version: 2,
+    });
+    await directory.addRoles(tenantId, user.userId, ['operator', 'member'], '2030-01-01T00:00:00.000Z');
+    expect(await directory.getUser(tenantId, user.userId)).toMatchObject({
+      roles: ['member', 'operator'],
+      version: 2,
+      updatedAt: NOW,
+    });
+    await directory.addRoles(tenantId, user.userId, ['member', 'tenant_admin'], NOW);
+    expect(await directory.getUser(tenantId, user.userId)).toMatchObject({
+      roles: ['member', 'operator', 'tenant_admin'],
+      version: 3,
+    });
+  });
+
+  it('refuses to bind roles to a user that does not exist', async () => {
+    expect(await failure(directory.addRoles(uniqueTenant(), 'u_missing', ['member'], NOW))).toBe(
+      'NOT_FOUND:USER_NOT_FOUND',
+    );
   });
 
   it("adds a group member and the user's group together, or neither when the group is missing", async () => {
@@ -123,6 +142,12 @@ describe('DirectoryRepository on DynamoDB Local', () => {
     await directory.putGroup(tenantId, { name: 'approvers', roles: ['security_approver'] }, NOW);
     await directory.addGroupMember(tenantId, 'approvers', user.userId, NOW);
     expect((await directory.getUser(tenantId, user.userId))?.groups).toEqual(['approvers']);
+    const versionAfterJoining = (await directory.getUser(tenantId, user.userId))?.version;
+    await directory.addGroupMember(tenantId, 'approvers', user.userId, NOW);
+    expect((await directory.getUser(tenantId, user.userId))?.version).toBe(versionAfterJoining);
+    expect(await failure(directory.addGroupMember(tenantId, 'approvers', 'u_missing', NOW))).toBe(
+      'NOT_FOUND:USER_NOT_FOUND',
+    );
     expect(await directory.getGroups(tenantId, ['approvers', 'ghost'])).toEqual([
       { name: 'approvers', roles: ['security_approver'] },
     ]);
