@@ -8,10 +8,7 @@ export interface MigrationReport {
 }
 
 export interface RunMigrationsDeps {
-  readonly repository: Pick<
-    MigrationRepository,
-    'appliedIds' | 'recordApplied' | 'acquireLock' | 'releaseLock'
-  >;
+  readonly repository: Pick<MigrationRepository, 'applied' | 'recordApplied' | 'acquireLock' | 'releaseLock'>;
   readonly context: MigrationContext;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -26,7 +23,8 @@ const LEASE_SECONDS = 60;
 const LOCK_ATTEMPTS = LEASE_SECONDS + 15;
 
 /**
- * Applies, in id order, every migration not yet recorded. Runs under a lock so concurrent
+ * Applies, in id order, every migration not yet recorded, and every repeatable one whose checksum
+ * changed since it last ran. Runs under a lock so concurrent
  * runners (two deploys, or a deploy and `npm run migrate`) take turns; the second finds the work
  * done. Safe to run any number of times.
  */
@@ -45,15 +43,21 @@ export async function runMigrations(
   if (!locked) throw new Error(`Another migration runner has held the lock for over ${LOCK_ATTEMPTS} s`);
 
   try {
-    const done = await deps.repository.appliedIds();
+    const done = await deps.repository.applied();
     const report: MigrationReport = { applied: [], alreadyApplied: [] };
     for (const migration of migrations) {
-      if (done.has(migration.id)) {
+      const upToDate = done.has(migration.id) && done.get(migration.id) === migration.checksum;
+      if (upToDate) {
         report.alreadyApplied.push(migration.id);
         continue;
       }
       await migration.up(deps.context);
-      await deps.repository.recordApplied(migration.id, migration.description, deps.context.now());
+      await deps.repository.recordApplied(
+        migration.id,
+        migration.description,
+        deps.context.now(),
+        migration.checksum,
+      );
       report.applied.push(migration.id);
     }
     return report;

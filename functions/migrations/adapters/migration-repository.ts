@@ -4,7 +4,7 @@ import { isConditionFailure } from '../../shared/aws/dynamodb';
 
 const MIGRATIONS_PK = 'MIGRATIONS';
 const LOCK_SK = '#LOCK';
-const appliedItemSchema = z.object({ SK: z.string() });
+const appliedItemSchema = z.object({ SK: z.string(), checksum: z.string().optional() });
 
 /** Applied-migration records and the lock that keeps two runners (two deploys) from overlapping. */
 export class MigrationRepository {
@@ -13,8 +13,9 @@ export class MigrationRepository {
     private readonly tableName: string,
   ) {}
 
-  async appliedIds(): Promise<Set<string>> {
-    const ids = new Set<string>();
+  /** Applied migration ids, each with the checksum it ran with (repeatable migrations only). */
+  async applied(): Promise<Map<string, string | undefined>> {
+    const applied = new Map<string, string | undefined>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -26,19 +27,19 @@ export class MigrationRepository {
         }),
       );
       for (const item of page.Items ?? []) {
-        const { SK } = appliedItemSchema.parse(item);
-        if (SK !== LOCK_SK) ids.add(SK);
+        const { SK, checksum } = appliedItemSchema.parse(item);
+        if (SK !== LOCK_SK) applied.set(SK, checksum);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return ids;
+    return applied;
   }
 
-  async recordApplied(id: string, description: string, appliedAt: Date): Promise<void> {
+  async recordApplied(id: string, description: string, appliedAt: Date, checksum?: string): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { PK: MIGRATIONS_PK, SK: id, description, appliedAt: appliedAt.toISOString() },
+        Item: { PK: MIGRATIONS_PK, SK: id, description, appliedAt: appliedAt.toISOString(), checksum },
       }),
     );
   }

@@ -4,14 +4,14 @@ import { runMigrations } from '../../../functions/migrations/runner';
 
 /** An in-memory stand-in for the migration records and lock, with the same semantics as the table. */
 class MemoryMigrationStore {
-  readonly applied = new Map<string, string>();
+  readonly records = new Map<string, string | undefined>();
   lockOwner: string | undefined;
   lockExpiresAt = 0;
-  async appliedIds() {
-    return new Set(this.applied.keys());
+  async applied() {
+    return new Map(this.records);
   }
-  async recordApplied(id: string, description: string) {
-    this.applied.set(id, description);
+  async recordApplied(id: string, _description: string, _appliedAt: Date, checksum?: string) {
+    this.records.set(id, checksum);
   }
   async acquireLock(owner: string, now: Date, leaseSeconds: number) {
     const nowSeconds = now.getTime() / 1000;
@@ -43,7 +43,7 @@ describe('runMigrations', () => {
     });
     expect(log).toEqual(['0001-a', '0002-b']);
     expect(report).toEqual({ applied: ['0001-a', '0002-b'], alreadyApplied: [] });
-    expect([...store.applied.keys()]).toEqual(['0001-a', '0002-b']);
+    expect([...store.records.keys()]).toEqual(['0001-a', '0002-b']);
   });
 
   it('runs nothing twice: a second run applies only what is new', async () => {
@@ -57,6 +57,24 @@ describe('runMigrations', () => {
     });
     expect(log).toEqual(['0002-b']);
     expect(report).toEqual({ applied: ['0002-b'], alreadyApplied: ['0001-a'] });
+  });
+
+  it('runs a repeatable migration again exactly when its checksum changes', async () => {
+    const store = new MemoryMigrationStore();
+    const log: string[] = [];
+    const repeatable = (checksum: string): Migration => ({
+      id: '0001-roles',
+      description: 'roles',
+      checksum,
+      up: async () => void log.push(checksum),
+    });
+    await runMigrations([repeatable('v1')], { repository: store, context, sleep: noSleep });
+    const unchanged = await runMigrations([repeatable('v1')], { repository: store, context, sleep: noSleep });
+    const changed = await runMigrations([repeatable('v2')], { repository: store, context, sleep: noSleep });
+    expect(log).toEqual(['v1', 'v2']);
+    expect(unchanged.applied).toEqual([]);
+    expect(changed.applied).toEqual(['0001-roles']);
+    expect(store.records.get('0001-roles')).toBe('v2');
   });
 
   it('stops at a failing migration, leaves it unrecorded, and releases the lock', async () => {
@@ -75,7 +93,7 @@ describe('runMigrations', () => {
     await expect(runMigrations(migrations, { repository: store, context, sleep: noSleep })).rejects.toThrow(
       'boom',
     );
-    expect([...store.applied.keys()]).toEqual(['0001-a']);
+    expect([...store.records.keys()]).toEqual(['0001-a']);
     expect(store.lockOwner).toBeUndefined();
   });
 
@@ -87,7 +105,7 @@ describe('runMigrations', () => {
     const sleep = async () => {
       waits += 1;
       if (waits === 3) {
-        store.applied.set('0001-a', 'a');
+        store.records.set('0001-a', undefined);
         store.lockOwner = undefined;
       }
     };
