@@ -39,6 +39,10 @@ export interface IssuerEndpoints {
  * The environment handed to handlers. Values that wire the stack together are fixed; flags and
  * log settings are defaults that a variable already set in `current` overrides, so
  * `USER_MGMT_CORE=off npm start` turns that flag off.
+ *
+ * Beyond the SDK's own variables (region, credentials, endpoints) and local Powertools settings,
+ * it names only what some handler reads and CDK also sets (test/infra/function-environment.test.ts
+ * checks both): a bucket or sender address joins here when a handler starts reading it.
  */
 export function handlerEnvironment(
   endpoints: EngineEndpoints,
@@ -68,15 +72,11 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    S3_FORCE_PATH_STYLE: 'true',
     TABLE_NAME: LOCAL_NAMES.table,
-    UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
-    REPORTS_BUCKET: LOCAL_NAMES.reportsBucket,
     EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     OIDC_ISSUER: issuer.issuer,
     OIDC_JWKS_URL: issuer.jwksUrl,
     OIDC_AUDIENCE: LOCAL_NAMES.audience,
-    MAIL_FROM_ADDRESS: LOCAL_NAMES.mailFrom,
     OPERATOR_TENANT_ID: LOCAL_NAMES.operatorTenantId,
     OPERATOR_EMAIL: LOCAL_NAMES.operatorEmail,
     POWERTOOLS_TRACE_ENABLED: 'false',

@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { EngineEndpoints } from '../../../local/environment';
+import { type EngineEndpoints, LOCAL_NAMES } from '../../../local/environment';
 import { type LocalStack, startLocalStack } from '../../../local/stack';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -54,7 +54,11 @@ describe('a persisted data dir', () => {
     const before = clientsFor(first.endpoints);
     await before.dynamodb.send(new PutItemCommand({ TableName: first.env.TABLE_NAME, Item: item }));
     await before.s3.send(
-      new PutObjectCommand({ Bucket: first.env.REPORTS_BUCKET, Key: 'reports/kept.csv', Body: 'a,b\n1,2\n' }),
+      new PutObjectCommand({
+        Bucket: LOCAL_NAMES.reportsBucket,
+        Key: 'reports/kept.csv',
+        Body: 'a,b\n1,2\n',
+      }),
     );
     const tokenResponse = await fetch(`${first.apiUrl}/_local/token`, {
       method: 'POST',
@@ -75,7 +79,7 @@ describe('a persisted data dir', () => {
     );
     expect(stored.Item).toEqual(item);
     const object = await after.s3.send(
-      new GetObjectCommand({ Bucket: second.env.REPORTS_BUCKET, Key: 'reports/kept.csv' }),
+      new GetObjectCommand({ Bucket: LOCAL_NAMES.reportsBucket, Key: 'reports/kept.csv' }),
     );
     expect(await object.Body?.transformToString()).toBe('a,b\n1,2\n');
     const jwks = createRemoteJWKSet(new URL(second.env.OIDC_JWKS_URL ?? ''));

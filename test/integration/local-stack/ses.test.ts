@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { LOCAL_NAMES } from '../../../local/environment';
 
 const apiUrl = inject('apiUrl');
 const endpoints = inject('endpoints');
-const env = inject('env');
 
 const client = new SESv2Client({
   endpoint: endpoints.ses,
@@ -19,7 +19,7 @@ describe('the local SES engine', () => {
     const subject = `Welcome ${randomUUID()}`;
     await client.send(
       new SendEmailCommand({
-        FromEmailAddress: env.MAIL_FROM_ADDRESS,
+        FromEmailAddress: LOCAL_NAMES.mailFrom,
         Destination: { ToAddresses: ['new.user@example.com'] },
         Content: {
           Simple: {

@@ -2,6 +2,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../../config/table';
+import { LOCAL_NAMES } from '../../../local/environment';
 
 const endpoints = inject('endpoints');
 const env = inject('env');
@@ -47,7 +48,7 @@ describe('the local storage engines', () => {
   });
 
   it('has both buckets', async () => {
-    for (const bucket of [env.UPLOADS_BUCKET, env.REPORTS_BUCKET]) {
+    for (const bucket of [LOCAL_NAMES.uploadsBucket, LOCAL_NAMES.reportsBucket]) {
       await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
     }
   });

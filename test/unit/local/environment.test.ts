@@ -24,7 +24,6 @@ describe('handlerEnvironment', () => {
       AWS_ENDPOINT_URL_SESV2: endpoints.ses,
       AWS_ENDPOINT_URL_SFN: endpoints.sfn,
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-      S3_FORCE_PATH_STYLE: 'true',
       OIDC_ISSUER: issuer.issuer,
       OIDC_JWKS_URL: issuer.jwksUrl,
       OIDC_AUDIENCE: 'muster-api',

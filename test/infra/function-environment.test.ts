@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { EVENT_RULES } from '../../config/event-rules';
+import { AUTHORIZER, ROUTES } from '../../config/routes';
+import { STATE_MACHINES } from '../../config/state-machines';
+import { loadConfig } from '../../functions/shared/config';
+import { operatorConfig, tableConfig } from '../../functions/shared/runtime-config';
+import { ApiConstruct } from '../../lib/api/api-construct';
+import { EventsConstruct } from '../../lib/events/events-construct';
+import { MIGRATION_HANDLER, MigrationsConstruct } from '../../lib/migrations/migrations-construct';
+import { MusterStack } from '../../lib/muster-stack';
+import { fromRepositoryRoot, REPOSITORY_ROOT } from '../../lib/shared/repository';
+import { WorkflowsConstruct } from '../../lib/workflows/workflows-construct';
+import { handlerEnvironment } from '../../local/environment';
+import { createTestApp, defined, environmentOf, settingsFor } from './support';
+
+const stack = new MusterStack(createTestApp(), 'Muster-dev', { settings: settingsFor('dev') });
+const template = Template.fromStack(stack);
+
+function child<TConstruct extends IConstruct>(
+  id: string,
+  type: abstract new (...args: never[]) => TConstruct,
+): TConstruct {
+  const construct = stack.node.findChild(id);
+  if (!(construct instanceof type)) throw new Error(`Muster-dev/${id} is not a ${type.name}`);
+  return construct;
+}
+
+const api = child('Api', ApiConstruct);
+const events = child('Events', EventsConstruct);
+const workflows = child('Workflows', WorkflowsConstruct);
+const migrations = child('Migrations', MigrationsConstruct);
+
+/** Every Lambda of the stack that runs Muster code, with the handler module it runs. */
+const deployedHandlers: readonly { name: string; entry: string; fn: IFunction }[] = [
+  ...ROUTES.map((route) => ({
+    name: `${route.method} ${route.path}`,
+    entry: route.entry,
+    fn: defined(api.routeFunctions.get(`${route.method} ${route.path}`), `${route.method} ${route.path}`),
+  })),
+  { name: 'authorizer', entry: AUTHORIZER.entry, fn: api.authorizerFunction },
+  ...EVENT_RULES.map((rule) => ({
+    name: `${rule.name} target`,
+    entry: rule.target.entry,
+    fn: defined(events.targets.get(rule.name), rule.name).function,
+  })),
+  ...STATE_MACHINES.flatMap((machine) =>
+    Object.entries(machine.tasks).map(([placeholder, task]) => ({
+      name: `${machine.name} ${placeholder}`,
+      entry: task.entry,
+      fn: defined(workflows.workflows.get(machine.name)?.taskFunctions.get(placeholder), placeholder),
+    })),
+  ),
+  { name: 'migrations', entry: MIGRATION_HANDLER.entry, fn: migrations.onEventFunction },
+];
+
+/** The synthesized variables, with each CloudFormation token (`Ref`, `Fn::GetAtt`, …) as a placeholder string. */
+function synthesizedEnvironment(fn: IFunction): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environmentOf(template, fn)).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : `cfn-token-for-${name.toLowerCase()}`,
+    ]),
+  );
+}
+
+/**
+ * Imports the handler module in a fresh Node process whose environment is exactly the function's
+ * (plus PATH and HOME), like a cold start: a module that reads a variable CDK does not set throws
+ * `Invalid configuration: …` while loading.
+ */
+function coldStart(
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ exitCode: number | null; stderr: string }> {
+  const moduleUrl = pathToFileURL(fromRepositoryRoot(entry)).href;
+  return new Promise((resolve, reject) => {
+    const node = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', `await import(${JSON.stringify(moduleUrl)});`],
+      {
+        cwd: REPOSITORY_ROOT,
+        env: { ...env, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 30_000,
+      },
+    );
+    let stderr = '';
+    node.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    node.on('error', reject);
+    node.on('close', (exitCode) => resolve({ exitCode, stderr }));
+  });
+}
+
+describe('the environment CDK gives each function', () => {
+  it('covers every Muster function of the stack', () => {
+    const musterFunctions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => resource.Properties.Environment?.Variables?.MUSTER_ENV === 'dev',
+    );
+    expect(deployedHandlers).toHaveLength(musterFunctions.length);
+  });
+
+  it('is enough for every handler module to load, as at a cold start', async () => {
+    const results = await Promise.all(
+      deployedHandlers.map(async ({ name, entry, fn }) => ({
+        name,
+        ...(await coldStart(entry, synthesizedEnvironment(fn))),
+      })),
+    );
+    for (const { name, exitCode, stderr } of results) {
+      expect(exitCode, `${name} failed to load:\n${stderr}`).toBe(0);
+    }
+  });
+
+  it('gives the migrations what applyMigrations reads when it runs', () => {
+    const env = synthesizedEnvironment(migrations.onEventFunction);
+    expect(() => loadConfig(tableConfig.extend(operatorConfig.shape), env)).not.toThrow();
+  });
+
+  it('fails the cold start of a module whose variables are missing (the check has teeth)', async () => {
+    const audit = defined(EVENT_RULES[0], 'an event rule').target.entry;
+    const { exitCode, stderr } = await coldStart(audit, {});
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toMatch(/Invalid configuration: TABLE_NAME: is required/);
+  });
+});
+
+/** What the local stack sets only because the engines are local: SDK wiring and Powertools without AWS. */
+const LOCAL_ONLY =
+  /^(AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT_URL_\w+|POWERTOOLS_(METRICS_DISABLED|TRACE_ENABLED))$/;
+
+describe('the local handler environment', () => {
+  it('sets nothing CDK does not also give some function, apart from SDK wiring', () => {
+    const deployed = new Set(deployedHandlers.flatMap(({ fn }) => Object.keys(environmentOf(template, fn))));
+    const local = handlerEnvironment(
+      { dynamodb: 'http://d', s3: 'http://s', ses: 'http://e', sfn: 'http://f', eventbridge: 'http://b' },
+      { issuer: 'http://i/_local', jwksUrl: 'http://i/_local/.well-known/jwks.json' },
+      {},
+    );
+    const localOnly = Object.keys(local).filter((name) => !LOCAL_ONLY.test(name) && !deployed.has(name));
+    expect(localOnly).toEqual([]);
+  });
+});
