@@ -25,12 +25,7 @@ export const requiredName = z
   .trim()
   .min(1, 'is required');
 
-/** `true` for 1/true/yes/on (any case), `false` for anything else or unset. */
-export const envBoolean = z
-  .string()
-  .optional()
-  .transform((value) => isTruthy(value));
-
+/** `true` for 1/true/yes/on (any case), `false` for anything else or unset (seed 003). */
 export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }

@@ -12,7 +12,6 @@ export type ErrorKind =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'VALIDATION'
-  | 'FAILED_DEPENDENCY'
   | 'THROTTLED';
 
 export interface ErrorDetail {
@@ -62,9 +61,6 @@ export class UnsupportedMediaTypeError extends AppError {
 /** Well-formed input that breaks a rule: a field is missing, too long, of the wrong shape. */
 export class ValidationError extends AppError {
   readonly kind = 'VALIDATION';
-}
-export class FailedDependencyError extends AppError {
-  readonly kind = 'FAILED_DEPENDENCY';
 }
 export class ThrottledError extends AppError {
   readonly kind = 'THROTTLED';

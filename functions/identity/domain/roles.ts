@@ -80,8 +80,6 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   },
 ];
 
-export const BUILT_IN_ROLE_NAMES: ReadonlySet<string> = new Set(BUILT_IN_ROLES.map((role) => role.name));
-
 /** Returns why a role definition is unacceptable, or nothing when it is fine. */
 export function roleDefinitionProblems(role: RoleDefinition): string[] {
   const problems: string[] = [];

@@ -24,23 +24,9 @@ export interface User {
   readonly version: number;
 }
 
-export type UserProfile = Omit<
-  User,
-  'tenantId' | 'userId' | 'status' | 'roles' | 'groups' | 'createdAt' | 'updatedAt' | 'version'
->;
-
 /** Emails are compared case-insensitively and without surrounding blanks; this is the one normal form. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** The name shown for a user when none was given: given + family name, else the email's local part. */
-export function displayNameOf(
-  user: Pick<User, 'displayName' | 'givenName' | 'familyName' | 'email'>,
-): string {
-  if (user.displayName) return user.displayName;
-  const fullName = [user.givenName, user.familyName].filter(Boolean).join(' ');
-  return fullName || user.email.split('@')[0] || user.email;
 }
 
 /** The public JSON shape of a user (DESIGN.md): everything but the tenant, which the caller already knows. */

@@ -67,7 +67,10 @@ export function publicRoute<
   spec: RouteSpec<TBody, TQuery, TParams>,
   run: (input: RouteInput<TBody, TQuery, TParams>) => Promise<HttpResult>,
 ): ApiHandler {
-  return withPowertools(async (event) => run(await parseRequest(spec, event)));
+  return withPowertools(async (event, correlationId) => {
+    const flags = routeFlags(spec);
+    return run(parseRequest(spec, event, correlationId, flags));
+  });
 }
 
 /** A route behind the authorizer: the caller is resolved to a directory user and checked. */
@@ -80,10 +83,12 @@ export function principalRoute<
   run: (input: RouteInput<TBody, TQuery, TParams> & { readonly caller: Caller }) => Promise<HttpResult>,
 ): ApiHandler {
   return withPowertools(async (event, correlationId) => {
-    const input = await parseRequest(spec, event);
+    const flags = routeFlags(spec);
+    // Who is asking and whether they may is settled before their input is judged: a caller
+    // without access learns nothing about the route's schema.
     const caller = await resolveCaller(spec, event, correlationId);
-    if (spec.permission) requirePermission(caller, spec.permission, input.flags);
-    return run({ ...input, caller });
+    if (spec.permission) requirePermission(caller, spec.permission, flags);
+    return run({ ...parseRequest(spec, event, correlationId, flags), caller });
   });
 }
 
@@ -104,10 +109,8 @@ export function requirePermission(caller: Caller, permission: Permission, flags:
   metrics.addMetric('RbacWouldDeny', MetricUnit.Count, 1);
 }
 
-async function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>(
-  spec: RouteSpec<TBody, TQuery, TParams>,
-  event: APIGatewayProxyEvent,
-): Promise<RouteInput<TBody, TQuery, TParams>> {
+/** The flags for this request; a route whose flag is off answers like an unknown route. */
+function routeFlags(spec: { readonly flag?: FlagName; readonly operation: string }): FlagSet {
   const flags = readFlags();
   if (spec.flag && !flags[spec.flag]) {
     throw new NotFoundError(
@@ -116,6 +119,15 @@ async function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, T
     );
   }
   logger.appendKeys({ operation: spec.operation });
+  return flags;
+}
+
+function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>(
+  spec: RouteSpec<TBody, TQuery, TParams>,
+  event: APIGatewayProxyEvent,
+  correlationId: string,
+  flags: FlagSet,
+): RouteInput<TBody, TQuery, TParams> {
   const rawBody = spec.body
     ? parseJsonBody(
         event.body,
@@ -128,7 +140,7 @@ async function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, T
     body: validate(orAnything(spec.body), rawBody, 'body'),
     query: validate(orAnything(spec.query), event.queryStringParameters ?? {}, 'query'),
     params: validate(orAnything(spec.params), event.pathParameters ?? {}, 'path'),
-    correlationId: logger.getCorrelationId() as string,
+    correlationId,
     flags,
     headers: event.headers,
   };

@@ -189,3 +189,29 @@ describe('principalRoute', () => {
     expect(parse(result).error.code).toBe('ACCOUNT_DEACTIVATED');
   });
 });
+
+describe('principalRoute order of checks', () => {
+  const guarded = principalRoute(
+    {
+      operation: 'Guarded',
+      resolvePrincipal: asMember,
+      permission: 'users.manage_all',
+      body: z.object({ name: z.string() }),
+    },
+    async () => ({ statusCode: 200 }),
+  );
+
+  it('refuses a caller without the permission before looking at their input', async () => {
+    const result = await guarded(
+      proxyEvent({
+        method: 'POST',
+        authorizer: identity,
+        headers: { 'content-type': 'application/json' },
+        body: '{',
+      }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(403);
+    expect(parse(result).error.code).toBe('PERMISSION_DENIED');
+  });
+});
