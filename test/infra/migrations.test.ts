@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  hashMigrationSet,
-  MIGRATION_HANDLER,
-  MIGRATIONS_DIRECTORY,
-  MigrationsConstruct,
-} from '../../lib/migrations/migrations-construct';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type * as Roles from '../../functions/identity/domain/roles';
+import { migrationSetFingerprint } from '../../functions/migrations/fingerprint';
+import { MIGRATION_HANDLER, MigrationsConstruct } from '../../lib/migrations/migrations-construct';
 import { StorageConstruct } from '../../lib/storage/storage-construct';
 import { allowedActions, createTestStack, environmentOf, logicalIdOf, settingsFor } from './support';
 
@@ -23,12 +16,12 @@ const migrations = new MigrationsConstruct(stack, 'Migrations', { settings, tabl
 const template = Template.fromStack(stack);
 
 describe('MigrationsConstruct', () => {
-  it('runs the migration handler through a custom resource keyed by the migration set', () => {
+  it('runs the migration handler through a custom resource keyed by the migration set fingerprint', () => {
     template.hasResourceProperties('Custom::MusterMigrations', {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProviderframeworkonEvent'), 'Arn'] },
-      MigrationSetHash: hashMigrationSet(MIGRATIONS_DIRECTORY),
+      MigrationSetFingerprint: migrationSetFingerprint(),
     });
-    expect(migrations.migrationSetHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(migrations.migrationSetFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(template.toJSON().Resources[logicalIdOf(migrations.onEventFunction)].Properties.Handler).toBe(
       `index.${MIGRATION_HANDLER.export}`,
     );
@@ -58,25 +51,40 @@ describe('MigrationsConstruct', () => {
   });
 });
 
-describe('hashMigrationSet', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'muster-migrations-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-  it('hashes nothing when the folder is absent', () => {
-    expect(hashMigrationSet(join(directory, 'absent'))).toBe(createHash('sha256').digest('hex'));
+describe('the migration set fingerprint on deploy', () => {
+  afterEach(() => {
+    vi.doUnmock('../../functions/identity/domain/roles');
+    vi.resetModules();
   });
 
-  it('changes when a migration is added or edited, and not otherwise', () => {
-    writeFileSync(join(directory, '0001-first.ts'), 'export const first = 1;');
-    const one = hashMigrationSet(directory);
-    expect(hashMigrationSet(directory)).toBe(one);
+  /** The custom resource property of a fresh synth, with the modules (and any mocks) loaded anew. */
+  async function synthesizedFingerprint(): Promise<unknown> {
+    vi.resetModules();
+    const { MigrationsConstruct: Fresh } = await import('../../lib/migrations/migrations-construct');
+    const { StorageConstruct: FreshStorage } = await import('../../lib/storage/storage-construct');
+    const freshStack = createTestStack();
+    const storage = new FreshStorage(freshStack, 'Storage', { settings });
+    new Fresh(freshStack, 'Migrations', { settings, table: storage.table });
+    const [resource] = Object.values(
+      Template.fromStack(freshStack).findResources('Custom::MusterMigrations'),
+    );
+    return resource?.Properties.MigrationSetFingerprint;
+  }
 
-    mkdirSync(join(directory, 'nested'), { recursive: true });
-    writeFileSync(join(directory, 'nested', '0002-second.ts'), 'export const second = 2;');
-    const two = hashMigrationSet(directory);
-    expect(two).not.toBe(one);
-
-    writeFileSync(join(directory, '0001-first.ts'), 'export const first = 10;');
-    expect(hashMigrationSet(directory)).not.toBe(two);
+  it('changes when the roles migration 0001 seeds change, though no migration file does', async () => {
+    const before = await synthesizedFingerprint();
+    vi.doMock('../../functions/identity/domain/roles', async (importOriginal) => {
+      const actual = await importOriginal<typeof Roles>();
+      const [first, ...rest] = actual.BUILT_IN_ROLES;
+      if (first === undefined) throw new Error('no built-in roles');
+      return {
+        ...actual,
+        BUILT_IN_ROLES: [{ ...first, description: `${first.description} (edited)` }, ...rest],
+      };
+    });
+    const after = await synthesizedFingerprint();
+    expect(before).toBe(migrationSetFingerprint());
+    expect(after).toMatch(/^[0-9a-f]{64}$/);
+    expect(after).not.toBe(before);
   });
 });
