@@ -15,6 +15,13 @@ const meSchema = z.object({
   flags: z.record(z.string(), z.boolean()),
 });
 
+/** The `iss` claim of a token, read without verifying it (the test only needs the issuer's name). */
+function issuerOf(token: string): string {
+  const payload = token.split('.')[1] ?? '';
+  return z.object({ iss: z.string() }).parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')))
+    .iss;
+}
+
 let stranger: TestIssuer;
 beforeAll(async () => {
   stranger = await startTestIssuer('muster-api');
@@ -64,6 +71,26 @@ describe('bearer tokens', () => {
     const response = await call('GET', '/v1/me', { token: crossTenant.token });
     expect(response.status).toBe(403);
     expect(errorCode(response)).toBe('PRINCIPAL_NOT_PROVISIONED');
+  });
+
+  it("links an identity provider's new subject to the user with its verified email, on first sign-in", async () => {
+    const tenantId = uniqueTenant();
+    const invited = await principal(tenantId, 'newcomer@acme.test', ['operator']);
+    const fromIdp = await call('POST', '/_local/token', {
+      body: { tenantId, email: 'Newcomer@Acme.test', subject: 'idp|first-sign-in' },
+    });
+    const { accessToken } = z.object({ accessToken: z.string() }).parse(fromIdp.body);
+    for (let signIn = 0; signIn < 2; signIn++) {
+      const response = await call('GET', '/v1/me', { token: accessToken });
+      expect(response.status).toBe(200);
+      expect(meSchema.parse(response.body)).toMatchObject({
+        user: { userId: invited.userId },
+        currentRole: 'operator',
+      });
+    }
+    expect(await directory.findUserIdBySubject(tenantId, issuerOf(accessToken), 'idp|first-sign-in')).toBe(
+      invited.userId,
+    );
   });
 
   it.each([
