@@ -110,6 +110,19 @@ function parseJsonContext(key: string, value: unknown): unknown {
   }
 }
 
+/** Flag names to values; whether each name and value is valid is the settings schema's call. */
+const flagOverridesSchema = z.record(z.string(), z.unknown());
+
+function parseFlagOverrides(value: unknown): Record<string, unknown> {
+  const parsed = flagOverridesSchema.safeParse(parseJsonContext(CONTEXT_KEYS.flags, value));
+  if (!parsed.success) {
+    throw new Error(
+      `Context ${CONTEXT_KEYS.flags} must be a JSON object of flag names to booleans, got: ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed.data;
+}
+
 function parseListContext(key: string, value: unknown): unknown {
   if (typeof value === 'string' && !value.trim().startsWith('[')) {
     return value
@@ -147,9 +160,7 @@ export function loadEnvironmentSettings(readContext: ContextReader): Environment
     ...base,
     flags: {
       ...base.flags,
-      ...(flagOverrides === undefined
-        ? {}
-        : (parseJsonContext(CONTEXT_KEYS.flags, flagOverrides) as Record<string, unknown>)),
+      ...(flagOverrides === undefined ? {} : parseFlagOverrides(flagOverrides)),
     },
     oidc: {
       issuer: read(CONTEXT_KEYS.oidcIssuer) ?? base.oidc.issuer,

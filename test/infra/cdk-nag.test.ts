@@ -8,9 +8,14 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MusterStack } from '../../lib/muster-stack';
 import { fromRepositoryRoot } from '../../lib/shared/repository';
-import { createTestApp, settingsFor } from './support';
+import { CDK_JSON_CONTEXT, createTestApp, settingsFor } from './support';
+
+const synthesizedTemplateSchema = z.object({
+  Resources: z.record(z.string(), z.object({ Type: z.string(), Properties: z.unknown() })),
+});
 
 function findingsOf(stack: Stack): string[] {
   return new AwsSolutionsChecks(undefined, { verbose: true })
@@ -71,23 +76,24 @@ describe('bin/muster.ts', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('synthesizes Muster-prod from context, tagged, with cdk-nag passing', async () => {
-    const cdkJsonContext = JSON.parse(readFileSync(fromRepositoryRoot('cdk.json'), 'utf8')).context;
     await promisify(execFile)(process.execPath, ['--import', 'tsx', fromRepositoryRoot('bin/muster.ts')], {
       cwd: fromRepositoryRoot('.'),
       env: {
         ...process.env,
         CDK_OUTDIR: outdir,
         CDK_CONTEXT_JSON: JSON.stringify({
-          ...cdkJsonContext,
+          ...CDK_JSON_CONTEXT,
           'muster:environment': 'prod',
           'aws:cdk:bundling-stacks': [],
         }),
       },
     });
-    const template = JSON.parse(readFileSync(join(outdir, 'Muster-prod.template.json'), 'utf8'));
-    const table = Object.values(
-      template.Resources as Record<string, { Type: string; Properties: never }>,
-    ).find((resource) => resource.Type === 'AWS::DynamoDB::Table');
+    const template = synthesizedTemplateSchema.parse(
+      JSON.parse(readFileSync(join(outdir, 'Muster-prod.template.json'), 'utf8')),
+    );
+    const table = Object.values(template.Resources).find(
+      (resource) => resource.Type === 'AWS::DynamoDB::Table',
+    );
     expect(table?.Properties).toMatchObject({
       DeletionProtectionEnabled: true,
       Tags: expect.arrayContaining([

@@ -79,9 +79,20 @@ describe('environment settings', () => {
     expect(settings.throttling).toEqual({ rateLimit: 25, burstLimit: 50 });
   });
 
+  it('refuses flag overrides that are not a JSON object instead of ignoring them', () => {
+    for (const value of ['true', '5', '"user_mgmt_core"', '[true]', 'null', true, ['user_mgmt_core']]) {
+      expect(() => settingsFor('prod', { 'muster:flags': value }), JSON.stringify(value)).toThrow(
+        /muster:flags must be a JSON object of flag names to booleans/,
+      );
+    }
+  });
+
   it('refuses invalid overrides with the offending setting named', () => {
     expect(() => settingsFor('dev', { 'muster:flags': 'not json' })).toThrow(/muster:flags must be JSON/);
     expect(() => settingsFor('dev', { 'muster:flags': '{"no_such_flag":true}' })).toThrow(/flags/);
+    expect(() => settingsFor('dev', { 'muster:flags': '{"user_mgmt_core":"yes"}' })).toThrow(
+      /flags\.user_mgmt_core/,
+    );
     expect(() => settingsFor('dev', { 'muster:operatorEmail': 'nobody' })).toThrow(/operator\.email/);
     expect(() => settingsFor('dev', { 'muster:throttleRateLimit': 'fast' })).toThrow(/throttling\.rateLimit/);
     expect(() => settingsFor('staging' as 'dev')).toThrow(/muster:environment must be one of dev\|prod/);

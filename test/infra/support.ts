@@ -3,6 +3,7 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { z } from 'zod';
 import {
   type ContextReader,
   type EnvironmentName,
@@ -11,9 +12,10 @@ import {
 } from '../../lib/config/environments';
 import { fromRepositoryRoot } from '../../lib/shared/repository';
 
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(fromRepositoryRoot('cdk.json'), 'utf8'),
-).context;
+/** The `context` of cdk.json: the feature flags `cdk synth` runs with. */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = z
+  .object({ context: z.record(z.string(), z.unknown()) })
+  .parse(JSON.parse(readFileSync(fromRepositoryRoot('cdk.json'), 'utf8'))).context;
 
 /**
  * An App with the feature flags of cdk.json, so tests synthesize what `cdk synth` does, minus asset
