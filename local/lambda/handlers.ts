@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../environment';
+import { lambdaContext } from './context';
 
 /** A handler as config/ names it: a module relative to the repository root and its export. */
 export interface HandlerReference {
@@ -11,6 +11,16 @@ export interface HandlerReference {
 }
 
 export type LambdaHandler = (event: unknown, context: Context) => unknown;
+
+/** Resolves a handler reference to the handler function. */
+export type LoadHandler = (reference: HandlerReference) => Promise<LambdaHandler>;
+
+/**
+ * Imports a handler module. `attempt` counts the failed imports of this module so far: Node keeps a
+ * module whose evaluation threw in that failed state for good, so a retry must import it under
+ * another URL to evaluate it again.
+ */
+export type ImportModule = (entry: string, attempt: number) => Promise<Record<string, unknown>>;
 
 /** Runs a handler in-process with a fresh Lambda context, as one invocation. */
 export type InvokeHandler = (
@@ -39,60 +49,77 @@ export function functionNameOf(reference: HandlerReference): string {
   return reference.export === 'handler' ? module : `${module}-${reference.export}`;
 }
 
-export function lambdaContext(reference: HandlerReference, timeoutMs: number): Context {
-  const functionName = functionNameOf(reference);
-  const deadline = Date.now() + timeoutMs;
-  const unsupported = () => {
-    throw new Error('The local stack does not support callback-style completion; return a promise.');
+/**
+ * The one handler loader of the local stack (API front, event bus and Step Functions alike): each
+ * module is imported once and kept, like a warm Lambda container, so module-level state (SDK
+ * clients, configuration read at cold start) lives on between invocations. An import that fails
+ * is forgotten, and the next invocation imports the module afresh, as Lambda retries a failed
+ * init; a fix to that module's own file is picked up then. (A module it imports whose evaluation
+ * threw stays failed until the stack restarts: Node keeps it so.)
+ */
+export function createHandlerLoader(importModule: ImportModule): LoadHandler {
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
+  const failedImports = new Map<string, number>();
+
+  function moduleOf(entry: string): Promise<Record<string, unknown>> {
+    const cached = modules.get(entry);
+    if (cached) return cached;
+    const attempt = failedImports.get(entry) ?? 0;
+    const loading = importModule(entry, attempt);
+    modules.set(entry, loading);
+    loading.catch(() => {
+      modules.delete(entry);
+      failedImports.set(entry, attempt + 1);
+    });
+    return loading;
+  }
+
+  return async (reference) => {
+    const handler = (await moduleOf(reference.entry))[reference.export];
+    if (!isLambdaHandler(handler)) {
+      throw new Error(`${reference.entry} has no function export named "${reference.export}"`);
+    }
+    return handler;
   };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
+}
+
+/** Dynamic `import()` of `<repoRoot>/<entry>`; a retry after a failed import adds `?attempt=<n>`. */
+export function repositoryModuleImporter(repoRoot: string): ImportModule {
+  return (entry, attempt) => {
+    const url = pathToFileURL(join(repoRoot, entry));
+    if (attempt > 0) url.searchParams.set('attempt', String(attempt));
+    return import(url.href);
   };
 }
 
 export interface LocalHandlers {
   /** The handler function itself, for engines that build their own invocation (Step Functions). */
-  load(reference: HandlerReference): Promise<LambdaHandler>;
-  invoke: InvokeHandler;
+  readonly load: LoadHandler;
+  readonly invoke: InvokeHandler;
 }
 
 /**
- * Loads handlers with dynamic `import()` of `<repoRoot>/<entry>`, each module once, like a warm
- * Lambda container: module-level state (SDK clients, configuration read at cold start) lives on
- * between invocations. Use only after the handler environment is on `process.env`.
+ * Handlers of the repository, loaded by `createHandlerLoader`. Use only after the handler
+ * environment is on `process.env`: modules read it when they load.
  */
-export function createLocalHandlers(repoRoot: string): LocalHandlers {
-  const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-  async function load(reference: HandlerReference): Promise<LambdaHandler> {
-    let module = modules.get(reference.entry);
-    if (!module) {
-      module = import(pathToFileURL(join(repoRoot, reference.entry)).href);
-      modules.set(reference.entry, module);
-    }
-    const handler = (await module)[reference.export];
-    if (!isLambdaHandler(handler)) {
-      throw new Error(`${reference.entry} has no function export named "${reference.export}"`);
-    }
-    return handler;
-  }
-
+export function createLocalHandlers(
+  repoRoot: string,
+  importModule: ImportModule = repositoryModuleImporter(repoRoot),
+): LocalHandlers {
+  const load = createHandlerLoader(importModule);
   return {
     load,
     async invoke(reference, event, timeoutMs) {
       const handler = await load(reference);
-      return await handler(event, lambdaContext(reference, timeoutMs));
+      const functionName = functionNameOf(reference);
+      return await handler(
+        event,
+        lambdaContext({
+          functionName,
+          invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+          timeoutMs,
+        }),
+      );
     },
   };
 }

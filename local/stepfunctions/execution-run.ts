@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import type { LoadHandler } from '../lambda/handlers';
 import type { AwsScope } from './arns';
 import type { CompiledStateMachine } from './definitions';
 import { type ExecutionHistory, recordEngineEvents } from './history';
 import type { JsonValue } from './json';
-import { type LoadHandler, lambdaInvoker } from './lambda-functions';
+import { lambdaInvoker } from './lambda-functions';
 import { createTaskHandlers, TASK_TOKEN_PLACEHOLDER } from './task-handlers';
 import type { TaskTokens } from './task-tokens';
 

@@ -2,19 +2,22 @@
 import '../polyfills';
 import { fileURLToPath } from 'node:url';
 import type { StateMachineDefinition } from '../../config/state-machines';
+import type { LoadHandler } from '../lambda/handlers';
 import { type AwsScope, stateMachineArn } from './arns';
 import { compileStateMachine } from './definitions';
 import { ExecutionRegistry } from './executions';
-import { cachedLoader, type LoadHandler } from './lambda-functions';
 import { createOperations } from './operations';
 import { serveStepFunctions } from './server';
 import { TaskTokens } from './task-tokens';
 
-export type { LambdaHandler, LoadHandler } from './lambda-functions';
+export type { LambdaHandler, LoadHandler } from '../lambda/handlers';
 
 export interface LocalStepFunctionsOptions {
   readonly stateMachines: readonly StateMachineDefinition[];
-  /** Imports the handler a task placeholder stands for; called once per handler, on its first invocation. */
+  /**
+   * The handler a task placeholder stands for; called on every invocation, so it keeps what it loads
+   * (the stack passes its one handler loader, `createLocalHandlers().load`).
+   */
   readonly loadHandler: LoadHandler;
   readonly region: string;
   readonly accountId: string;
@@ -53,7 +56,7 @@ export async function startLocalStepFunctions(
   const taskTokens = new TaskTokens();
   const executions = new ExecutionRegistry(machines, {
     scope,
-    loadHandler: cachedLoader(options.loadHandler),
+    loadHandler: options.loadHandler,
     taskTokens,
     handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
     retryIntervalMs: options.retryIntervalMs,

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import type { StateMachineTask } from '../../config/state-machines';
+import { lambdaContext } from '../lambda/context';
+import type { LambdaHandler, LoadHandler } from '../lambda/handlers';
 import { type AwsScope, lambdaFunctionArn, lambdaFunctionName } from './arns';
 import { asJson, type JsonValue } from './json';
 import { lambdaFailure, lambdaFailureOf, TaskFailure } from './task-failure';
-
-export type LambdaHandler = (event: unknown, context: Context) => unknown;
-export type LoadHandler = (task: StateMachineTask) => Promise<LambdaHandler>;
 
 /** Runs the handler behind a function name in-process, as one Lambda invocation. */
 export type InvokeLambda = (
@@ -20,21 +17,6 @@ export interface LambdaFunctionsOptions {
   readonly loadHandler: LoadHandler;
   readonly scope: AwsScope;
   readonly timeoutMs: number;
-}
-
-/** Loads each handler once, like a warm Lambda container; a failed load is retried on the next invocation. */
-export function cachedLoader(loadHandler: LoadHandler): LoadHandler {
-  const handlers = new Map<string, Promise<LambdaHandler>>();
-  return (task) => {
-    const key = `${task.entry}#${task.export}`;
-    let handler = handlers.get(key);
-    if (!handler) {
-      handler = loadHandler(task);
-      handlers.set(key, handler);
-      handler.catch(() => handlers.delete(key));
-    }
-    return handler;
-  };
 }
 
 export function lambdaInvoker({
@@ -58,7 +40,11 @@ export function lambdaInvoker({
         error instanceof Error ? error.message : String(error),
       );
     }
-    const context = lambdaContext(scope, functionName, timeoutMs);
+    const context = lambdaContext({
+      functionName,
+      invokedFunctionArn: lambdaFunctionArn(scope, functionName),
+      timeoutMs,
+    });
     // Lambda hands the function its own copy of the event and serialises what it returns.
     const invocation = Promise.resolve().then(() => handler(structuredClone(payload), context));
     let response: unknown;
@@ -96,25 +82,4 @@ function settleWithin<T>(
       signal.removeEventListener('abort', abort);
     });
   });
-}
-
-function lambdaContext(scope: AwsScope, functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  const callbackStyle = () => {
-    throw new Error('The local Step Functions engine runs async handlers only: return a promise.');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: lambdaFunctionArn(scope, functionName),
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: callbackStyle,
-    fail: callbackStyle,
-    succeed: callbackStyle,
-  };
 }
