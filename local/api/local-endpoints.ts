@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../functions/auth/claims';
 import { AppError } from '../../functions/shared/errors';
@@ -6,6 +7,7 @@ import { errorResponse } from '../../functions/shared/http/error-envelope';
 import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
 import type { LocalEventBus } from '../eventbridge/bus';
 import type { LocalIssuer } from '../issuer/local-issuer';
+import { log } from '../log';
 import type { SentEmail } from '../ses/engine';
 import { errorReply, type HttpReply, jsonReply } from './reply';
 import type { RouteLike } from './routes';
@@ -33,9 +35,12 @@ export interface LocalEndpointDependencies {
   }) => Promise<{ userId: string; subject: string }>;
   readonly sentEmails: () => Promise<SentEmail[]>;
   readonly bus: Pick<LocalEventBus, 'events' | 'drain'>;
+  /** How long `GET /_local/events` waits for deliveries in flight; default 5 s. */
+  readonly eventsDrainTimeoutMs?: number;
 }
 
 const TOKEN_LIFETIME_SECONDS = 3600;
+const EVENTS_DRAIN_TIMEOUT_MS = 5_000;
 const MAX_LOCAL_BODY_BYTES = 16 * 1024;
 
 const principalSchema = z.object({
@@ -133,8 +138,14 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
       method: 'GET',
       path: '/_local/events',
       handle: async (request) => {
-        // Deliveries settle first, so a listed event's targets have run (or been dead-lettered).
-        await deps.bus.drain();
+        // Deliveries settle first, so a listed event's targets have run (or been dead-lettered). A
+        // target that hangs must not hang the caller: past the limit, the list says what is still pending.
+        const timeoutMs = deps.eventsDrainTimeoutMs ?? EVENTS_DRAIN_TIMEOUT_MS;
+        const drained = await Promise.race([
+          deps.bus.drain().then(() => true),
+          delay(timeoutMs, false, { ref: false }),
+        ]);
+        if (!drained) log.warn(`/_local/events: deliveries still in flight after ${timeoutMs} ms`);
         const detailType = request.query.get('detailType') ?? undefined;
         return jsonReply(200, deps.bus.events(detailType === undefined ? {} : { detailType }));
       },

@@ -96,29 +96,7 @@ export function createOperations(
   ]);
 }
 
-function describeExecution(execution: Execution): object {
-  const redrivable = execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED';
-  return {
-    executionArn: execution.executionArn,
-    stateMachineArn: execution.stateMachineArn,
-    name: execution.name,
-    status: execution.status,
-    startDate: epochSeconds(execution.startDate),
-    stopDate: execution.stopDate && epochSeconds(execution.stopDate),
-    input: execution.input,
-    inputDetails: { included: true },
-    output: execution.output,
-    outputDetails: execution.output === undefined ? undefined : { included: true },
-    traceHeader: execution.traceHeader,
-    error: execution.error,
-    cause: execution.cause,
-    redriveCount: execution.redriveCount,
-    redriveDate: execution.redriveDate && epochSeconds(execution.redriveDate),
-    redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-    redriveStatusReason: redrivable ? undefined : `Execution is ${execution.status} and cannot be redriven`,
-  };
-}
-
+/** What ListExecutions says of an execution; DescribeExecution says all of it and more. */
 function listItem(execution: Execution): object {
   return {
     executionArn: execution.executionArn,
@@ -129,6 +107,22 @@ function listItem(execution: Execution): object {
     stopDate: execution.stopDate && epochSeconds(execution.stopDate),
     redriveCount: execution.redriveCount,
     redriveDate: execution.redriveDate && epochSeconds(execution.redriveDate),
+  };
+}
+
+function describeExecution(execution: Execution): object {
+  const redrivable = execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED';
+  return {
+    ...listItem(execution),
+    input: execution.input,
+    inputDetails: { included: true },
+    output: execution.output,
+    outputDetails: execution.output === undefined ? undefined : { included: true },
+    traceHeader: execution.traceHeader,
+    error: execution.error,
+    cause: execution.cause,
+    redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+    redriveStatusReason: redrivable ? undefined : `Execution is ${execution.status} and cannot be redriven`,
   };
 }
 
