@@ -157,7 +157,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now: these modules read the environment when they load, like a handler's cold start.
     const { applyMigrations } = await import('../functions/migrations/apply');
     await applyMigrations();
-    const { ensurePrincipal } = await import('../functions/identity/principals');
+    const { localPrincipals } = await import('./issuer/ensure-principal');
+    const ensurePrincipal = localPrincipals(LOCAL_NAMES.table);
 
     front.serve({
       routes: ROUTES,

@@ -6,6 +6,7 @@ import { AppError } from '../../functions/shared/errors';
 import { errorResponse } from '../../functions/shared/http/error-envelope';
 import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
 import type { LocalEventBus } from '../eventbridge/bus';
+import type { EnsurePrincipal } from '../issuer/ensure-principal';
 import type { LocalIssuer } from '../issuer/local-issuer';
 import { log } from '../log';
 import type { SentEmail } from '../ses/engine';
@@ -26,13 +27,8 @@ export interface LocalRoute extends RouteLike {
 
 export interface LocalEndpointDependencies {
   readonly issuer: LocalIssuer;
-  /** `ensurePrincipal` of functions/identity/principals.ts, imported once the environment is set. */
-  readonly ensurePrincipal: (input: {
-    tenantId: string;
-    email: string;
-    roles?: readonly string[];
-    issuer: string;
-  }) => Promise<{ userId: string; subject: string }>;
+  /** Provisions the principal a token or session names (local/issuer/ensure-principal.ts). */
+  readonly ensurePrincipal: EnsurePrincipal;
   readonly sentEmails: () => Promise<SentEmail[]>;
   readonly bus: Pick<LocalEventBus, 'events' | 'drain'>;
   /** How long `GET /_local/events` waits for deliveries in flight; default 5 s. */
