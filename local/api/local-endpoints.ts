@@ -44,13 +44,22 @@ const principalSchema = z.object({
   email: z.email(),
   roles: z.array(z.string().trim().min(1)).max(50).optional(),
 });
-/** Two knobs exist only for tests of the authorizer; no identity provider offers them. */
-const tokenRequestSchema = principalSchema.extend({
-  /** A negative lifetime mints an already expired token. */
-  expiresInSeconds: z.number().int().min(-86_400).max(86_400).optional(),
-  /** Signs this `sub` instead of the principal's own: a token naming someone it is not linked to. */
-  subject: z.string().trim().min(1).max(256).optional(),
-});
+/** Two knobs exist only for tests of the authorizer and of sign-in; no identity provider offers them. */
+const tokenRequestSchema = principalSchema
+  .extend({
+    /** A negative lifetime mints an already expired token. */
+    expiresInSeconds: z.number().int().min(-86_400).max(86_400).optional(),
+    /**
+     * Signs this `sub` and provisions nothing: a token for an identity the directory may not know
+     * (a first sign-in, a subject linked to someone else).
+     */
+    subject: z.string().trim().min(1).max(256).optional(),
+  })
+  .refine((input) => input.subject === undefined || input.roles === undefined, {
+    path: ['roles'],
+    message: 'roles provision a user; a token for a given subject provisions nothing',
+  });
+type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
 export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
@@ -66,21 +75,28 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
     return validate(schema, body, 'body');
   }
 
-  async function mint(input: z.infer<typeof tokenRequestSchema>, csrf?: string) {
-    const { userId, subject } = await deps.ensurePrincipal({
+  /** The principal's own identity, provisioned if missing; with `subject`, that `sub` and no user. */
+  async function identityOf(input: TokenRequest): Promise<{ subject: string; userId?: string }> {
+    if (input.subject !== undefined) return { subject: input.subject };
+    return deps.ensurePrincipal({
       tenantId: input.tenantId,
       email: input.email,
       ...(input.roles ? { roles: input.roles } : {}),
       issuer: issuer.issuer,
     });
+  }
+
+  async function mint(input: TokenRequest, csrf?: string) {
+    const { subject, userId } = await identityOf(input);
     const expiresIn = input.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
     const claims = {
-      sub: input.subject ?? subject,
+      sub: subject,
       tenant_id: input.tenantId,
       email: input.email,
       ...(csrf ? { csrf } : {}),
     };
-    return { userId, expiresIn, token: await issuer.sign(claims, expiresIn) };
+    const token = await issuer.sign(claims, expiresIn);
+    return { expiresIn, token, ...(userId === undefined ? {} : { userId }) };
   }
 
   return [
@@ -99,8 +115,8 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
       path: '/_local/token',
       handle: (request) =>
         withErrorEnvelope(request, async () => {
-          const { userId, expiresIn, token } = await mint(readInput(request, tokenRequestSchema));
-          return jsonReply(200, { accessToken: token, userId, tokenType: 'Bearer', expiresIn });
+          const { token, expiresIn, ...user } = await mint(readInput(request, tokenRequestSchema));
+          return jsonReply(200, { accessToken: token, ...user, tokenType: 'Bearer', expiresIn });
         }),
     },
     {

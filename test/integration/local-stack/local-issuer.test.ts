@@ -55,6 +55,7 @@ describe('the local OIDC issuer', () => {
     expect(payload).toMatchObject({
       tenant_id: 'issuer-tenant',
       email: 'Ada@Example.com',
+      email_verified: true,
       sub: token.userId,
     });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
@@ -70,15 +71,23 @@ describe('the local OIDC issuer', () => {
     expect(second.userId).toBe(first.userId);
   });
 
-  it('signs a chosen subject for tests of tokens that name someone else', async () => {
+  it('signs a chosen subject without provisioning anyone: a token the directory does not know', async () => {
+    const tenantId = `subject-${Date.now()}`;
     const response = await post('/_local/token', {
-      tenantId: 'issuer-tenant',
-      email: 'ada@example.com',
+      tenantId,
+      email: 'stranger@example.com',
       subject: 'u_someone_else',
     });
-    const token = tokenSchema.parse(await response.json());
-    expect(decodeJwt(token.accessToken).sub).toBe('u_someone_else');
-    expect(token.userId).not.toBe('u_someone_else');
+    expect(response.status).toBe(200);
+    const body = z
+      .strictObject({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number() })
+      .parse(await response.json());
+    expect(decodeJwt(body.accessToken)).toMatchObject({
+      sub: 'u_someone_else',
+      tenant_id: tenantId,
+      email: 'stranger@example.com',
+      email_verified: true,
+    });
   });
 
   it('refuses bad input with the JSON error envelope', async () => {
@@ -117,7 +126,7 @@ describe('the local OIDC issuer', () => {
 
     const sessionToken = session?.split(';')[0]?.slice(SESSION_COOKIE.length + 1) ?? '';
     const claims = decodeJwt(sessionToken);
-    expect(claims).toMatchObject({ sub: userId, tenant_id: 'session-tenant' });
+    expect(claims).toMatchObject({ sub: userId, tenant_id: 'session-tenant', email_verified: true });
     expect(claims.csrf).toBe(createHash('sha256').update(csrfToken).digest('base64url'));
 
     const me = await fetch(`${apiUrl}/v1/me`, { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } });

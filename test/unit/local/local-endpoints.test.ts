@@ -1,4 +1,6 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
+import { SESSION_COOKIE } from '../../../functions/auth/claims';
 import {
   type LocalEndpointDependencies,
   type LocalRequest,
@@ -64,5 +66,76 @@ describe('GET /_local/events', () => {
     expect(JSON.parse(reply.body.toString('utf8'))).toEqual([pending]);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/still in flight after 20 ms/));
     warn.mockRestore();
+  });
+});
+
+function jsonPost(body: unknown): Partial<LocalRequest> {
+  return { body: Buffer.from(JSON.stringify(body)), contentType: 'application/json' };
+}
+
+function bodyOf(reply: { body: Buffer }): Record<string, unknown> {
+  return JSON.parse(reply.body.toString('utf8'));
+}
+
+describe('POST /_local/token', () => {
+  it('provisions the principal and signs its own subject, with a verified email', async () => {
+    const ensurePrincipal = vi.fn(async () => ({ userId: 'u_ada', subject: 'u_ada' }));
+    const reply = await endpoints({ ensurePrincipal })('POST', '/_local/token')(
+      jsonPost({ tenantId: 'acme', email: 'ada@example.com', roles: ['tenant_admin'] }),
+    );
+    expect(reply.statusCode).toBe(200);
+    expect(ensurePrincipal).toHaveBeenCalledWith({
+      tenantId: 'acme',
+      email: 'ada@example.com',
+      roles: ['tenant_admin'],
+      issuer: issuer.issuer,
+    });
+    const body = bodyOf(reply);
+    expect(body).toMatchObject({ userId: 'u_ada', tokenType: 'Bearer', expiresIn: 3600 });
+    expect(decodeJwt(String(body.accessToken))).toMatchObject({
+      sub: 'u_ada',
+      tenant_id: 'acme',
+      email: 'ada@example.com',
+      email_verified: true,
+    });
+  });
+
+  it('with a subject, provisions nothing and signs that subject: the answer has no userId', async () => {
+    const ensurePrincipal = vi.fn(async () => ({ userId: 'u_ada', subject: 'u_ada' }));
+    const reply = await endpoints({ ensurePrincipal })('POST', '/_local/token')(
+      jsonPost({ tenantId: 'acme', email: 'new@example.com', subject: 'idp|12345' }),
+    );
+    expect(reply.statusCode).toBe(200);
+    expect(ensurePrincipal).not.toHaveBeenCalled();
+    const body = bodyOf(reply);
+    expect(Object.keys(body).toSorted()).toEqual(['accessToken', 'expiresIn', 'tokenType']);
+    expect(decodeJwt(String(body.accessToken))).toMatchObject({
+      sub: 'idp|12345',
+      tenant_id: 'acme',
+      email: 'new@example.com',
+      email_verified: true,
+    });
+  });
+
+  it('refuses roles with a subject, which would provision nothing', async () => {
+    const ensurePrincipal = vi.fn(async () => ({ userId: 'u_ada', subject: 'u_ada' }));
+    const reply = await endpoints({ ensurePrincipal })('POST', '/_local/token')(
+      jsonPost({ tenantId: 'acme', email: 'new@example.com', subject: 'idp|1', roles: ['member'] }),
+    );
+    expect(reply.statusCode).toBe(422);
+    expect(ensurePrincipal).not.toHaveBeenCalled();
+  });
+});
+
+describe('POST /_local/session', () => {
+  it('signs a session token with a verified email', async () => {
+    const reply = await endpoints()('POST', '/_local/session')(
+      jsonPost({ tenantId: 'acme', email: 'ada@example.com' }),
+    );
+    expect(reply.statusCode).toBe(200);
+    const session = reply.headers['set-cookie']?.find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`));
+    const token = session?.split(';')[0]?.slice(SESSION_COOKIE.length + 1) ?? '';
+    expect(decodeJwt(token)).toMatchObject({ sub: 'sub-1', tenant_id: 'acme', email_verified: true });
+    expect(bodyOf(reply)).toMatchObject({ userId: 'u_1' });
   });
 });
