@@ -218,7 +218,7 @@ export class ApiConstruct extends Construct {
  * single quotes. API Gateway documents only request parameters (`method.request.*`) and static values
  * as sources here, so the request id (in the body as `$context.requestId`) cannot be a header.
  */
-export function responseHeaders(definition: GatewayResponseDefinition): Record<string, string> {
+function responseHeaders(definition: GatewayResponseDefinition): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...definition.headers };
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => {
