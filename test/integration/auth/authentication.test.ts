@@ -65,10 +65,12 @@ describe('bearer tokens', () => {
   it('a token for another tenant does not reach a user of this one', async () => {
     const home = uniqueTenant('home');
     const user = await principal(home, 'roamer@acme.test', ['tenant_admin']);
-    const crossTenant = await principal(uniqueTenant('other'), 'roamer@acme.test', ['member'], {
-      subject: user.userId,
+    // The same email and subject, but a token for another tenant, where nobody has that email.
+    const crossTenant = await call('POST', '/_local/token', {
+      body: { tenantId: uniqueTenant('other'), email: 'roamer@acme.test', subject: user.userId },
     });
-    const response = await call('GET', '/v1/me', { token: crossTenant.token });
+    const { accessToken } = z.object({ accessToken: z.string() }).parse(crossTenant.body);
+    const response = await call('GET', '/v1/me', { token: accessToken });
     expect(response.status).toBe(403);
     expect(errorCode(response)).toBe('PRINCIPAL_NOT_PROVISIONED');
   });
