@@ -1,7 +1,11 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { AuthorizerContext } from '../../functions/auth/claims';
+import { buildProxyEvent } from '../../local/api/proxy-event';
 
-/** A minimal API Gateway REST proxy event for unit tests of handlers. */
+/**
+ * An API Gateway REST proxy event for unit tests of handlers, built by the local front's own
+ * builder so it has the shape handlers meet at run time.
+ */
 export function proxyEvent(
   overrides: {
     method?: string;
@@ -12,49 +16,22 @@ export function proxyEvent(
     authorizer?: AuthorizerContext;
   } = {},
 ): APIGatewayProxyEvent {
-  return {
-    resource: '/test',
-    path: '/test',
-    httpMethod: overrides.method ?? 'GET',
-    headers: overrides.headers ?? {},
-    multiValueHeaders: {},
-    queryStringParameters: overrides.query ?? null,
-    multiValueQueryStringParameters: null,
-    pathParameters: overrides.params ?? null,
-    stageVariables: null,
-    body: overrides.body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      authorizer: overrides.authorizer ?? null,
-      protocol: 'HTTP/1.1',
-      httpMethod: overrides.method ?? 'GET',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'vitest',
-        userArn: null,
-      },
-      path: '/test',
-      stage: 'test',
+  const query = overrides.query ? `?${new URLSearchParams(overrides.query)}` : '';
+  return buildProxyEvent(
+    {
+      method: overrides.method ?? 'GET',
+      url: `/test${query}`,
+      headers: Object.fromEntries(
+        Object.entries(overrides.headers ?? {}).map(([name, value]) => [name.toLowerCase(), [value]]),
+      ),
+      body: Buffer.from(overrides.body ?? ''),
+      sourceIp: '127.0.0.1',
       requestId: 'req-123',
       requestTimeEpoch: Date.now(),
-      resourceId: 'res',
-      resourcePath: '/test',
     },
-  };
+    { resource: '/test', pathParameters: overrides.params ?? {} },
+    overrides.authorizer,
+  );
 }
 
 export const lambdaContext: Context = {

@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { engineClientConfig } from '../support/api';
 
 const apiUrl = inject('apiUrl');
-const endpoints = inject('endpoints');
 const env = inject('env');
 
-const client = new EventBridgeClient({
-  endpoint: endpoints.eventbridge,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const client = new EventBridgeClient(engineClientConfig('eventbridge'));
 afterAll(() => client.destroy());
 
 const recordedSchema = z.array(

@@ -3,15 +3,11 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_NAMES } from '../../../local/environment';
+import { engineClientConfig } from '../support/api';
 
 const apiUrl = inject('apiUrl');
-const endpoints = inject('endpoints');
 
-const client = new SESv2Client({
-  endpoint: endpoints.ses,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const client = new SESv2Client(engineClientConfig('ses'));
 afterAll(() => client.destroy());
 
 describe('the local SES engine', () => {

@@ -1,14 +1,11 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { engineClientConfig } from '../support/api';
 
 const endpoints = inject('endpoints');
 const env = inject('env');
 
-const client = new SFNClient({
-  endpoint: endpoints.sfn,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const client = new SFNClient(engineClientConfig('sfn'));
 afterAll(() => client.destroy());
 
 describe('the local Step Functions engine in the stack', () => {

@@ -8,13 +8,9 @@ import type { Migration } from '../../../functions/migrations/migration';
 import { MIGRATIONS } from '../../../functions/migrations/migrations';
 import { runMigrations } from '../../../functions/migrations/runner';
 import { ensureTable } from '../../../local/dynamodb/table';
-import { endpoints, uniqueTenant } from '../support/api';
+import { engineClientConfig, uniqueTenant } from '../support/api';
 
-const rawClient = new DynamoDBClient({
-  endpoint: endpoints.dynamodb,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const rawClient = new DynamoDBClient(engineClientConfig('dynamodb'));
 const client = DynamoDBDocumentClient.from(rawClient, { marshallOptions: { removeUndefinedValues: true } });
 // A table of this file's own, so the runs below start from an unmigrated store.
 const tableName = `migrations-${uniqueTenant()}`;

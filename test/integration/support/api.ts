@@ -14,16 +14,20 @@ export function uniqueTenant(label = 't'): string {
   return `${label}-${ulid().toLowerCase()}`;
 }
 
+/** SDK client settings that reach one engine of the running local stack. */
+export function engineClientConfig(engine: keyof typeof endpoints) {
+  return {
+    endpoint: endpoints[engine],
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
 /** A document client on DynamoDB Local, for tests that set up or inspect data directly. */
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: endpoints.dynamodb,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  return DynamoDBDocumentClient.from(new DynamoDBClient(engineClientConfig('dynamodb')), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 export interface ApiResponse {
