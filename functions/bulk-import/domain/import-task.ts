@@ -1,0 +1,37 @@
+/** The life of an import task (DESIGN.md). */
+export const TASK_STATUSES = [
+  'VALIDATING',
+  'VALIDATED',
+  'VALIDATION_FAILED',
+  'AWAITING_APPROVAL',
+  'PROVISIONING',
+  'COMPLETED',
+  'COMPLETED_WITH_ERRORS',
+  'FAILED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * Always: `valid + invalid = total`, and once provisioning is over `succeeded + failed = valid`.
+ * `pendingApproval` counts created users with grants waiting for approval; `notified` counts
+ * welcome emails sent.
+ */
+export interface TaskCounts {
+  readonly total: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly pendingApproval: number;
+  readonly notified: number;
+}
+
+export const EMPTY_COUNTS: TaskCounts = {
+  total: 0,
+  valid: 0,
+  invalid: 0,
+  succeeded: 0,
+  failed: 0,
+  pendingApproval: 0,
+  notified: 0,
+};
