@@ -10,3 +10,7 @@ export const oidcConfig = z.object({
   OIDC_AUDIENCE: requiredName,
 });
 export const operatorConfig = z.object({ OPERATOR_TENANT_ID: requiredName, OPERATOR_EMAIL: z.email() });
+export const uploadsConfig = z.object({ UPLOADS_BUCKET: requiredName });
+export const reportsConfig = z.object({ REPORTS_BUCKET: requiredName });
+export const mailConfig = z.object({ MAIL_FROM_ADDRESS: z.email(), ACTIVATION_URL_BASE: z.url() });
+export const bulkImportWorkflowConfig = z.object({ BULK_IMPORT_STATE_MACHINE_ARN: requiredName });

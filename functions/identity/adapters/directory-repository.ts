@@ -128,49 +128,110 @@ export class DirectoryRepository {
   }
 
   /**
-   * Creates a user and claims its email in one transaction, so two concurrent creations of the
-   * same email can never both succeed. Optionally links an identity-provider subject too.
+   * Creates a user and claims its email (and employee id, when it has one) in one transaction, so
+   * two concurrent creations of the same email can never both succeed. Optionally links an
+   * identity-provider subject too.
    */
   async createUser(user: User, link?: { issuer: string; subject: string }): Promise<void> {
-    const items = [
+    const claims = [
       {
-        ...keys.user(user.tenantId, user.userId),
-        ...keys.usersByEmail(user.tenantId, user.email),
-        ...this.userAttributes(user),
+        kind: 'user',
+        item: {
+          ...keys.user(user.tenantId, user.userId),
+          ...keys.usersByEmail(user.tenantId, user.email),
+          ...this.userAttributes(user),
+        },
       },
-      { ...keys.email(user.tenantId, user.email), userId: user.userId, createdAt: user.createdAt },
-      ...(link
+      {
+        kind: 'email',
+        item: { ...keys.email(user.tenantId, user.email), userId: user.userId, createdAt: user.createdAt },
+      },
+      ...(user.employeeId
         ? [
             {
-              ...keys.subject(user.tenantId, link.issuer, link.subject),
-              userId: user.userId,
-              issuer: link.issuer,
-              createdAt: user.createdAt,
+              kind: 'employee',
+              item: {
+                ...keys.employeeId(user.tenantId, user.employeeId),
+                userId: user.userId,
+                createdAt: user.createdAt,
+              },
             },
           ]
         : []),
-    ];
+      ...(link
+        ? [
+            {
+              kind: 'subject',
+              item: {
+                ...keys.subject(user.tenantId, link.issuer, link.subject),
+                userId: user.userId,
+                issuer: link.issuer,
+                createdAt: user.createdAt,
+              },
+            },
+          ]
+        : []),
+    ] as const;
     try {
       await retryTransactionConflicts(() =>
         this.client.send(
           new TransactWriteCommand({
-            TransactItems: items.map((Item) => ({
-              Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(PK)' },
+            TransactItems: claims.map(({ item }) => ({
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' },
             })),
           }),
         ),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const [userReason, emailReason] = cancellationReasons(error);
-      if (emailReason?.code === 'ConditionalCheckFailed') {
+      const reasons = cancellationReasons(error);
+      const failed = new Set(
+        claims
+          .filter((_, index) => reasons[index]?.code === 'ConditionalCheckFailed')
+          .map((claim) => claim.kind),
+      );
+      if (failed.has('email')) {
         throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists in the tenant.');
       }
-      if (userReason?.code === 'ConditionalCheckFailed') {
-        throw new ConflictError('USER_EXISTS', 'A user with this id already exists.');
+      if (failed.has('employee')) {
+        throw new ConflictError(
+          'EMPLOYEE_ID_TAKEN',
+          'A user with this employee id already exists in the tenant.',
+        );
       }
+      if (failed.has('user')) throw new ConflictError('USER_EXISTS', 'A user with this id already exists.');
       throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
     }
+  }
+
+  /** Which of these claim keys (emails or employee ids) are taken in the tenant, read in batches of 100. */
+  async takenClaims(
+    tenantId: string,
+    kind: 'email' | 'employeeId',
+    values: readonly string[],
+  ): Promise<Set<string>> {
+    const taken = new Set<string>();
+    const keyOf = kind === 'email' ? keys.email : keys.employeeId;
+    const valueOfKey = new Map(values.map((value) => [keyOf(tenantId, value).PK, value]));
+    for (let start = 0; start < values.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = values
+        .slice(start, start + 100)
+        .map((value) => keyOf(tenantId, value));
+      while (pending && pending.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ProjectionExpression: 'PK' } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const value = valueOfKey.get(z.object({ PK: z.string() }).parse(item).PK);
+          if (value !== undefined) taken.add(value);
+        }
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+        if (pending && pending.length > 0) await sleep(50 * (1 + Math.random()));
+      }
+    }
+    return taken;
   }
 
   /** Links an identity-provider subject to a user; linking the same pair again is a no-op. */
@@ -275,6 +336,7 @@ export class DirectoryRepository {
         TableName: this.tableName,
         Item: {
           ...keys.group(tenantId, group.name),
+          ...keys.groupsByTenant(tenantId, group.name),
           tenantId,
           name: group.name,
           roles: toStringSet(group.roles),
@@ -358,6 +420,27 @@ export class DirectoryRepository {
       }
     }
     return groups;
+  }
+
+  /** Every group name of a tenant, in name order. */
+  async listGroupNames(tenantId: string): Promise<string[]> {
+    const names: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.groupsByTenant(tenantId, '').GSI1PK },
+          ProjectionExpression: 'GSI1SK',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) names.push(z.object({ GSI1SK: z.string() }).parse(item).GSI1SK);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return names;
   }
 
   async putRoleDefinition(role: RoleDefinition, now: string): Promise<void> {

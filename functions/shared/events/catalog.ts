@@ -17,6 +17,36 @@ export const EVENT_CATALOG = {
       version: z.number().int(),
     }),
   },
+  'iam.user.created': {
+    version: 1,
+    description: 'A user was created. `source` says how: a bulk import (task and spreadsheet row) for now.',
+    data: z.object({
+      userId: z.string(),
+      status: z.enum(['INVITED', 'ACTIVE']),
+      roles: z.array(z.string()),
+      rolesPendingApproval: z.array(z.string()),
+      source: z.object({ type: z.literal('bulk_import'), taskId: z.string(), row: z.number().int() }),
+    }),
+  },
+  'iam.user.bulk_imported': {
+    version: 1,
+    description: 'A bulk import run finished (seed 000). Carries the counts; never personal data.',
+    data: z.object({
+      taskId: z.string(),
+      run: z.number().int(),
+      status: z.enum(['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']),
+      counts: z.object({
+        total: z.number().int(),
+        valid: z.number().int(),
+        invalid: z.number().int(),
+        succeeded: z.number().int(),
+        failed: z.number().int(),
+        pendingApproval: z.number().int(),
+        notified: z.number().int(),
+      }),
+      durationSeconds: z.number(),
+    }),
+  },
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;
@@ -41,11 +71,16 @@ export function domainEvent<TType extends EventType>(
   type: TType,
   context: { tenantId: string; correlationId: string; actor: EventActor; occurredAt: Date },
   data: EventData<TType>,
+  /**
+   * For an event a retry may publish again (a redriven batch), a stable id derived from what it
+   * is about, so consumers see one event, not two.
+   */
+  eventId = `evt_${ulid().toLowerCase()}`,
 ): DomainEvent {
   return {
     detailType: type,
     detail: {
-      eventId: `evt_${ulid().toLowerCase()}`,
+      eventId,
       eventVersion: EVENT_CATALOG[type].version,
       occurredAt: context.occurredAt.toISOString(),
       tenantId: context.tenantId,

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { ImportRow } from '../domain/import-row';
+
+/** How valid rows travel between validation, the batch files and provisioning: one JSON object a line. */
+export const importRowSchema = z.object({
+  row: z.number().int().min(2),
+  email: z.string(),
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  displayName: z.string().optional(),
+  employeeId: z.string().optional(),
+  department: z.string().optional(),
+  jobFamily: z.string().optional(),
+  phone: z.string().optional(),
+  managerEmail: z.string().optional(),
+  locale: z.string().optional(),
+  startDate: z.string().optional(),
+  groups: z.array(z.string()),
+  roles: z.array(z.string()),
+  rolesPendingApproval: z.array(z.string()),
+}) satisfies z.ZodType<ImportRow>;
+
+export function parseRowLines(text: string): ImportRow[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => importRowSchema.parse(JSON.parse(line)));
+}
+
+export const batchFileSchema = z.object({ rows: z.array(importRowSchema) });

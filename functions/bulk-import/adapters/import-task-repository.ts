@@ -1,0 +1,261 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import { EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
+import type { BatchOutcome } from '../domain/row-outcome';
+
+const countsSchema = z.object({
+  total: z.number(),
+  valid: z.number(),
+  invalid: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  pendingApproval: z.number(),
+  notified: z.number(),
+});
+
+const uploadSchema = z.object({
+  tenantId: z.string(),
+  fileId: z.string(),
+  taskId: z.string(),
+  fileName: z.string(),
+  objectKey: z.string(),
+  declaredSizeBytes: z.number().optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type Upload = z.infer<typeof uploadSchema>;
+
+const taskSchema = z.object({
+  tenantId: z.string(),
+  taskId: z.string(),
+  fileId: z.string(),
+  fileName: z.string(),
+  objectKey: z.string(),
+  status: z.enum(TASK_STATUSES),
+  counts: countsSchema,
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Provisioning runs so far: 1 after commit, +1 per retry of failed rows. */
+  run: z.number().int(),
+  sendWelcome: z.boolean().optional(),
+  approvalNote: z.string().optional(),
+  committedBy: z.string().optional(),
+  correlationId: z.string().optional(),
+  failureReason: z.string().optional(),
+  artifacts: z
+    .object({
+      issues: z.string().optional(),
+      validRows: z.string().optional(),
+      reportCsv: z.string().optional(),
+      reportXlsx: z.string().optional(),
+      succeededExport: z.string().optional(),
+      failedExport: z.string().optional(),
+    })
+    .default({}),
+});
+export type ImportTask = z.infer<typeof taskSchema>;
+export type TaskArtifacts = ImportTask['artifacts'];
+
+const rowOutcomeSchema = z.object({
+  row: z.number().int(),
+  email: z.string(),
+  userId: z.string().optional(),
+  status: z.enum(['CREATED', 'FAILED']),
+  code: z.string().optional(),
+  message: z.string().optional(),
+  pendingApproval: z.boolean().optional(),
+  notification: z.enum(['SENT', 'FAILED', 'SKIPPED']).optional(),
+});
+const batchOutcomeSchema = z.object({
+  run: z.number().int(),
+  batch: z.number().int(),
+  rows: z.array(rowOutcomeSchema),
+}) satisfies z.ZodType<BatchOutcome>;
+
+const keys = {
+  upload: (tenantId: string, fileId: string) => ({ PK: `TENANT#${tenantId}#UPLOAD#${fileId}`, SK: 'UPLOAD' }),
+  task: (tenantId: string, taskId: string) => ({ PK: `TENANT#${tenantId}#IMPORT#${taskId}`, SK: 'TASK' }),
+  tasksByTenant: (tenantId: string, createdAt: string, taskId: string) => ({
+    GSI1PK: `TENANT#${tenantId}#IMPORTS`,
+    GSI1SK: `${createdAt}#${taskId}`,
+  }),
+  batch: (tenantId: string, taskId: string, run: number, batch: number) => ({
+    PK: `TENANT#${tenantId}#IMPORT#${taskId}`,
+    SK: `RUN#${String(run).padStart(3, '0')}#BATCH#${String(batch).padStart(6, '0')}`,
+  }),
+} as const;
+
+/**
+ * Import tasks, their uploads and the per-batch row outcomes, in the single table. Counts of a
+ * finished run are derived from the outcomes (never incremented), so a retried or redriven batch
+ * can't count a row twice.
+ */
+export class ImportTaskRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putUpload(upload: Upload): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.upload(upload.tenantId, upload.fileId), ...upload },
+      }),
+    );
+  }
+
+  async getUpload(tenantId: string, fileId: string): Promise<Upload | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.upload(tenantId, fileId), ConsistentRead: true }),
+    );
+    return result.Item ? uploadSchema.parse(result.Item) : undefined;
+  }
+
+  /** Creates the task of an upload unless it exists; either way returns it (same file → same task). */
+  async ensureTask(upload: Upload, now: string): Promise<ImportTask> {
+    const task: ImportTask = {
+      tenantId: upload.tenantId,
+      taskId: upload.taskId,
+      fileId: upload.fileId,
+      fileName: upload.fileName,
+      objectKey: upload.objectKey,
+      status: 'VALIDATING',
+      counts: EMPTY_COUNTS,
+      createdBy: upload.createdBy,
+      createdAt: now,
+      updatedAt: now,
+      run: 0,
+      artifacts: {},
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.task(task.tenantId, task.taskId),
+            ...keys.tasksByTenant(task.tenantId, now, task.taskId),
+            ...task,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return task;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.getTask(upload.tenantId, upload.taskId);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async getTask(tenantId: string, taskId: string): Promise<ImportTask | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.task(tenantId, taskId), ConsistentRead: true }),
+    );
+    return result.Item ? taskSchema.parse(result.Item) : undefined;
+  }
+
+  /**
+   * Moves a task from one of `from` to `to`, setting `fields`, in one conditional write: two
+   * racing commits or validations cannot both win. Returns the task as it now is.
+   */
+  async transition(
+    tenantId: string,
+    taskId: string,
+    from: readonly TaskStatus[],
+    to: TaskStatus,
+    fields: Partial<Omit<ImportTask, 'tenantId' | 'taskId' | 'status'>>,
+    now: string,
+  ): Promise<ImportTask> {
+    const entries = Object.entries({ ...fields, status: to, updatedAt: now }).filter(
+      ([, value]) => value !== undefined,
+    );
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.task(tenantId, taskId),
+          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')}`,
+          ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field])),
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value])),
+            ...Object.fromEntries(from.map((status, index) => [`:from${index}`, status])),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return taskSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = itemOfConditionFailure(error);
+      if (!current) throw new NotFoundError('TASK_NOT_FOUND', 'No such import task in this tenant.');
+      const status = taskSchema.shape.status.parse(current.status);
+      throw new ConflictError(
+        'TASK_STATE_CONFLICT',
+        `The task is ${status}; this needs it to be ${from.join(' or ')}.`,
+      );
+    }
+  }
+
+  /** Records the outcome of one batch of one run; writing it again (a retried batch) replaces it. */
+  async putBatchOutcome(tenantId: string, taskId: string, outcome: BatchOutcome): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.batch(tenantId, taskId, outcome.run, outcome.batch), ...outcome },
+      }),
+    );
+  }
+
+  async getBatchOutcome(
+    tenantId: string,
+    taskId: string,
+    run: number,
+    batch: number,
+  ): Promise<BatchOutcome | undefined> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.batch(tenantId, taskId, run, batch),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? batchOutcomeSchema.parse(result.Item) : undefined;
+  }
+
+  /** Every batch outcome of every run of a task, oldest run first. */
+  async listBatchOutcomes(tenantId: string, taskId: string): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+          ExpressionAttributeValues: { ':pk': keys.task(tenantId, taskId).PK, ':run': 'RUN#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) outcomes.push(batchOutcomeSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return outcomes;
+  }
+}

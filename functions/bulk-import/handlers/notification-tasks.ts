@@ -1,0 +1,97 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { EventPublisher } from '../../shared/aws/event-publisher';
+import { createSesClient, Mailer } from '../../shared/aws/mailer';
+import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
+import { loadConfig } from '../../shared/config';
+import { readFlags } from '../../shared/flags';
+import { logger, metrics, publishRecordedMetrics } from '../../shared/observability';
+import { eventBusConfig, mailConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
+import { ActivationTokenRepository } from '../adapters/activation-token-repository';
+import { ImportTaskRepository } from '../adapters/import-task-repository';
+import type { TaskCounts } from '../domain/import-task';
+import { importSettingsConfig } from '../runtime-config';
+import { finalizeImport as finalize } from '../use-cases/finalize-import';
+import { notifyBatch as notify } from '../use-cases/notify-batch';
+import { batchInputSchema, finalizeInputSchema } from './workflow-input';
+
+const config = loadConfig(
+  tableConfig
+    .extend(reportsConfig.shape)
+    .extend(eventBusConfig.shape)
+    .extend(mailConfig.shape)
+    .extend(importSettingsConfig.shape),
+);
+const documents = createDocumentClient();
+const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
+const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
+const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
+const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
+
+/** Step Functions task (Distributed Map item): the welcome emails of one batch, once each. */
+export const notifyBatch = middy(async (event: unknown) => {
+  const input = batchInputSchema.parse(event);
+  logger.appendKeys({
+    task_id: input.taskId,
+    run: input.run,
+    batch: input.batch.number,
+    tenant_id: input.tenantId,
+  });
+  logger.setCorrelationId(input.correlationId);
+  const { notified } = await notify(
+    {
+      tasks,
+      reports,
+      tokens: new ActivationTokenRepository(documents, config.TABLE_NAME),
+      mailer,
+      activationUrlBase: config.ACTIVATION_URL_BASE,
+      activationTtlHours: config.IMPORT_ACTIVATION_TTL_HOURS,
+      clock: () => new Date(),
+    },
+    { ...input, notificationsEnabled: readFlags()['notify-transactional'] },
+  );
+  metrics.addMetric('iam_bulk_import_notified_total', MetricUnit.Count, notified);
+  return { notified };
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(publishRecordedMetrics());
+
+/** Step Functions task: counts, exports, final status, the bulk_imported event, the summary email. */
+export const finalizeImport = middy(async (event: unknown) => {
+  const input = finalizeInputSchema.parse(event);
+  logger.appendKeys({ task_id: input.taskId, run: input.run, tenant_id: input.tenantId });
+  logger.setCorrelationId(input.correlationId);
+  const result = await finalize(
+    {
+      tasks,
+      reports,
+      directory: new DirectoryRepository(documents, config.TABLE_NAME),
+      publish: (events) => publisher.publish(events),
+      ...(readFlags()['notify-transactional'] ? { mailer } : {}),
+      recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, input.run),
+      clock: () => new Date(),
+    },
+    input,
+  );
+  logger.info('Import run finished', { status: result.status });
+  return result;
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(publishRecordedMetrics());
+
+/** The seed's iam_bulk_import_* metrics, one data point per finished run. */
+function recordImportMetrics(counts: TaskCounts, durationSeconds: number, run: number): void {
+  metrics.addMetric('iam_bulk_import_duration_seconds', MetricUnit.Seconds, durationSeconds);
+  metrics.addMetric('iam_bulk_import_success_total', MetricUnit.Count, counts.succeeded);
+  metrics.addMetric('iam_bulk_import_failure_total', MetricUnit.Count, counts.failed);
+  metrics.addMetric(
+    'iam_bulk_import_error_ratio',
+    MetricUnit.Percent,
+    counts.valid ? (100 * counts.failed) / counts.valid : 0,
+  );
+  if (run > 1) metrics.addMetric('iam_bulk_import_retry_total', MetricUnit.Count, 1);
+}

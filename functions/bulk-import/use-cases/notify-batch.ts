@@ -1,0 +1,84 @@
+import type { Mailer } from '../../shared/aws/mailer';
+import type { ObjectStore } from '../../shared/aws/object-store';
+import { logger } from '../../shared/observability';
+import type { ActivationTokenRepository } from '../adapters/activation-token-repository';
+import { batchFileSchema } from '../adapters/import-row-codec';
+import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import type { RowOutcome } from '../domain/row-outcome';
+import { welcomeEmail } from '../domain/welcome-email';
+import type { BatchInput } from './provision-batch';
+
+export interface NotifyBatchDeps {
+  readonly tasks: Pick<ImportTaskRepository, 'getBatchOutcome' | 'putBatchOutcome'>;
+  readonly reports: Pick<ObjectStore, 'readText'>;
+  readonly tokens: Pick<ActivationTokenRepository, 'issue'>;
+  readonly mailer: Pick<Mailer, 'send'>;
+  readonly activationUrlBase: string;
+  readonly activationTtlHours: number;
+  readonly clock: () => Date;
+}
+
+/**
+ * Sends the welcome email of each user the batch created, once: a row already SENT is skipped
+ * when the step is retried. A failed send is recorded on the row and never undoes the account;
+ * the failed-rows export and the summary say who to reach another way.
+ */
+export async function notifyBatch(
+  deps: NotifyBatchDeps,
+  input: BatchInput & { readonly sendWelcome: boolean; readonly notificationsEnabled: boolean },
+): Promise<{ notified: number }> {
+  const outcome = await deps.tasks.getBatchOutcome(
+    input.tenantId,
+    input.taskId,
+    input.run,
+    input.batch.number,
+  );
+  if (!outcome) throw new Error(`Batch ${input.batch.number} of run ${input.run} has no outcome to notify`);
+  const wanted = input.sendWelcome && input.notificationsEnabled;
+  const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
+  const rowByNumber = new Map(rows.map((row) => [row.row, row]));
+  let notified = 0;
+  const updated: RowOutcome[] = [];
+  for (const result of outcome.rows) {
+    if (result.status !== 'CREATED' || result.notification === 'SENT' || !result.userId) {
+      if (result.notification === 'SENT') notified++;
+      updated.push(result);
+      continue;
+    }
+    if (!wanted) {
+      updated.push({ ...result, notification: 'SKIPPED' });
+      continue;
+    }
+    const row = rowByNumber.get(result.row);
+    try {
+      const token = await deps.tokens.issue(
+        input.tenantId,
+        result.userId,
+        deps.clock(),
+        deps.activationTtlHours,
+      );
+      const activationUrl = `${deps.activationUrlBase}?token=${encodeURIComponent(token)}&tenant=${encodeURIComponent(input.tenantId)}`;
+      const name =
+        row?.displayName ?? ([row?.givenName, row?.familyName].filter(Boolean).join(' ') || result.email);
+      await deps.mailer.send({
+        to: result.email,
+        ...welcomeEmail({
+          name,
+          activationUrl,
+          expiresInHours: deps.activationTtlHours,
+          ...(row?.locale ? { locale: row.locale } : {}),
+        }),
+      });
+      notified++;
+      updated.push({ ...result, notification: 'SENT' });
+    } catch (error) {
+      logger.warn('Welcome email failed', {
+        row: result.row,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      updated.push({ ...result, notification: 'FAILED' });
+    }
+  }
+  await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, { ...outcome, rows: updated });
+  return { notified };
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import type { User } from '../../identity/domain/user';
+import type { ObjectStore } from '../../shared/aws/object-store';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import { domainEvent } from '../../shared/events/catalog';
+import type { DomainEvent } from '../../shared/events/domain-event';
+import { batchFileSchema } from '../adapters/import-row-codec';
+import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import type { PendingGrantRepository } from '../adapters/pending-grant-repository';
+import type { ImportRow } from '../domain/import-row';
+import type { RowOutcome } from '../domain/row-outcome';
+
+export interface BatchRef {
+  readonly number: number;
+  readonly key: string;
+}
+
+export interface BatchInput {
+  readonly batch: BatchRef;
+  readonly tenantId: string;
+  readonly taskId: string;
+  readonly run: number;
+  readonly correlationId: string;
+}
+
+export interface ProvisionBatchDeps {
+  readonly directory: Pick<
+    DirectoryRepository,
+    'createUser' | 'findUserIdByEmail' | 'getUser' | 'addGroupMember'
+  >;
+  readonly pendingGrants: Pick<PendingGrantRepository, 'put'>;
+  readonly tasks: Pick<ImportTaskRepository, 'putBatchOutcome'>;
+  readonly reports: Pick<ObjectStore, 'readText'>;
+  readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
+  /** A deliberate failure point for chaos tests: called after each row is provisioned. */
+  readonly afterRow?: (row: number) => void;
+  readonly clock: () => Date;
+}
+
+/**
+ * The user id a (task, row) creates. Deterministic, so a retried batch, a redriven execution or a
+ * crash halfway through finds the user it created before instead of creating a second one, and
+ * can tell it apart from a user someone else created with the same email.
+ */
+export function importedUserId(tenantId: string, taskId: string, row: number): string {
+  const digest = createHash('sha256').update(`${tenantId}\n${taskId}\n${row}`).digest();
+  return `u_${base32(digest).slice(0, 26)}`;
+}
+
+/**
+ * Provisions one batch: each row becomes an INVITED user with its default and non-sensitive
+ * roles and its groups; sensitive roles become pending grants. A row that cannot be created (its
+ * email was taken since validation) is a recorded failure, not an error; anything else (the table
+ * throttling, a timeout) is thrown, so Step Functions retries the whole batch, which is safe.
+ */
+export async function provisionBatch(
+  deps: ProvisionBatchDeps,
+  input: BatchInput,
+): Promise<{ created: number }> {
+  const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
+  const outcomes: RowOutcome[] = [];
+  const events: DomainEvent[] = [];
+  for (const row of rows) {
+    const result = await provisionRow(deps, input, row);
+    outcomes.push(result.outcome);
+    if (result.event) events.push(result.event);
+    deps.afterRow?.(row.row);
+  }
+  await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, {
+    run: input.run,
+    batch: input.batch.number,
+    rows: outcomes,
+  });
+  await deps.publish(events);
+  return { created: outcomes.filter((outcome) => outcome.status === 'CREATED').length };
+}
+
+async function provisionRow(
+  deps: ProvisionBatchDeps,
+  input: BatchInput,
+  row: ImportRow,
+): Promise<{ outcome: RowOutcome; event?: DomainEvent }> {
+  const userId = importedUserId(input.tenantId, input.taskId, row.row);
+  const now = deps.clock().toISOString();
+  const candidate: User = {
+    tenantId: input.tenantId,
+    userId,
+    email: row.email,
+    ...optional(row),
+    status: 'INVITED',
+    roles: row.roles,
+    groups: [],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  let user = candidate;
+  try {
+    await deps.directory.createUser(candidate);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await deps.directory.getUser(input.tenantId, userId);
+    if (!existing) {
+      return {
+        outcome: failed(
+          row,
+          error.code === 'EMAIL_TAKEN' ? 'ALREADY_EXISTS' : error.code,
+          conflictMessage(error),
+        ),
+      };
+    }
+    // This row created the user on an earlier attempt: carry on from where that attempt stopped.
+    user = existing;
+  }
+  const vanishedGroups: string[] = [];
+  for (const group of row.groups) {
+    try {
+      await deps.directory.addGroupMember(input.tenantId, group, userId, now);
+    } catch (error) {
+      // Deleted since validation: the user is created all the same, and the outcome says what is missing.
+      if (!(error instanceof NotFoundError && error.code === 'GROUP_NOT_FOUND')) throw error;
+      vanishedGroups.push(group);
+    }
+  }
+  for (const role of row.rolesPendingApproval) {
+    await deps.pendingGrants.put({
+      tenantId: input.tenantId,
+      userId,
+      role,
+      source: { type: 'bulk_import', taskId: input.taskId, row: row.row },
+      requestedAt: user.createdAt,
+    });
+  }
+  const event = domainEvent(
+    'iam.user.created',
+    {
+      tenantId: input.tenantId,
+      correlationId: input.correlationId,
+      actor: { type: 'system', component: 'bulk-import' },
+      // The user's own creation time, so a replayed event is the same event (the audit dedupes on it).
+      occurredAt: new Date(user.createdAt),
+    },
+    {
+      userId,
+      status: 'INVITED',
+      roles: [...row.roles],
+      rolesPendingApproval: [...row.rolesPendingApproval],
+      source: { type: 'bulk_import', taskId: input.taskId, row: row.row },
+    },
+    `evt_${userId.slice(2)}`,
+  );
+  return {
+    outcome: {
+      row: row.row,
+      email: row.email,
+      userId,
+      status: 'CREATED',
+      ...(row.rolesPendingApproval.length > 0 ? { pendingApproval: true } : {}),
+      ...(vanishedGroups.length > 0
+        ? {
+            code: 'GROUP_NOT_FOUND',
+            message: `Created without groups deleted since validation: ${vanishedGroups.join(', ')}.`,
+          }
+        : {}),
+    },
+    event,
+  };
+}
+
+function optional(row: ImportRow): Partial<User> {
+  const {
+    givenName,
+    familyName,
+    displayName,
+    employeeId,
+    department,
+    jobFamily,
+    phone,
+    managerEmail,
+    locale,
+  } = row;
+  return Object.fromEntries(
+    Object.entries({
+      givenName,
+      familyName,
+      displayName,
+      employeeId,
+      department,
+      jobFamily,
+      phone,
+      managerEmail,
+      locale,
+    }).filter(([, value]) => value !== undefined),
+  );
+}
+
+function failed(row: ImportRow, code: string, message: string): RowOutcome {
+  return { row: row.row, email: row.email, status: 'FAILED', code, message };
+}
+
+function conflictMessage(error: ConflictError): string {
+  if (error.code === 'EMAIL_TAKEN')
+    return 'A user with this email was created after validation (by an admin or another import).';
+  if (error.code === 'EMPLOYEE_ID_TAKEN') return 'A user with this employee id was created after validation.';
+  return error.message;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let output = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      output += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return output;
+}

@@ -1,0 +1,96 @@
+import type { ObjectStore } from '../../shared/aws/object-store';
+import { BadRequestError, NotFoundError } from '../../shared/errors';
+import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
+import { parseIssueLine } from '../adapters/issue-codec';
+import type { ImportIssue } from '../domain/issues';
+import { countsFrom, latestOutcomes } from '../domain/row-outcome';
+
+export interface TaskViewDeps {
+  readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'listBatchOutcomes'>;
+  readonly reports: Pick<ObjectStore, 'presignDownload' | 'readRange' | 'size'>;
+}
+
+const DOWNLOAD_URL_TTL_SECONDS = 900;
+
+export async function findTask(
+  deps: { readonly tasks: Pick<ImportTaskRepository, 'getTask'> },
+  tenantId: string,
+  taskId: string,
+): Promise<ImportTask> {
+  const task = await deps.tasks.getTask(tenantId, taskId);
+  // Another tenant's task is simply not found: its existence is not ours to reveal.
+  if (!task) throw new NotFoundError('TASK_NOT_FOUND', `No import task ${taskId} in this tenant.`);
+  return task;
+}
+
+/** `GET .../:taskId`: status, counts (live while provisioning), and download links. */
+export async function describeTask(deps: TaskViewDeps, tenantId: string, taskId: string) {
+  const task = await findTask(deps, tenantId, taskId);
+  const counts =
+    task.status === 'PROVISIONING'
+      ? countsFrom(task.counts, latestOutcomes(await deps.tasks.listBatchOutcomes(tenantId, taskId)), false)
+      : task.counts;
+  const link = (key: string | undefined, fileName: string) =>
+    key ? deps.reports.presignDownload(key, fileName, DOWNLOAD_URL_TTL_SECONDS) : Promise.resolve(undefined);
+  const [reportUrl, reportXlsxUrl, successExportUrl, failedExportUrl] = await Promise.all([
+    link(task.artifacts.reportCsv, `${taskId}-report.csv`),
+    link(task.artifacts.reportXlsx, `${taskId}-report.xlsx`),
+    link(task.artifacts.succeededExport, `${taskId}-succeeded.csv`),
+    link(task.artifacts.failedExport, `${taskId}-failed.csv`),
+  ]);
+  return {
+    taskId: task.taskId,
+    fileId: task.fileId,
+    fileName: task.fileName,
+    status: task.status,
+    counts,
+    run: task.run,
+    ...(task.failureReason ? { failureReason: task.failureReason } : {}),
+    ...(reportUrl ? { reportUrl } : {}),
+    ...(reportXlsxUrl ? { reportXlsxUrl } : {}),
+    ...(successExportUrl ? { successExportUrl } : {}),
+    ...(failedExportUrl ? { failedExportUrl } : {}),
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+  };
+}
+
+/** Bytes read per page; a page holds whole lines only, so it ends at the last newline read. */
+const PAGE_WINDOW_BYTES = 256 * 1024;
+
+/**
+ * `GET .../:taskId/errors`: the validation issues in row order, a page at a time, read from the
+ * issues file with a byte range. `nextToken` is the byte offset of the next line.
+ */
+export async function listIssues(
+  deps: TaskViewDeps,
+  tenantId: string,
+  taskId: string,
+  page: { limit: number; nextToken?: string },
+): Promise<{ items: ImportIssue[]; nextToken?: string }> {
+  const task = await findTask(deps, tenantId, taskId);
+  const key = task.artifacts.issues;
+  if (!key) return { items: [] };
+  const size = (await deps.reports.size(key)) ?? 0;
+  const offset = page.nextToken ? decodeOffset(page.nextToken) : 0;
+  if (offset >= size) return { items: [] };
+  const text = await deps.reports.readRange(key, offset, Math.min(size, offset + PAGE_WINDOW_BYTES) - 1);
+  const lines = text.split('\n');
+  // The last piece may be a line cut by the window; it is read again on the next page.
+  const complete = offset + Buffer.byteLength(text) >= size ? lines : lines.slice(0, -1);
+  const taken = complete.filter(Boolean).slice(0, page.limit);
+  const consumed = taken.reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
+  const items = taken.map((line) => parseIssueLine(line));
+  const next = offset + consumed;
+  return next < size ? { items, nextToken: encodeOffset(next) } : { items };
+}
+
+function encodeOffset(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeOffset(token: string): number {
+  const match = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw new BadRequestError('INVALID_NEXT_TOKEN', 'nextToken is not one this API returned.');
+  return Number(match[1]);
+}

@@ -1,0 +1,94 @@
+import { expect } from 'vitest';
+import { z } from 'zod';
+import { call, type Principal } from '../support/api';
+
+export const BASE = '/internal/iam/users/bulk-import';
+
+export const taskSchema = z.object({
+  taskId: z.string(),
+  status: z.string(),
+  counts: z.object({
+    total: z.number(),
+    valid: z.number(),
+    invalid: z.number(),
+    succeeded: z.number(),
+    failed: z.number(),
+    pendingApproval: z.number(),
+    notified: z.number(),
+  }),
+  reportUrl: z.string().optional(),
+  successExportUrl: z.string().optional(),
+  failedExportUrl: z.string().optional(),
+  failureReason: z.string().optional(),
+  run: z.number(),
+});
+export type TaskView = z.infer<typeof taskSchema>;
+
+const uploadSchema = z.object({
+  fileId: z.string(),
+  uploadUrl: z.string(),
+  method: z.literal('POST'),
+  fields: z.record(z.string(), z.string()),
+});
+
+/** Uploads a file the way a browser does: ask for a presigned POST, then send the form to S3. */
+export async function upload(
+  admin: Principal,
+  fileName: string,
+  content: Uint8Array | string,
+): Promise<string> {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  const created = await call('POST', `${BASE}/uploads`, {
+    token: admin.token,
+    body: { fileName, sizeBytes: bytes.byteLength },
+  });
+  expect(created.status, created.text).toBe(201);
+  const presigned = uploadSchema.parse(created.body);
+  const form = new FormData();
+  for (const [name, value] of Object.entries(presigned.fields)) form.append(name, value);
+  form.append('file', new Blob([bytes]), fileName);
+  const sent = await fetch(presigned.uploadUrl, { method: 'POST', body: form });
+  expect(sent.status, await sent.text()).toBeLessThan(300);
+  return presigned.fileId;
+}
+
+export async function taskOf(admin: Principal, fileId: string): Promise<string> {
+  const started = await call('POST', `${BASE}/validation`, { token: admin.token, body: { fileId } });
+  expect(started.status, started.text).toBe(202);
+  return z.object({ taskId: z.string() }).parse(started.body).taskId;
+}
+
+export async function getTask(admin: Principal, taskId: string): Promise<TaskView> {
+  const response = await call('GET', `${BASE}/${taskId}`, { token: admin.token });
+  expect(response.status, response.text).toBe(200);
+  return taskSchema.parse(response.body);
+}
+
+/** Polls the task until its status is one of `statuses` (the local workflow runs in the background). */
+export async function waitForStatus(
+  admin: Principal,
+  taskId: string,
+  statuses: string[],
+  timeoutMs = 60_000,
+): Promise<TaskView> {
+  const deadline = Date.now() + timeoutMs;
+  let task = await getTask(admin, taskId);
+  while (!statuses.includes(task.status)) {
+    if (Date.now() > deadline)
+      throw new Error(`task ${taskId} stayed ${task.status}, wanted ${statuses.join('|')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    task = await getTask(admin, taskId);
+  }
+  return task;
+}
+
+export function csvOf(header: string[], rows: string[][]): string {
+  const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n');
+}
+
+export async function download(url: string): Promise<string> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return response.text();
+}
