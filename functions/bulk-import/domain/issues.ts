@@ -19,9 +19,13 @@ export const ISSUE_CODES = {
   // Row-level.
   REQUIRED: 'error',
   INVALID_EMAIL: 'error',
+  /** A valid address whose domain is a near miss of the file's common domain or a big provider's. */
+  EMAIL_DOMAIN_TYPO: 'warning',
   DUPLICATE_IN_FILE: 'error',
   ALREADY_EXISTS: 'error',
   TOO_LONG: 'error',
+  /** Control characters (other than tabs and line breaks, which become spaces) or bidi overrides in text. */
+  INVALID_CHARACTERS: 'error',
   INVALID_PHONE: 'error',
   MANAGER_NOT_FOUND: 'error',
   UNKNOWN_ROLE: 'error',

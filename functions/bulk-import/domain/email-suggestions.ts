@@ -1,0 +1,76 @@
+import { closestMatch, editDistance, typoBudget } from './text-distance';
+
+/** Big mail providers whose near misses are typos rather than domains of their own. */
+export const WELL_KNOWN_MAIL_DOMAINS: readonly string[] = [
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'yahoo.com',
+  'icloud.com',
+  'protonmail.com',
+];
+
+/** A domain counts as the file's own once this many rows use it … */
+const COMMON_DOMAIN_MIN_ROWS = 3;
+/** … and a rarer near miss of it is a typo only when the common one is this many times as frequent. */
+const COMMON_DOMAIN_DOMINANCE = 5;
+const MOST_COMMON_DOMAINS_CONSIDERED = 20;
+
+export type DomainSuggestion =
+  | { readonly domain: string; readonly basis: 'file'; readonly rows: number }
+  | { readonly domain: string; readonly basis: 'provider' };
+
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1);
+}
+
+/**
+ * Counts the domains of a file's addresses, then suggests, for a domain only a few rows use, the
+ * file's much commoner domain (or a big provider) it is a near miss of: `acme.cmo` among hundreds
+ * of `acme.com` rows. Memory grows with the number of distinct domains, not of rows.
+ */
+export class EmailDomainTally {
+  private readonly rowsByDomain = new Map<string, number>();
+  private commonDomains: readonly string[] | undefined;
+  private readonly suggestions = new Map<string, DomainSuggestion | undefined>();
+
+  add(email: string): void {
+    const domain = domainOf(email);
+    this.rowsByDomain.set(domain, (this.rowsByDomain.get(domain) ?? 0) + 1);
+    this.commonDomains = undefined;
+    this.suggestions.clear();
+  }
+
+  /** The domain a (valid) address was probably meant to have, when its own looks like a typo. */
+  suggest(email: string): DomainSuggestion | undefined {
+    const domain = domainOf(email);
+    if (!this.suggestions.has(domain)) this.suggestions.set(domain, this.computeSuggestion(domain));
+    return this.suggestions.get(domain);
+  }
+
+  private computeSuggestion(domain: string): DomainSuggestion | undefined {
+    const budget = typoBudget(domain.length);
+    const rows = this.rowsByDomain.get(domain) ?? 0;
+    for (const common of this.mostCommonDomains()) {
+      const commonRows = this.rowsByDomain.get(common) ?? 0;
+      if (commonRows < COMMON_DOMAIN_DOMINANCE * Math.max(rows, 1)) break;
+      if (common !== domain && editDistance(domain, common) <= budget) {
+        return { domain: common, basis: 'file', rows: commonRows };
+      }
+    }
+    if (WELL_KNOWN_MAIL_DOMAINS.includes(domain)) return undefined;
+    const provider = closestMatch(domain, WELL_KNOWN_MAIL_DOMAINS, budget);
+    return provider === undefined ? undefined : { domain: provider, basis: 'provider' };
+  }
+
+  private mostCommonDomains(): readonly string[] {
+    this.commonDomains ??= [...this.rowsByDomain]
+      .filter(([, rows]) => rows >= COMMON_DOMAIN_MIN_ROWS)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, MOST_COMMON_DOMAINS_CONSIDERED)
+      .map(([domain]) => domain);
+    return this.commonDomains;
+  }
+}

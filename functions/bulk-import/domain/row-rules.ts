@@ -1,0 +1,227 @@
+import { checkStartDate } from './calendar-date';
+import { checkEmailAddress, describeCharacter } from './email-address';
+import type { ColumnValues } from './header-mapping';
+import type { ImportRow } from './import-row';
+import { type ImportIssue, issue } from './issues';
+import { checkLocale } from './locale-tag';
+import { checkPhoneNumber, phoneRegionOf } from './phone-number';
+import { type ColumnName, inColumnOrder, templateColumn } from './template-columns';
+
+/** A row's normalised values; a blank or invalid cell leaves its field out. */
+export type RowFields = Partial<Omit<ImportRow, 'row' | 'groups' | 'roles' | 'rolesPendingApproval'>>;
+
+export interface RowCheck {
+  readonly fields: RowFields;
+  /** The roles cell split, trimmed, lower-cased (role names are) and de-duplicated, in order. */
+  readonly requestedRoles: readonly string[];
+  /** The groups cell split, trimmed and de-duplicated ignoring case, in order. */
+  readonly requestedGroups: readonly string[];
+  readonly issues: readonly ImportIssue[];
+}
+
+type TextField = 'givenName' | 'familyName' | 'displayName' | 'employeeId' | 'department' | 'jobFamily';
+
+const TEXT_COLUMNS: readonly (readonly [ColumnName, TextField])[] = [
+  ['given_name', 'givenName'],
+  ['family_name', 'familyName'],
+  ['display_name', 'displayName'],
+  ['employee_id', 'employeeId'],
+  ['department', 'department'],
+  ['job_family', 'jobFamily'],
+];
+
+/** Control characters and bidi overrides: never meant, and able to disguise a name. */
+const FORBIDDEN_CHARACTER = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+/** Roles are `[a-z0-9_]` names, so a comma can only be a separator; group names may contain commas. */
+const ROLE_SEPARATORS = /[;,]/;
+const GROUP_SEPARATOR = ';';
+
+type TextCheck = { readonly value?: string; readonly issue?: ImportIssue };
+
+/**
+ * Trims a text cell, turns line breaks and tabs (Alt+Enter in Excel, pasted text) into single
+ * spaces, composes accents (NFC) and checks length and characters. A blank cell has no value.
+ */
+function checkText(row: number, column: ColumnName, raw: string, label: string = column): TextCheck {
+  const text = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
+  if (text === '') return {};
+  const forbidden = FORBIDDEN_CHARACTER.exec(text)?.[0];
+  if (forbidden !== undefined) {
+    return {
+      issue: issue({
+        row,
+        column,
+        code: 'INVALID_CHARACTERS',
+        message: `${label} "${text.replace(FORBIDDEN_CHARACTER, '�')}" contains ${describeCharacter(forbidden)}.`,
+        suggestion: 'Retype the value; such characters usually come from copying out of another program.',
+      }),
+    };
+  }
+  const { maxLength } = templateColumn(column);
+  const length = [...text].length;
+  if (maxLength !== undefined && length > maxLength) {
+    return {
+      issue: issue({
+        row,
+        column,
+        code: 'TOO_LONG',
+        message: `${label} is ${length} characters long; at most ${maxLength} are allowed.`,
+        suggestion: `Shorten it to ${maxLength} characters or fewer.`,
+      }),
+    };
+  }
+  return { value: text };
+}
+
+function checkEmailCell(row: number, column: 'email' | 'manager_email', raw: string): TextCheck {
+  const text = raw.trim();
+  if (text === '') {
+    if (column === 'manager_email') return {};
+    return {
+      issue: issue({
+        row,
+        column,
+        code: 'REQUIRED',
+        message: "email is empty; every row needs the person's work email.",
+        suggestion: 'Fill in the work email, or delete the row if it is not a person.',
+      }),
+    };
+  }
+  const { maxLength = Number.POSITIVE_INFINITY } = templateColumn(column);
+  if (text.length > maxLength) {
+    return {
+      issue: issue({
+        row,
+        column,
+        code: 'TOO_LONG',
+        message: `${column} is ${text.length} characters long; an email address has at most ${maxLength}.`,
+        suggestion: 'Check that the cell holds a single address.',
+      }),
+    };
+  }
+  const checked = checkEmailAddress(text);
+  if (checked.valid) return { value: checked.email };
+  return {
+    issue: issue({
+      row,
+      column,
+      code: 'INVALID_EMAIL',
+      message: `"${text}" is not a valid email address: ${checked.problem}.`,
+      suggestion:
+        checked.correction === undefined
+          ? 'Write a single address such as name@company.com.'
+          : `Did you mean ${checked.correction}?`,
+    }),
+  };
+}
+
+/**
+ * Splits a list cell into distinct entries, each checked as text; the first spelling of an entry
+ * repeated in another case is kept.
+ */
+function checkList(
+  row: number,
+  column: 'roles' | 'groups',
+  raw: string,
+  issues: ImportIssue[],
+): readonly string[] {
+  const entries = new Map<string, string>();
+  for (const part of raw.split(column === 'roles' ? ROLE_SEPARATORS : GROUP_SEPARATOR)) {
+    const { value, issue: problem } = checkText(row, column, part, `${column} entry`);
+    if (problem !== undefined) issues.push(problem);
+    const entry = column === 'roles' ? value?.toLowerCase() : value;
+    if (entry !== undefined && !entries.has(entry.toLowerCase())) entries.set(entry.toLowerCase(), entry);
+  }
+  const { maxItems = Number.POSITIVE_INFINITY } = templateColumn(column);
+  if (entries.size > maxItems) {
+    issues.push(
+      issue({
+        row,
+        column,
+        code: 'TOO_LONG',
+        message: `${column} lists ${entries.size} entries; at most ${maxItems} are allowed.`,
+        suggestion: `Keep at most ${maxItems} here and add the rest after the import.`,
+      }),
+    );
+  }
+  return [...entries.values()];
+}
+
+/**
+ * Checks and normalises one data record's cells. Cross-row matters (duplicates, existing users,
+ * managers, known roles and groups) are the file validator's.
+ */
+export function checkRow(row: number, values: ColumnValues): RowCheck {
+  const issues: ImportIssue[] = [];
+  const fields: { -readonly [field in keyof RowFields]: RowFields[field] } = {};
+  const keep = <Field extends keyof RowFields>(
+    field: Field,
+    check: TextCheck & { value?: RowFields[Field] },
+  ) => {
+    if (check.issue !== undefined) issues.push(check.issue);
+    if (check.value !== undefined) fields[field] = check.value;
+  };
+
+  keep('email', checkEmailCell(row, 'email', values.email ?? ''));
+  for (const [column, field] of TEXT_COLUMNS) keep(field, checkText(row, column, values[column] ?? ''));
+
+  const locale = values.locale?.trim() ?? '';
+  if (locale !== '') {
+    const lengthCheck = checkText(row, 'locale', locale);
+    const checked = lengthCheck.issue === undefined ? checkLocale(locale) : undefined;
+    if (lengthCheck.issue !== undefined) issues.push(lengthCheck.issue);
+    else if (checked?.valid) fields.locale = checked.locale;
+    else if (checked !== undefined) {
+      issues.push(
+        issue({
+          row,
+          column: 'locale',
+          code: 'INVALID_LOCALE',
+          message: `locale "${locale}" ${checked.problem}.`,
+          suggestion: checked.suggestion,
+        }),
+      );
+    }
+  }
+
+  const phone = values.phone?.trim() ?? '';
+  if (phone !== '') {
+    const checked = checkPhoneNumber(phone, phoneRegionOf(fields.locale));
+    if (checked.valid) fields.phone = checked.e164;
+    else {
+      issues.push(
+        issue({
+          row,
+          column: 'phone',
+          code: 'INVALID_PHONE',
+          message: `phone "${phone}" ${checked.problem}.`,
+          suggestion: checked.suggestion,
+        }),
+      );
+    }
+  }
+
+  keep('managerEmail', checkEmailCell(row, 'manager_email', values.manager_email ?? ''));
+
+  const startDate = values.start_date?.trim() ?? '';
+  if (startDate !== '') {
+    const checked = checkStartDate(startDate);
+    if (checked.valid) fields.startDate = checked.date;
+    else {
+      issues.push(
+        issue({
+          row,
+          column: 'start_date',
+          code: 'INVALID_DATE',
+          message: `start_date "${startDate}" ${checked.problem}.`,
+          suggestion: checked.suggestion,
+        }),
+      );
+    }
+  }
+
+  const requestedRoles = checkList(row, 'roles', values.roles ?? '', issues);
+  const requestedGroups = checkList(row, 'groups', values.groups ?? '', issues);
+  // Locale is read before phone (its region reads national numbers); report in the sheet's order.
+  return { fields, requestedRoles, requestedGroups, issues: inColumnOrder(issues) };
+}
