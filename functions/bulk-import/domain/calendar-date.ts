@@ -1,7 +1,8 @@
 /**
  * Start dates are stored as ISO `YYYY-MM-DD`. Besides that form, what a spreadsheet renders for a
  * real date cell is accepted when it cannot be misread: ISO date-times (the date part), slashes or
- * dots in year-month-day order, and English month names ("15 Jan 2026", "Jan 15, 2026"). All-
+ * dots in year-month-day order, and English month names ("15 Jan 2026", "Jan 15, 2026", Excel's
+ * "15-Jan-26", with or without a weekday). All-
  * numeric day/month orders (01/02/2026) are refused, with the ISO reading(s) offered: whether that
  * is 1 February or 2 January depends on the machine that wrote the file, and guessing a start
  * date wrong is worse than asking.
@@ -30,8 +31,18 @@ const MONTHS = [
 
 const YEAR_FIRST =
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-const DAY_MONTH_NAME_YEAR = /^(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4})$/i;
-const MONTH_NAME_DAY_YEAR = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i;
+/** A leading weekday ("Thu 15 Jan 2026", "Thursday, January 15, 2026") is allowed and ignored. */
+const WEEKDAY = String.raw`(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?`;
+const DAY_MONTH_NAME_YEAR = new RegExp(
+  String.raw`^${WEEKDAY}(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4}|\d{2})$`,
+  'i',
+);
+const MONTH_NAME_DAY_YEAR = new RegExp(
+  String.raw`^${WEEKDAY}([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}|\d{2})$`,
+  'i',
+);
+/** Excel's reading of a two-digit year, as in its built-in `d-mmm-yy` format: 00-29 → 20xx, 30-99 → 19xx. */
+const TWO_DIGIT_YEAR_PIVOT = 30;
 const NUMERIC_DAY_MONTH = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
 /** Excel's serial day numbers from 1927 on: a date cell shown as a number (shorter ones read as years). */
 const EXCEL_SERIAL = /^\d{5}$/;
@@ -92,7 +103,9 @@ export function checkStartDate(raw: string): DateCheck {
     const monthName = dayFirst ? second : first;
     const month = monthNumber(monthName);
     if (month === undefined) return refuse(`has "${monthName}", which is not an English month name`);
-    return calendarDate(Number(year), month, Number(dayFirst ? first : second));
+    const written = Number(year);
+    const fullYear = year.length === 4 ? written : written + (written < TWO_DIGIT_YEAR_PIVOT ? 2000 : 1900);
+    return calendarDate(fullYear, month, Number(dayFirst ? first : second));
   }
 
   const numeric = NUMERIC_DAY_MONTH.exec(text);

@@ -16,6 +16,11 @@ describe('checkStartDate', () => {
     ['Jan 15, 2026', '2026-01-15'],
     ['September 3 2026', '2026-09-03'],
     ['3 Sept 2026', '2026-09-03'],
+    ['15-Jan-26', '2026-01-15'],
+    ['15-Jan-75', '1975-01-15'],
+    ['Thu 15 Jan 2026', '2026-01-15'],
+    ['Thursday, January 15, 2026', '2026-01-15'],
+    ['2026-01-15 12:00', '2026-01-15'],
   ])('reads %j as %s', (raw, date) => {
     expect(checkStartDate(raw)).toEqual({ valid: true, date });
   });
