@@ -103,7 +103,7 @@ async function* transcoded(
 }
 
 /** How many bytes at the end start a UTF-8 sequence the chunk does not finish. */
-function incompleteTailLength(bytes: Buffer): number {
+export function incompleteTailLength(bytes: Buffer): number {
   for (let back = 1; back <= Math.min(3, bytes.length); back++) {
     const byte = bytes[bytes.length - back] ?? 0;
     if ((byte & 0xc0) === 0x80) continue;
