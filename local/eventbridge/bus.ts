@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { EventRuleDefinition } from '../../config/event-rules';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../environment';
+import { createAsyncInvoker, type DeliveryProgress } from '../lambda/async-invoker';
 import type { HandlerReference } from '../lambda/handlers';
 import { matchesPattern } from './pattern';
 
@@ -14,13 +14,10 @@ export interface PublishedEntry {
   readonly resources: readonly string[];
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead-lettered';
+export type { DeliveryStatus } from '../lambda/async-invoker';
 
-export interface DeliveryRecord {
+export interface DeliveryRecord extends DeliveryProgress {
   readonly rule: string;
-  status: DeliveryStatus;
-  attempts: number;
-  lastError?: string;
 }
 
 export interface BusEventRecord {
@@ -58,33 +55,12 @@ const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1_600];
 const EVENTS_KEPT = 1_000;
 
 export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBus {
-  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const recorded: BusEventRecord[] = [];
-  const inFlight = new Set<Promise<void>>();
-
-  async function deliver(
-    rule: EventRuleDefinition,
-    event: BusEvent,
-    record: BusEventRecord,
-    delivery: DeliveryRecord,
-  ) {
-    // PutEvents answers before any target runs, as in AWS.
-    await new Promise((resolve) => setImmediate(resolve));
-    for (const wait of [0, ...retryDelaysMs]) {
-      if (wait > 0) await delay(wait);
-      delivery.attempts += 1;
-      try {
-        await options.invokeTarget(rule.target, event);
-        delivery.status = 'delivered';
-        delete delivery.lastError;
-        return;
-      } catch (error) {
-        delivery.lastError = error instanceof Error ? error.message : String(error);
-      }
-    }
-    delivery.status = 'dead-lettered';
-    options.onDeadLetter?.(record, delivery);
-  }
+  // PutEvents answers before any target runs, as in AWS: the invoker starts after the caller's turn.
+  const invoker = createAsyncInvoker<BusEvent>({
+    invoke: options.invokeTarget,
+    retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+  });
 
   return {
     publish(entry) {
@@ -118,8 +94,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       recorded.push(record);
       recorded.splice(0, Math.max(0, recorded.length - EVENTS_KEPT));
       for (const { rule, delivery } of targets) {
-        const running = deliver(rule, event, record, delivery).finally(() => inFlight.delete(running));
-        inFlight.add(running);
+        invoker.deliver(rule.target, event, delivery, () => options.onDeadLetter?.(record, delivery));
       }
       return record;
     },
@@ -128,9 +103,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
         ? [...recorded]
         : recorded.filter((record) => record['detail-type'] === filter.detailType);
     },
-    async drain() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    drain: () => invoker.drain(),
   };
 }
 
