@@ -4,8 +4,9 @@
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** What a route's function may touch; the CDK construct turns each into a least-privilege grant. */
-export type ResourceAccess = 'table:read' | 'table:write' | 'bus:publish';
+import type { ResourceAccess } from './resource-access';
+
+export type { ResourceAccess };
 
 export interface RouteDefinition {
   readonly method: HttpMethod;

@@ -8,10 +8,10 @@ import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import { parseRowLines } from '../adapters/import-row-codec';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import { writeCsvFile } from '../adapters/report-writers';
 import { artifactKeys } from '../domain/artifact-keys';
 import type { TaskCounts } from '../domain/import-task';
 import { countsFrom, latestOutcomes, type RowOutcome } from '../domain/row-outcome';
-import { writeCsvFile } from '../parsing/csv-export';
 import { findTask } from './task-view';
 
 export interface FinalizeDeps {

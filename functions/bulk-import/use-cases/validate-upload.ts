@@ -38,7 +38,7 @@ export interface ValidateUploadDeps {
     sink: { row(row: ImportRow): Promise<void>; issue(issue: ImportIssue): Promise<void> },
   ) => Promise<ValidationRun>;
   readonly writeReports: (
-    issues: AsyncIterable<ImportIssue>,
+    readIssues: () => AsyncIterable<ImportIssue>,
     files: { csv: string; xlsx: string },
   ) => Promise<void>;
   readonly maxFileBytes: number;
@@ -111,7 +111,7 @@ export async function validateUpload(
       );
     }
     await Promise.all([finish(rowsOut), finish(issuesOut)]);
-    await deps.writeReports(readIssues(files.issues), { csv: files.csv, xlsx: files.xlsx });
+    await deps.writeReports(() => readIssues(files.issues), { csv: files.csv, xlsx: files.xlsx });
 
     const keys = {
       validRows: artifactKeys.validRows(task.tenantId, task.taskId),

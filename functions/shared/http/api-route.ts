@@ -23,7 +23,10 @@ import {
 
 export interface HttpResult {
   readonly statusCode: number;
+  /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as is, for text that is not JSON (a CSV file); set its content-type in `headers`. */
+  readonly rawBody?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -199,6 +202,10 @@ function withPowertools(
     logger.setCorrelationId(correlationId);
     try {
       const result = await core(event, correlationId);
+      if (result.rawBody !== undefined) {
+        const proxied = toProxyResult(result.statusCode, undefined, result.headers ?? {}, correlationId);
+        return { ...proxied, body: result.rawBody };
+      }
       return toProxyResult(result.statusCode, result.body, result.headers ?? {}, correlationId);
     } catch (error) {
       const response = describeFailure(error, correlationId);
