@@ -1,3 +1,6 @@
+import { type BulkImportSettings, bulkImportDefinitionParameters } from './bulk-import-settings';
+import type { ResourceAccess, StateMachineName } from './resource-access';
+
 /**
  * The Step Functions state machines of Muster. Each ASL file in `statemachines/` is deployed by
  * CDK and run by the local engine, with the same `${Placeholder}` substitutions: every task
@@ -6,12 +9,94 @@
 export interface StateMachineTask {
   readonly entry: string;
   readonly export: string;
+  readonly access?: readonly ResourceAccess[];
 }
 
-export interface StateMachineDefinition {
-  readonly name: string;
+/** `Name` is open so tests can run fixture machines; Muster's own are `StateMachineName`s. */
+export interface StateMachineDefinition<Name extends string = StateMachineName> {
+  readonly name: Name;
   readonly definitionFile: string;
   readonly tasks: Readonly<Record<string, StateMachineTask>>;
+  /** Substitutions that are not tasks (concurrency, retry numbers), from the settings files. */
+  readonly parameters: Readonly<Record<string, string>>;
 }
 
-export const STATE_MACHINES: readonly StateMachineDefinition[] = [];
+const PROVISIONING_TASKS = 'functions/bulk-import/handlers/provisioning-tasks.ts';
+const NOTIFICATION_TASKS = 'functions/bulk-import/handlers/notification-tasks.ts';
+const PROVISIONING_ACCESS: readonly ResourceAccess[] = [
+  'table:read',
+  'table:write',
+  'reports:read',
+  'reports:write',
+  'bus:publish',
+  'import-settings',
+];
+
+/**
+ * The state machines, with the settings that shape them. A function (not a constant) because the
+ * settings come from a file and an environment's overrides, which only CDK and the local stack read.
+ */
+export function stateMachines(bulkImport: BulkImportSettings): readonly StateMachineDefinition[] {
+  return [
+    {
+      name: 'BulkImport',
+      definitionFile: 'statemachines/bulk-import.asl.json',
+      tasks: {
+        PrepareBatchesFunction: {
+          entry: PROVISIONING_TASKS,
+          export: 'prepareBatches',
+          access: PROVISIONING_ACCESS,
+        },
+        ProvisionBatchFunction: {
+          entry: PROVISIONING_TASKS,
+          export: 'provisionBatch',
+          access: PROVISIONING_ACCESS,
+        },
+        NotifyBatchFunction: {
+          entry: NOTIFICATION_TASKS,
+          export: 'notifyBatch',
+          access: [...PROVISIONING_ACCESS, 'mail:send'],
+        },
+        FinalizeImportFunction: {
+          entry: NOTIFICATION_TASKS,
+          export: 'finalizeImport',
+          access: [...PROVISIONING_ACCESS, 'mail:send'],
+        },
+      },
+      parameters: bulkImportDefinitionParameters(bulkImport),
+    },
+  ];
+}
+
+const PLACEHOLDER = /\$\{([^}]+)\}/g;
+
+/** The `${Placeholder}` names an ASL text uses, each once. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1] as string))];
+}
+
+/**
+ * The ASL text with its placeholders replaced, as text, before it is parsed: a parameter is a bare
+ * number (`"MaxConcurrency": ${ProvisionConcurrency}`), so the file is only JSON afterwards. A task
+ * placeholder becomes `taskValue(name)` (the local engine: a Lambda ARN; CDK: the placeholder
+ * again, for CloudFormation's DefinitionSubstitutions to fill in with the deployed ARN). A
+ * placeholder that is neither a task nor a parameter is an error.
+ */
+export function substitutePlaceholders(
+  definition: StateMachineDefinition<string>,
+  text: string,
+  taskValue: (task: string) => string,
+): string {
+  const unknown = placeholdersOf(text).filter(
+    (name) => !Object.hasOwn(definition.tasks, name) && !Object.hasOwn(definition.parameters, name),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `${definition.definitionFile} uses ${unknown.map((name) => `\${${name}}`).join(', ')}, which state machine ` +
+        `"${definition.name}" in config/state-machines.ts maps to neither a task nor a parameter`,
+    );
+  }
+  return text.replace(PLACEHOLDER, (placeholder, name: string) =>
+    Object.hasOwn(definition.tasks, name) ? taskValue(name) : (definition.parameters[name] ?? placeholder),
+  );
+}

@@ -1,13 +1,16 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../config/event-rules';
+import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
-import { STATE_MACHINES } from '../config/state-machines';
+import { stateMachines } from '../config/state-machines';
 import { ApiConstruct } from './api/api-construct';
 import type { EnvironmentSettings } from './config/environments';
 import { EventsConstruct } from './events/events-construct';
 import { MigrationsConstruct } from './migrations/migrations-construct';
+import { ObjectNotificationsConstruct } from './object-notifications/object-notifications-construct';
 import { type MonitoredFunction, ObservabilityConstruct } from './observability/observability-construct';
+import type { SharedResources, WorkflowResource } from './shared/resource-access';
 import { StorageConstruct } from './storage/storage-construct';
 import { WorkflowsConstruct } from './workflows/workflows-construct';
 
@@ -26,21 +29,27 @@ export class MusterStack extends Stack {
     const { settings } = props;
 
     const storage = new StorageConstruct(this, 'Storage', { settings });
-    const { table } = storage;
-    const events = new EventsConstruct(this, 'Events', { settings, table, rules: EVENT_RULES });
+    const { table, uploadsBucket, reportsBucket } = storage;
+    const stored = {
+      settings,
+      table,
+      uploadsBucket,
+      reportsBucket,
+      workflows: new Map<string, WorkflowResource>(),
+    };
+    const events = new EventsConstruct(this, 'Events', { resources: stored, rules: EVENT_RULES });
     const { bus } = events;
-    const api = new ApiConstruct(this, 'Api', {
-      settings,
-      table,
-      bus,
-      routes: ROUTES,
-      authorizer: AUTHORIZER,
-    });
+    // Workflows first: API functions that start them get the state machine's ARN.
     const workflows = new WorkflowsConstruct(this, 'Workflows', {
-      settings,
-      table,
-      bus,
-      stateMachines: STATE_MACHINES,
+      resources: { ...stored, bus },
+      stateMachines: stateMachines(settings.bulkImport),
+      manifestBucket: reportsBucket,
+    });
+    const resources: SharedResources = { ...stored, bus, workflows: workflows.workflows };
+    const api = new ApiConstruct(this, 'Api', { resources, routes: ROUTES, authorizer: AUTHORIZER });
+    const objectNotifications = new ObjectNotificationsConstruct(this, 'ObjectNotifications', {
+      resources,
+      notifications: OBJECT_NOTIFICATIONS,
     });
     const migrations = new MigrationsConstruct(this, 'Migrations', { settings, table });
 
@@ -51,15 +60,23 @@ export class MusterStack extends Stack {
       ...[...workflows.workflows].flatMap(([machine, workflow]) =>
         [...workflow.taskFunctions].map(([task, fn]) => ({ name: `${machine} ${task}`, function: fn })),
       ),
+      ...[...objectNotifications.targets].map(([name, target]) => ({
+        name: `${name} target`,
+        function: target.function,
+      })),
       { name: 'Migrations', function: migrations.onEventFunction },
     ];
     const observability = new ObservabilityConstruct(this, 'Observability', {
       settings,
       functions,
       restApi: api.restApi,
-      deadLetterQueues: [...events.targets].map(([rule, target]) => ({
-        name: `${rule} dead letters`,
+      deadLetterQueues: [...events.targets, ...objectNotifications.targets].map(([name, target]) => ({
+        name: `${name} dead letters`,
         queue: target.deadLetterQueue,
+      })),
+      stateMachines: [...workflows.workflows].map(([name, workflow]) => ({
+        name,
+        stateMachine: workflow.stateMachine,
       })),
       table,
     });
@@ -70,5 +87,8 @@ export class MusterStack extends Stack {
     new CfnOutput(this, 'UploadsBucketName', { value: storage.uploadsBucket.bucketName });
     new CfnOutput(this, 'ReportsBucketName', { value: storage.reportsBucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });
+    for (const [name, workflow] of workflows.workflows) {
+      new CfnOutput(this, `${name}StateMachineArn`, { value: workflow.stateMachine.stateMachineArn });
+    }
   }
 }

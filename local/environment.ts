@@ -1,4 +1,17 @@
+import { type BulkImportSettings, bulkImportEnvironment } from '../config/bulk-import-settings';
+import { EVENT_RULES } from '../config/event-rules';
+import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
+import {
+  type AccessVariable,
+  type AccessVariablesOf,
+  accessVariables,
+  EVENT_TARGET_ACCESS,
+  type ResourceAccess,
+} from '../config/resource-access';
+import { ROUTES } from '../config/routes';
+import { stateMachines } from '../config/state-machines';
 import { FLAG_NAMES, flagEnvironment } from '../functions/shared/flags';
+import { stateMachineArn } from './stepfunctions/arns';
 
 /**
  * Names and settings of the local stack, and the one place that decides the environment the
@@ -35,20 +48,91 @@ export interface IssuerEndpoints {
   readonly jwksUrl: string;
 }
 
+/** Where handlers reach everything: engines, the local issuer, the API front; and the import settings. */
+export interface LocalWiring {
+  readonly endpoints: EngineEndpoints;
+  readonly issuer: IssuerEndpoints;
+  /** The API front, e.g. `http://127.0.0.1:3000`; activation links point at `<apiUrl>/activate`. */
+  readonly apiUrl: string;
+  /** config/iam-bulk-import.yaml with the stack's overrides: the IMPORT_* variables. */
+  readonly bulkImport: BulkImportSettings;
+}
+
+/** The local engine names a state machine after its config name. */
+export const LOCAL_BULK_IMPORT_STATE_MACHINE_ARN = stateMachineArn(
+  { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
+  'BulkImport',
+);
+
+/**
+ * Every kind of access some configured handler has: routes, event-rule targets, workflow tasks and
+ * object-notification targets, as CDK deploys them. The local stack sets exactly their variables.
+ */
+export function configuredAccess(bulkImport: BulkImportSettings): ReadonlySet<ResourceAccess> {
+  return new Set([
+    ...ROUTES.flatMap((route) => route.access),
+    ...(EVENT_RULES.length > 0 ? EVENT_TARGET_ACCESS : []),
+    ...stateMachines(bulkImport).flatMap((machine) =>
+      Object.values(machine.tasks).flatMap((task) => task.access ?? []),
+    ),
+    ...OBJECT_NOTIFICATIONS.flatMap((notification) => notification.access),
+  ]);
+}
+
+type LocalAccessValues = { readonly [K in ResourceAccess]: Record<AccessVariablesOf<K>, string> };
+
+/** The local value of every variable of config/resource-access.ts; the compiler holds this to the list. */
+function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
+  const importSettings = bulkImportEnvironment(wiring.bulkImport);
+  const byAccess: LocalAccessValues = {
+    'table:read': { TABLE_NAME: LOCAL_NAMES.table },
+    'table:write': { TABLE_NAME: LOCAL_NAMES.table },
+    'bus:publish': { EVENT_BUS_NAME: LOCAL_NAMES.eventBus },
+    'uploads:read': { UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket },
+    'uploads:write': { UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket },
+    'reports:read': { REPORTS_BUCKET: LOCAL_NAMES.reportsBucket },
+    'reports:write': { REPORTS_BUCKET: LOCAL_NAMES.reportsBucket },
+    'mail:send': {
+      MAIL_FROM_ADDRESS: LOCAL_NAMES.mailFrom,
+      ACTIVATION_URL_BASE: `${wiring.apiUrl}/activate`,
+    },
+    'import-settings': {
+      IMPORT_BATCH_SIZE: importVariable(importSettings, 'IMPORT_BATCH_SIZE'),
+      IMPORT_MAX_ROWS: importVariable(importSettings, 'IMPORT_MAX_ROWS'),
+      IMPORT_MAX_FILE_BYTES: importVariable(importSettings, 'IMPORT_MAX_FILE_BYTES'),
+      IMPORT_UPLOAD_URL_TTL_SECONDS: importVariable(importSettings, 'IMPORT_UPLOAD_URL_TTL_SECONDS'),
+      IMPORT_APPROVAL_ROLES: importVariable(importSettings, 'IMPORT_APPROVAL_ROLES'),
+      IMPORT_ACTIVATION_TTL_HOURS: importVariable(importSettings, 'IMPORT_ACTIVATION_TTL_HOURS'),
+    },
+    'workflow:BulkImport': { BULK_IMPORT_STATE_MACHINE_ARN: LOCAL_BULK_IMPORT_STATE_MACHINE_ARN },
+  };
+  return Object.assign({}, ...Object.values(byAccess));
+}
+
+function importVariable(values: Record<string, string>, name: AccessVariablesOf<'import-settings'>): string {
+  const value = values[name];
+  if (value === undefined) throw new Error(`bulkImportEnvironment() gives no ${name}`);
+  return value;
+}
+
 /**
  * The environment handed to handlers. Values that wire the stack together are fixed; flags and
  * log settings are defaults that a variable already set in `current` overrides, so
  * `USER_MGMT_CORE=off npm start` turns that flag off.
  *
- * Beyond the SDK's own variables (region, credentials, endpoints) and local Powertools settings,
- * it names only what some handler reads and CDK also sets (test/infra/function-environment.test.ts
- * checks both): a bucket or sender address joins here when a handler starts reading it.
+ * Beyond the SDK's own variables (region, credentials, endpoints) and local Powertools settings, it
+ * sets the identity provider, the flags, and the variables of every kind of access some handler is
+ * configured with (`access`, by default `configuredAccess()`), named by config/resource-access.ts
+ * as CDK names them (test/infra/function-environment.test.ts checks that CDK sets each one too).
  */
 export function handlerEnvironment(
-  endpoints: EngineEndpoints,
-  issuer: IssuerEndpoints,
+  wiring: LocalWiring,
   current: NodeJS.ProcessEnv,
+  access: Iterable<ResourceAccess> = configuredAccess(wiring.bulkImport),
 ): Record<string, string> {
+  const { endpoints, issuer } = wiring;
+  const values = accessValues(wiring);
+  const resources = Object.fromEntries(accessVariables(access).map((name) => [name, values[name]]));
   const defaults: Record<string, string> = {
     ...flagEnvironment(Object.fromEntries(FLAG_NAMES.map((flag) => [flag, true]))),
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -72,8 +156,7 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    TABLE_NAME: LOCAL_NAMES.table,
-    EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
+    ...resources,
     OIDC_ISSUER: issuer.issuer,
     OIDC_JWKS_URL: issuer.jwksUrl,
     OIDC_AUDIENCE: LOCAL_NAMES.audience,

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadBulkImportSettings } from '../config/bulk-import-settings';
 import { EVENT_RULES } from '../config/event-rules';
+import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
-import { STATE_MACHINES } from '../config/state-machines';
+import { stateMachines } from '../config/state-machines';
 import { localEndpoints } from './api/local-endpoints';
 import { openApiFront } from './api/server';
 import { openDataDirectory } from './data-dir';
@@ -22,9 +24,10 @@ import {
 import { createLocalEventBus } from './eventbridge/bus';
 import { startPutEventsEndpoint } from './eventbridge/put-events';
 import { createLocalIssuer } from './issuer/local-issuer';
-import { ASYNC_TIMEOUT_MS, createLocalHandlers } from './lambda/handlers';
+import { ASYNC_TIMEOUT_MS, createLocalHandlers, type HandlerReference } from './lambda/handlers';
 import { log } from './log';
 import { startS3 } from './s3/engine';
+import { createObjectNotifications } from './s3/notifications';
 import { startSes } from './ses/engine';
 import { startLocalStepFunctions } from './stepfunctions';
 
@@ -33,6 +36,11 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Fixed ports; each one absent (or 0) means any free port. */
   readonly ports?: Partial<Record<'api' | keyof EngineEndpoints, number>>;
+  /**
+   * Changes to config/iam-bulk-import.yaml for this stack, as `muster:bulkImport` changes them for
+   * a deployed environment (e.g. `{ maxRows: 50 }` to test the row limit without 100,000 rows).
+   */
+  readonly bulkImport?: Record<string, unknown>;
 }
 
 export interface LocalStack {
@@ -68,19 +76,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const ports = options.ports ?? {};
+    const bulkImport = loadBulkImportSettings(options.bulkImport);
     const dataDir = await openDataDirectory(options.dataDir);
     stoppers.push(() => dataDir.dispose());
     const front = await openApiFront(ports.api ?? 0);
     stoppers.push(() => front.stop());
 
     const handlers = createLocalHandlers(REPO_ROOT);
+    const invokeAsync = (target: HandlerReference, event: unknown) =>
+      handlers.invoke(target, event, ASYNC_TIMEOUT_MS);
     const bus = createLocalEventBus({
       rules: EVENT_RULES,
-      invokeTarget: (target, event) => handlers.invoke(target, event, ASYNC_TIMEOUT_MS),
+      invokeTarget: invokeAsync,
       onDeadLetter: (event, delivery) =>
         log.warn(
           `event ${event.id} (${event['detail-type']}) dead-lettered after ${delivery.attempts} attempts ` +
             `to rule ${delivery.rule}: ${delivery.lastError}`,
+        ),
+    });
+    const objectNotifications = createObjectNotifications({
+      definitions: OBJECT_NOTIFICATIONS,
+      buckets: { uploads: LOCAL_NAMES.uploadsBucket },
+      region: LOCAL_REGION,
+      invokeTarget: invokeAsync,
+      onDeadLetter: (notification, event, progress) =>
+        log.warn(
+          `S3 notification ${notification} for ${event.Records.map((record) => record.s3.object.key).join(', ')} ` +
+            `dead-lettered after ${progress.attempts} attempts: ${progress.lastError}`,
         ),
     });
 
@@ -89,6 +111,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stoppers.push(() => running.stop());
         return running;
       });
+    const s3Engine = started(
+      startS3({
+        directory: join(dataDir.root, 's3'),
+        buckets: [LOCAL_NAMES.uploadsBucket, LOCAL_NAMES.reportsBucket],
+        ...(ports.s3 ? { port: ports.s3 } : {}),
+      }),
+    );
     const engines = [
       started(
         startDynamoDbLocal({
@@ -97,19 +126,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(ports.dynamodb ? { port: ports.dynamodb } : {}),
         }),
       ),
-      started(
-        startS3({
-          directory: join(dataDir.root, 's3'),
-          buckets: [LOCAL_NAMES.uploadsBucket, LOCAL_NAMES.reportsBucket],
-          ...(ports.s3 ? { port: ports.s3 } : {}),
-        }),
-      ),
+      s3Engine,
       started(startSes(ports.ses ? { port: ports.ses } : {})),
       started(
         startLocalStepFunctions({
-          stateMachines: STATE_MACHINES,
+          stateMachines: stateMachines(bulkImport),
           // Called on a task's first invocation, long after the handler environment is set.
           loadHandler: handlers.load,
+          // Map states with an ItemReader read their manifest from the S3 engine, when they run.
+          readObject: async (bucket, key) => (await s3Engine).readObject(bucket, key),
           region: LOCAL_REGION,
           accountId: LOCAL_ACCOUNT_ID,
           ...(ports.sfn ? { port: ports.sfn } : {}),
@@ -127,7 +152,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.allSettled(engines);
     const [dynamodb, s3, ses, sfn, eventbridge] = await Promise.all(engines);
     // Deliveries in flight finish before the engines they write to go away.
-    stoppers.push(() => Promise.race([bus.drain(), delay(DRAIN_ON_STOP_MS, undefined, { ref: false })]));
+    stoppers.push(() =>
+      Promise.race([
+        Promise.all([bus.drain(), objectNotifications.drain()]).then(() => undefined),
+        delay(DRAIN_ON_STOP_MS, undefined, { ref: false }),
+      ]),
+    );
     const endpoints: EngineEndpoints = {
       dynamodb: dynamodb.endpoint,
       s3: s3.endpoint,
@@ -141,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       audience: LOCAL_NAMES.audience,
       ...(dataDir.persistent ? { keyFile: join(dataDir.root, 'issuer-key.json') } : {}),
     });
-    const env = handlerEnvironment(endpoints, issuer, process.env);
+    const env = handlerEnvironment({ endpoints, issuer, apiUrl: front.url, bulkImport }, process.env);
     Object.assign(process.env, env);
 
     const admin = new DynamoDBClient({
@@ -159,6 +189,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await applyMigrations();
     const { localPrincipals } = await import('./issuer/ensure-principal');
     const ensurePrincipal = localPrincipals(LOCAL_NAMES.table);
+    // S3 notifications start once handlers can load, as the front starts routing only then.
+    const unsubscribe = s3.onObjectCreated((object) => objectNotifications.dispatch(object));
+    stoppers.push(async () => unsubscribe());
 
     front.serve({
       routes: ROUTES,

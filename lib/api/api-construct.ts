@@ -10,8 +10,6 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,16 +20,14 @@ import {
 } from '../../config/gateway-responses';
 import type { RouteDefinition } from '../../config/routes';
 import { CORRELATION_HEADER, CSRF_HEADER } from '../../functions/auth/claims';
-import type { EnvironmentSettings } from '../config/environments';
 import { createMusterFunction } from '../shared/muster-function';
 import { acknowledge } from '../shared/nag';
-import { grantResourceAccess } from '../shared/resource-access';
-import { applicationEnvironment, oidcEnvironment } from '../shared/runtime-environment';
+import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
+import { applicationEnvironment, moduleAccess, oidcEnvironment } from '../shared/runtime-environment';
 
 export interface ApiConstructProps {
-  readonly settings: EnvironmentSettings;
-  readonly table: ITable;
-  readonly bus: IEventBus;
+  /** Built after the workflows, so routes may start them (`workflow:<name>`). */
+  readonly resources: SharedResources;
   readonly routes: readonly RouteDefinition[];
   readonly authorizer: { readonly entry: string; readonly export: string };
 }
@@ -48,8 +44,9 @@ export class ApiConstruct extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiConstructProps) {
     super(scope, id);
-    const { settings } = props;
-    const resources = { table: props.table, bus: props.bus };
+    const { resources } = props;
+    const { settings } = resources;
+    const environmentAccess = moduleAccess(props.routes);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: settings.logRetention,
@@ -121,7 +118,7 @@ export class ApiConstruct extends Construct {
         entry: route.entry,
         handlerExport: route.export,
         description: routeKey,
-        environment: applicationEnvironment(settings, resources),
+        environment: applicationEnvironment(resources, environmentAccess.get(route.entry) ?? []),
       });
       grantResourceAccess(fn, route.access, resources);
       const method = this.restApi.root

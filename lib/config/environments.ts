@@ -1,5 +1,10 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import {
+  type BulkImportSettings,
+  bulkImportSettingsSchema,
+  loadBulkImportSettings,
+} from '../../config/bulk-import-settings';
 import { FLAG_NAMES, type FlagName } from '../../functions/shared/flags';
 
 export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
@@ -19,11 +24,53 @@ export const CONTEXT_KEYS = {
   throttleBurstLimit: 'muster:throttleBurstLimit',
   logLevel: 'muster:logLevel',
   alarmEmail: 'muster:alarmEmail',
+  mailFromAddress: 'muster:mailFromAddress',
+  sesIdentity: 'muster:sesIdentity',
+  activationUrlBase: 'muster:activationUrlBase',
+  bulkImport: 'muster:bulkImport',
 } as const;
 
 const flagSetSchema = z.strictObject(
   Object.fromEntries(FLAG_NAMES.map((flag) => [flag, z.boolean()])) as Record<FlagName, z.ZodBoolean>,
 );
+
+/**
+ * Transactional mail (SESv2). `sesIdentity` is the verified SES identity that authorizes the sender:
+ * the from address's domain, or the address itself. Lambdas with `mail:send` may send as that
+ * identity and no other.
+ */
+const mailSettingsSchema = z
+  .strictObject({
+    fromAddress: z.email(),
+    sesIdentity: z.string().trim().min(1),
+    /** Where a welcome email's activation link points; the token is appended by the notifier. */
+    activationUrlBase: z.url({ protocol: /^https?$/ }),
+  })
+  .refine(
+    ({ fromAddress, sesIdentity }) => {
+      const identity = sesIdentity.toLowerCase();
+      const address = fromAddress.toLowerCase();
+      return identity.includes('@') ? address === identity : address.endsWith(`@${identity}`);
+    },
+    {
+      message: 'fromAddress must be the SES identity itself or an address of its domain',
+      path: ['fromAddress'],
+    },
+  );
+
+/**
+ * An environment's changes to config/iam-bulk-import.yaml: any subset of its keys (`retry` too,
+ * key by key), validated again as a whole once merged.
+ */
+export const bulkImportOverridesSchema = bulkImportSettingsSchema.partial().extend({
+  retry: bulkImportSettingsSchema.shape.retry.partial().optional(),
+});
+export type BulkImportOverrides = z.infer<typeof bulkImportOverridesSchema>;
+
+/** The merged object is validated with the rest of the settings, so a bad result names `bulkImport.<key>`. */
+function mergeBulkImport(base: BulkImportSettings, overrides: BulkImportOverrides): unknown {
+  return { ...base, ...overrides, retry: { ...base.retry, ...overrides.retry } };
+}
 
 export const environmentSettingsSchema = z.strictObject({
   name: z.enum(ENVIRONMENT_NAMES),
@@ -42,6 +89,9 @@ export const environmentSettingsSchema = z.strictObject({
   /** Deletion protection and RETAIN on everything that holds data; off where environments are disposable. */
   retainData: z.boolean(),
   alarmEmail: z.email().optional(),
+  mail: mailSettingsSchema,
+  /** config/iam-bulk-import.yaml with this environment's overrides: IMPORT_* variables and the import state machine. */
+  bulkImport: bulkImportSettingsSchema,
 });
 export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
 
@@ -50,8 +100,9 @@ function allFlags(on: boolean): Record<FlagName, boolean> {
 }
 
 /**
- * The committed settings of each environment. OIDC and operator values are placeholders until the
- * identity provider of each environment exists; override them with context (see docs/infrastructure.md).
+ * The committed settings of each environment. OIDC, operator and mail values are placeholders until
+ * the identity provider and the SES identity of each environment exist; override them with context
+ * (see docs/infrastructure.md).
  */
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>> = {
   dev: {
@@ -70,6 +121,12 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     throttling: { rateLimit: 50, burstLimit: 100 },
     dataEncryption: 'aws-managed',
     retainData: false,
+    mail: {
+      fromAddress: 'no-reply@dev.muster.example.com',
+      sesIdentity: 'dev.muster.example.com',
+      activationUrlBase: 'https://admin.dev.muster.example.com/activate',
+    },
+    bulkImport: loadBulkImportSettings(),
   },
   prod: {
     name: 'prod',
@@ -94,6 +151,12 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     throttling: { rateLimit: 200, burstLimit: 400 },
     dataEncryption: 'customer-managed',
     retainData: true,
+    mail: {
+      fromAddress: 'no-reply@muster.example.com',
+      sesIdentity: 'muster.example.com',
+      activationUrlBase: 'https://admin.muster.example.com/activate',
+    },
+    bulkImport: loadBulkImportSettings(),
   },
 };
 
@@ -118,6 +181,17 @@ function parseFlagOverrides(value: unknown): Record<string, unknown> {
   if (!parsed.success) {
     throw new Error(
       `Context ${CONTEXT_KEYS.flags} must be a JSON object of flag names to booleans, got: ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed.data;
+}
+
+function parseBulkImportOverrides(value: unknown): BulkImportOverrides {
+  const parsed = bulkImportOverridesSchema.safeParse(parseJsonContext(CONTEXT_KEYS.bulkImport, value));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(
+      `Context ${CONTEXT_KEYS.bulkImport} must be a JSON object of config/iam-bulk-import.yaml settings: ${problems.join('; ')}`,
     );
   }
   return parsed.data;
@@ -181,6 +255,15 @@ export function loadEnvironmentSettings(readContext: ContextReader): Environment
     },
     logLevel: read(CONTEXT_KEYS.logLevel) ?? base.logLevel,
     alarmEmail: read(CONTEXT_KEYS.alarmEmail) ?? base.alarmEmail,
+    mail: {
+      fromAddress: read(CONTEXT_KEYS.mailFromAddress) ?? base.mail.fromAddress,
+      sesIdentity: read(CONTEXT_KEYS.sesIdentity) ?? base.mail.sesIdentity,
+      activationUrlBase: read(CONTEXT_KEYS.activationUrlBase) ?? base.mail.activationUrlBase,
+    },
+    bulkImport:
+      read(CONTEXT_KEYS.bulkImport) === undefined
+        ? base.bulkImport
+        : mergeBulkImport(base.bulkImport, parseBulkImportOverrides(read(CONTEXT_KEYS.bulkImport))),
   };
   const result = environmentSettingsSchema.safeParse(candidate);
   if (!result.success) {

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type Archive, EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,15 +10,15 @@ import {
   type EventRuleDefinition,
   type EventPattern as EventRulePattern,
 } from '../../config/event-rules';
-import type { EnvironmentSettings } from '../config/environments';
+import { EVENT_TARGET_ACCESS } from '../../config/resource-access';
 import { createMusterFunction } from '../shared/muster-function';
 import { acknowledge } from '../shared/nag';
-import { grantResourceAccess } from '../shared/resource-access';
+import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
 import { applicationEnvironment } from '../shared/runtime-environment';
 
 export interface EventsConstructProps {
-  readonly settings: EnvironmentSettings;
-  readonly table: ITable;
+  /** Everything but the bus, which this construct creates. */
+  readonly resources: Omit<SharedResources, 'bus'>;
   readonly rules: readonly EventRuleDefinition[];
 }
 
@@ -32,7 +31,8 @@ export interface EventRuleTarget {
 
 /**
  * The Muster event bus, an archive of every `muster.iam` event for replay, and one rule per entry of
- * config/event-rules.ts. Rule targets record what they observe, so each may write to the table.
+ * config/event-rules.ts. Rule targets record what they observe: each gets `EVENT_TARGET_ACCESS`
+ * (config/resource-access.ts), table writes.
  */
 export class EventsConstruct extends Construct {
   readonly bus: EventBus;
@@ -41,7 +41,7 @@ export class EventsConstruct extends Construct {
 
   constructor(scope: Construct, id: string, props: EventsConstructProps) {
     super(scope, id);
-    const { settings, table } = props;
+    const { settings } = props.resources;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `muster-${settings.name}` });
     this.archive = this.bus.archive('Archive', {
@@ -51,7 +51,7 @@ export class EventsConstruct extends Construct {
       retention: Duration.days(settings.eventArchiveRetentionDays),
     });
 
-    const resources = { table, bus: this.bus };
+    const resources: SharedResources = { ...props.resources, bus: this.bus };
     const targets = new Map<string, EventRuleTarget>();
     for (const definition of props.rules) {
       const deadLetterQueue = new Queue(this, `${definition.name}DeadLetterQueue`, {
@@ -69,11 +69,11 @@ export class EventsConstruct extends Construct {
         entry: definition.target.entry,
         handlerExport: definition.target.export,
         description: `${definition.name}: ${definition.description}`,
-        environment: applicationEnvironment(settings, resources),
+        environment: applicationEnvironment(resources, EVENT_TARGET_ACCESS),
         timeout: Duration.seconds(30),
         deadLetterQueue,
       });
-      grantResourceAccess(fn, ['table:write'], resources);
+      grantResourceAccess(fn, EVENT_TARGET_ACCESS, resources);
 
       const rule = new Rule(this, `${definition.name}Rule`, {
         eventBus: this.bus,

@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../config/environments';
 
@@ -34,11 +35,18 @@ export interface MonitoredQueue {
   readonly queue: IQueue;
 }
 
+export interface MonitoredStateMachine {
+  readonly name: string;
+  readonly stateMachine: IStateMachine;
+}
+
 export interface ObservabilityConstructProps {
   readonly settings: EnvironmentSettings;
   readonly functions: readonly MonitoredFunction[];
   readonly restApi: RestApi;
   readonly deadLetterQueues: readonly MonitoredQueue[];
+  /** Each gets alarms on failed and timed-out executions (an import that needs a redrive or a retry). */
+  readonly stateMachines?: readonly MonitoredStateMachine[];
   readonly table: ITable;
 }
 
@@ -131,6 +139,20 @@ export class ObservabilityConstruct extends Construct {
         1,
       );
     }
+    for (const { name, stateMachine } of props.stateMachines ?? []) {
+      alarmOn(
+        `${constructIdOf(name)}ExecutionsFailed`,
+        `${name} executions failed (redrive them, or retry the failed rows)`,
+        stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+        1,
+      );
+      alarmOn(
+        `${constructIdOf(name)}ExecutionsTimedOut`,
+        `${name} executions timed out`,
+        stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
+        1,
+      );
+    }
     this.alarms = alarms;
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -181,6 +203,19 @@ export class ObservabilityConstruct extends Construct {
       graph('DynamoDB throttled requests', [table.metricThrottledRequestsForOperations({ period: PERIOD })]),
       graph('DynamoDB system errors', [table.metricSystemErrorsForOperations({ period: PERIOD })]),
     );
+    const machines = props.stateMachines ?? [];
+    if (machines.length > 0) {
+      this.dashboard.addWidgets(
+        graph(
+          'Step Functions executions',
+          machines.flatMap(({ name, stateMachine }) => [
+            stateMachine.metricStarted({ period: PERIOD, statistic: 'Sum', label: `${name} started` }),
+            stateMachine.metricSucceeded({ period: PERIOD, statistic: 'Sum', label: `${name} succeeded` }),
+            stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum', label: `${name} failed` }),
+          ]),
+        ),
+      );
+    }
     if (props.deadLetterQueues.length > 0) {
       this.dashboard.addWidgets(
         graph(

@@ -1,6 +1,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -36,12 +37,17 @@ export function acknowledgeLambdaBaseline(fn: IConstruct): void {
 
 /** The Lambda-backed framework functions CDK itself adds (custom resource providers). */
 export function acknowledgeFrameworkLambda(scope: IConstruct, reason: string): void {
+  acknowledgeFrameworkExecutionRole(scope, reason);
+  acknowledge(scope, 'AwsSolutions-L1', `CDK chooses the runtime of its framework functions: ${reason}`);
+}
+
+/** A CDK framework function whose runtime cdk-nag accepts: only its execution role is a finding. */
+export function acknowledgeFrameworkExecutionRole(scope: IConstruct, reason: string): void {
   acknowledge(
     scope,
     LAMBDA_BASIC_EXECUTION_POLICY,
     `AWSLambdaBasicExecutionRole on a CDK framework function: ${reason}`,
   );
-  acknowledge(scope, 'AwsSolutions-L1', `CDK chooses the runtime of its framework functions: ${reason}`);
 }
 
 /** The `Resource::<LogicalId.Arn>:*` finding a grantInvoke produces: it covers the function's versions. */
@@ -64,6 +70,33 @@ export function acknowledgeKmsDataKeyActions(grantee: IConstruct): void {
     'KMS data-key actions on the one customer-managed data key; GenerateDataKey* and ReEncrypt* have no narrower form.';
   acknowledge(grantee, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason);
   acknowledge(grantee, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason);
+}
+
+/**
+ * A bucket object grant (CDK's grantRead / grantPut) covers every object of that one bucket, with
+ * the action families S3 defines for reading (`GetObject*`, `GetBucket*`, `List*`) or putting
+ * (`Abort*`, for multipart uploads).
+ */
+export function acknowledgeBucketGrant(grantee: IConstruct, bucket: IBucket, mode: 'read' | 'write'): void {
+  const name = bucket.node.id;
+  acknowledge(
+    grantee,
+    bucketObjectsFinding(bucket),
+    `Objects of the ${name} only: object keys are per tenant and per file, so they are only known at run time.`,
+  );
+  const actions = mode === 'read' ? ['s3:GetObject*', 's3:GetBucket*', 's3:List*'] : ['s3:Abort*'];
+  for (const action of actions) {
+    acknowledge(
+      grantee,
+      `AwsSolutions-IAM5[Action::${action}]`,
+      `CDK's ${mode === 'read' ? 'grantRead' : 'grantPut'} action family on the ${name} only (${mode === 'read' ? 'reading objects, their versions and the bucket listing' : 'aborting its own multipart uploads'}).`,
+    );
+  }
+}
+
+/** The `Resource::<Bucket.Arn>/*` finding of a grant on every object of a bucket. */
+export function bucketObjectsFinding(bucket: IBucket): string {
+  return `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/*]`;
 }
 
 function logicalIdOf(construct: IConstruct): string {

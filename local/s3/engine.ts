@@ -1,14 +1,28 @@
-import type { S3Event } from 'aws-lambda';
-import S3rver from 's3rver';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver, { type S3rverRecord } from 's3rver';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../environment';
 import { closeServer, LOOPBACK } from '../net';
+
+/** An object s3rver stored, as S3 would describe it in an ObjectCreated notification (key not encoded). */
+export interface CreatedObject {
+  readonly bucket: string;
+  /** The key as stored: notifications encode it (local/s3/notifications.ts). */
+  readonly key: string;
+  readonly size: number;
+  readonly eTag: string;
+  /** `ObjectCreated:Put`, `:Post` or `:Copy` (s3rver reports a completed multipart upload as `:Post`). */
+  readonly eventName: string;
+  readonly eventTime: string;
+  readonly sequencer: string;
+  readonly sourceIPAddress: string;
+}
 
 export interface S3Engine {
   readonly endpoint: string;
-  /**
-   * Calls `listener` with an S3 notification for each object created, as S3 would deliver it to
-   * a Lambda subscribed to `s3:ObjectCreated:*`. Returns a function that unsubscribes.
-   */
-  onObjectCreated(listener: (event: S3Event) => void): () => void;
+  /** Calls `listener` for each object created (PUT, POST, copy). Returns a function that unsubscribes. */
+  onObjectCreated(listener: (object: CreatedObject) => void): () => void;
+  /** An object's content as UTF-8 text, read through the S3 API (the Step Functions ItemReader bridge uses it). */
+  readObject(bucket: string, key: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -29,33 +43,48 @@ export async function startS3(options: S3EngineOptions): Promise<S3Engine> {
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
   const address = await server.run();
+  const endpoint = `http://${LOOPBACK}:${address.port}`;
+  const client = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   return {
-    endpoint: `http://${LOOPBACK}:${address.port}`,
+    endpoint,
     onObjectCreated(listener) {
-      const forward = (event: S3Event) => {
-        const created = event.Records.filter((record) => record.eventName.startsWith('ObjectCreated:'));
-        if (created.length > 0) listener({ Records: created.map(withEncodedKey) });
+      const forward = (event: { Records: readonly S3rverRecord[] }) => {
+        for (const record of event.Records) {
+          if (record.eventName.startsWith('ObjectCreated:')) listener(createdObjectOf(record));
+        }
       };
       server.on('event', forward);
       return () => server.off('event', forward);
     },
+    async readObject(bucket, key) {
+      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!response.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      return await response.Body.transformToString('utf8');
+    },
     async stop() {
+      client.destroy();
       if (server.httpServer) await closeServer(server.httpServer);
     },
   };
 }
 
-/**
- * S3 form-encodes object keys in notifications (a space becomes `+`, `(` becomes `%28`) and
- * handlers decode them; s3rver sends them raw, which would break on keys with spaces or `%`.
- */
-function withEncodedKey(record: S3Event['Records'][number]): S3Event['Records'][number] {
-  const key = record.s3.object.key.split('/').map(formEncode).join('/');
-  return { ...record, s3: { ...record.s3, object: { ...record.s3.object, key } } };
-}
-
-function formEncode(segment: string): string {
-  return encodeURIComponent(segment)
-    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replaceAll('%20', '+');
+/** s3rver's own record, with the raw key; it omits the eTag of a copy, and its bucket ARN is malformed. */
+function createdObjectOf(record: S3rverRecord): CreatedObject {
+  return {
+    bucket: record.s3.bucket.name,
+    key: record.s3.object.key,
+    size: record.s3.object.size ?? 0,
+    eTag: record.s3.object.eTag ?? '',
+    eventName: record.eventName,
+    eventTime: record.eventTime,
+    sequencer: record.s3.object.sequencer,
+    sourceIPAddress: record.requestParameters.sourceIPAddress,
+  };
 }

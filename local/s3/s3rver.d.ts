@@ -3,7 +3,6 @@ declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
   import type { Server } from 'node:http';
   import type { AddressInfo } from 'node:net';
-  import type { S3Event } from 'aws-lambda';
 
   interface S3rverOptions {
     address?: string;
@@ -13,11 +12,26 @@ declare module 's3rver' {
     configureBuckets?: ReadonlyArray<{ name: string }>;
   }
 
+  /** What s3rver's lib/models/event.js builds for each PUT, POST, COPY and DELETE of an object. */
+  export interface S3rverRecord {
+    readonly eventName: string;
+    readonly eventTime: string;
+    readonly requestParameters: { readonly sourceIPAddress: string };
+    readonly s3: {
+      readonly bucket: { readonly name: string };
+      readonly object: {
+        readonly key: string;
+        readonly size?: number;
+        readonly eTag?: string;
+        readonly sequencer: string;
+      };
+    };
+  }
+
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     httpServer?: Server;
     run(): Promise<AddressInfo>;
-    /** Emitted for each PUT, POST, COPY and DELETE of an object, as an S3 notification. */
-    on(event: 'event', listener: (event: S3Event) => void): this;
+    on(event: 'event', listener: (event: { Records: readonly S3rverRecord[] }) => void): this;
   }
 }

@@ -2,8 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { z } from 'zod';
-import type { StateMachineDefinition, StateMachineTask } from '../../config/state-machines';
+import {
+  type StateMachineDefinition,
+  type StateMachineTask,
+  substitutePlaceholders,
+} from '../../config/state-machines';
 import { type AwsScope, lambdaFunctionArn, stateMachineArn } from './arns';
+import { bridgeItemReaders, ITEM_READER_RESOURCE, type ItemReaderPlan } from './item-reader';
 
 /** How a Task state runs locally. Any other resource is refused when the engine starts. */
 export type TaskIntegration =
@@ -14,7 +19,9 @@ export type TaskIntegration =
   /** `arn:aws:states:::lambda:invoke.waitForTaskToken`: invoke, then wait for SendTask*. */
   | 'lambda-invoke-callback'
   /** Any other `<service>:<action>.waitForTaskToken`: no such service locally, so the task only waits; its token is in the history. */
-  | 'callback';
+  | 'callback'
+  /** The hidden state that stands in for a Map's ItemReader (local/stepfunctions/item-reader.ts). */
+  | 'item-reader';
 
 export interface TaskStatePlan {
   readonly stateName: string;
@@ -22,6 +29,8 @@ export interface TaskStatePlan {
   readonly integration: TaskIntegration;
   readonly timeoutSeconds?: number;
   readonly heartbeatSeconds?: number;
+  /** For `item-reader` tasks: which Map it reads for, into which slot. */
+  readonly itemReader?: ItemReaderPlan;
 }
 
 export interface CompiledStateMachine {
@@ -32,6 +41,8 @@ export interface CompiledStateMachine {
   readonly retryingStateNames: readonly string[];
   /** Lambda function name (the ASL placeholder) → the handler it stands for. */
   readonly functions: ReadonlyMap<string, StateMachineTask>;
+  /** The hidden states of bridged ItemReaders: left out of the history. */
+  readonly hiddenStateNames: ReadonlySet<string>;
 }
 
 /**
@@ -41,7 +52,6 @@ export interface CompiledStateMachine {
  */
 const UNBOUNDED_TASK_TIMEOUT_SECONDS = 2_147_483;
 
-const PLACEHOLDER = /\$\{([^}]+)\}/g;
 const LAMBDA_FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const CALLBACK_RESOURCE = /^arn:aws[\w-]*:states:::[^:]+:[^:]+\.waitForTaskToken$/;
@@ -93,13 +103,25 @@ type EngineDefinition = ConstructorParameters<typeof StateMachine>[0];
 const engineDefinition = z.custom<EngineDefinition>((value) => typeof value === 'object' && value !== null);
 
 export async function compileStateMachine(
-  definition: StateMachineDefinition,
+  definition: StateMachineDefinition<string>,
   scope: AwsScope,
   repoRoot: string,
 ): Promise<CompiledStateMachine> {
   const file = definition.definitionFile;
-  const text = substitutePlaceholders(await readFile(join(repoRoot, file), 'utf8'), definition, scope);
-  const parsed = aslMachine.safeParse(JSON.parse(text));
+  // Every task becomes the ARN of a Lambda function named after it, as CDK's substitutions do; the
+  // parameters are numbers, substituted into the text before it is JSON.
+  const text = substitutePlaceholders(definition, await readFile(join(repoRoot, file), 'utf8'), (task) =>
+    lambdaFunctionArn(scope, task),
+  );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not JSON once its placeholders are substituted: ${String(error)}`);
+  }
+  const bridged = bridgeItemReaders(json, file);
+  const readers = new Map(bridged.readers.map((reader) => [reader.stateName, reader]));
+  const parsed = aslMachine.safeParse(bridged.definition);
   if (!parsed.success)
     throw new Error(`${file} is not an ASL state machine: ${z.prettifyError(parsed.error)}`);
   const states = [...statesOf(parsed.data)];
@@ -116,30 +138,13 @@ export async function compileStateMachine(
     engine,
     taskStates: states
       .filter(([, state]) => state.Type === 'Task')
-      .map(([stateName, state]) => planTask(stateName, state, file)),
+      .map(([stateName, state]) => planTask(stateName, state, file, readers.get(stateName))),
     retryingStateNames: states
       .filter(([, state]) => state.Retry !== undefined)
       .map(([stateName]) => stateName),
     functions: new Map(Object.entries(definition.tasks)),
+    hiddenStateNames: new Set(readers.keys()),
   };
-}
-
-/** Every `${Task}` becomes the ARN of a Lambda function named after it, as CDK's substitutions do. */
-function substitutePlaceholders(text: string, definition: StateMachineDefinition, scope: AwsScope): string {
-  const unknown = new Set<string>();
-  const substituted = text.replace(PLACEHOLDER, (placeholder, name: string) => {
-    if (!Object.hasOwn(definition.tasks, name)) {
-      unknown.add(placeholder);
-      return placeholder;
-    }
-    return lambdaFunctionArn(scope, name);
-  });
-  if (unknown.size > 0) {
-    throw new Error(
-      `${definition.definitionFile} uses ${[...unknown].join(', ')}, which state machine "${definition.name}" in config/state-machines.ts does not map to a task`,
-    );
-  }
-  return substituted;
 }
 
 function* statesOf(machine: AslMachine): Generator<[string, AslState]> {
@@ -177,18 +182,29 @@ function withTaskTimeout(state: AslState): AslState {
   };
 }
 
-function planTask(stateName: string, state: AslState, file: string): TaskStatePlan {
+function planTask(
+  stateName: string,
+  state: AslState,
+  file: string,
+  itemReader: ItemReaderPlan | undefined,
+): TaskStatePlan {
   const resource = state.Resource ?? '';
   return {
     stateName,
     resource,
-    integration: integrationOf(resource, stateName, file),
+    integration: itemReader ? 'item-reader' : integrationOf(resource, stateName, file),
     timeoutSeconds: state.TimeoutSeconds,
     heartbeatSeconds: state.HeartbeatSeconds,
+    ...(itemReader && { itemReader }),
   };
 }
 
 function integrationOf(resource: string, stateName: string, file: string): TaskIntegration {
+  if (resource === ITEM_READER_RESOURCE) {
+    throw new Error(
+      `${file}: state "${stateName}" uses ${ITEM_READER_RESOURCE}, which only the local ItemReader bridge may`,
+    );
+  }
   if (LAMBDA_FUNCTION_ARN.test(resource)) return 'lambda-function';
   if (resource === LAMBDA_INVOKE) return 'lambda-invoke';
   if (resource === `${LAMBDA_INVOKE}.waitForTaskToken`) return 'lambda-invoke-callback';

@@ -4,6 +4,7 @@ import type { LoadHandler } from '../lambda/handlers';
 import type { AwsScope } from './arns';
 import type { CompiledStateMachine } from './definitions';
 import { type ExecutionHistory, recordEngineEvents } from './history';
+import { ITEM_READER_CONTEXT_KEY, type ItemSlots, type ReadObject } from './item-reader';
 import type { JsonValue } from './json';
 import { lambdaInvoker } from './lambda-functions';
 import { createTaskHandlers, TASK_TOKEN_PLACEHOLDER } from './task-handlers';
@@ -30,6 +31,7 @@ export interface RunServices {
   readonly taskTokens: TaskTokens;
   readonly handlerTimeoutMs: number;
   readonly retryIntervalMs?: number;
+  readonly readObject?: ReadObject;
 }
 
 export interface ExecutionRun {
@@ -50,6 +52,8 @@ export function startRun(request: RunRequest, services: RunServices): ExecutionR
     scope: services.scope,
     timeoutMs: services.handlerTimeoutMs,
   });
+  // Shared by reference: the engine copies the context object shallowly for each state and iteration.
+  const itemSlots: ItemSlots = {};
   const run = machine.engine.run(request.input, {
     overrides: {
       taskResourceLocalHandlers: createTaskHandlers(machine.taskStates, {
@@ -58,6 +62,8 @@ export function startRun(request: RunRequest, services: RunServices): ExecutionR
         history,
         signal: tasksScope.signal,
         region: services.scope.region,
+        readObject: services.readObject,
+        itemSlots,
       }),
       retryIntervalOverrides: retryIntervalOverrides(machine, services.retryIntervalMs),
     },
@@ -70,9 +76,10 @@ export function startRun(request: RunRequest, services: RunServices): ExecutionR
       },
       StateMachine: { Id: machine.arn, Name: machine.name },
       Task: { Token: TASK_TOKEN_PLACEHOLDER },
+      [ITEM_READER_CONTEXT_KEY]: itemSlots,
     },
   });
-  void recordEngineEvents(run.eventLogs, history);
+  void recordEngineEvents(run.eventLogs, history, machine.hiddenStateNames);
   const outcome = run.result.then(succeeded, outcomeOfError).finally(() => tasksScope.abort());
   return { outcome, abort: run.abort };
 }

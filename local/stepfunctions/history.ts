@@ -52,13 +52,17 @@ const complete = { truncated: false };
 /**
  * Copies aws-local-stepfunctions' event log into the history under the AWS event types. Its abort
  * event is left out: StopExecution records ExecutionAborted itself, with the caller's error and cause.
+ * So are the states in `hidden`, which exist only locally (bridged ItemReaders).
  */
 export async function recordEngineEvents(
   events: AsyncGenerator<EngineEvent>,
   history: ExecutionHistory,
+  hidden: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   for await (const event of events) {
     const timestamp = new Date(event.timestamp);
+    if ((event.type === 'StateEntered' || event.type === 'StateExited') && hidden.has(event.state.name))
+      continue;
     switch (event.type) {
       case 'ExecutionStarted':
         history.record(

@@ -6,6 +6,7 @@ import type { LoadHandler } from '../lambda/handlers';
 import { type AwsScope, stateMachineArn } from './arns';
 import { compileStateMachine } from './definitions';
 import { ExecutionRegistry } from './executions';
+import type { ReadObject } from './item-reader';
 import { createOperations } from './operations';
 import { serveStepFunctions } from './server';
 import { TaskTokens } from './task-tokens';
@@ -13,7 +14,7 @@ import { TaskTokens } from './task-tokens';
 export type { LambdaHandler, LoadHandler } from '../lambda/handlers';
 
 export interface LocalStepFunctionsOptions {
-  readonly stateMachines: readonly StateMachineDefinition[];
+  readonly stateMachines: readonly StateMachineDefinition<string>[];
   /**
    * The handler a task placeholder stands for; called on every invocation, so it keeps what it loads
    * (the stack passes its one handler loader, `createLocalHandlers().load`).
@@ -27,6 +28,11 @@ export interface LocalStepFunctionsOptions {
   readonly handlerTimeoutMs?: number;
   /** Replaces the pause before every ASL `Retry` attempt (tests pass 0); unset, the ASL's intervals apply. */
   readonly retryIntervalMs?: number;
+  /**
+   * Reads an S3 object, for Map states with an ItemReader (the local S3 engine's `readObject`);
+   * required when a machine has one. Called when the Map runs, not before.
+   */
+  readonly readObject?: ReadObject;
 }
 
 export interface LocalStepFunctions {
@@ -53,6 +59,12 @@ export async function startLocalStepFunctions(
   const machines = await Promise.all(
     options.stateMachines.map((definition) => compileStateMachine(definition, scope, REPO_ROOT)),
   );
+  const reading = machines.find((machine) => machine.hiddenStateNames.size > 0);
+  if (reading && !options.readObject) {
+    throw new Error(
+      `State machine ${reading.name} has a Map with an ItemReader: pass readObject to read its items`,
+    );
+  }
   const taskTokens = new TaskTokens();
   const executions = new ExecutionRegistry(machines, {
     scope,
@@ -60,6 +72,7 @@ export async function startLocalStepFunctions(
     taskTokens,
     handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
     retryIntervalMs: options.retryIntervalMs,
+    readObject: options.readObject,
   });
   const server = await serveStepFunctions(createOperations(executions, taskTokens), options.port ?? 0);
   return {

@@ -2,6 +2,7 @@ import type { RunOptions } from 'aws-local-stepfunctions';
 import { z } from 'zod';
 import type { TaskStatePlan } from './definitions';
 import type { ExecutionHistory } from './history';
+import { type ItemSlots, type ReadObject, readItems } from './item-reader';
 import { type JsonValue, jsonValue } from './json';
 import type { InvokeLambda } from './lambda-functions';
 import { TaskFailure } from './task-failure';
@@ -22,6 +23,10 @@ export interface TaskRun {
   /** Aborted when the execution run ends, so a task still waiting lets go. */
   readonly signal: AbortSignal;
   readonly region: string;
+  /** Where bridged ItemReaders read from; absent when no machine has an ItemReader. */
+  readonly readObject?: ReadObject;
+  /** This run's item slots, also in its context object, where the bridged Map states read them. */
+  readonly itemSlots: ItemSlots;
 }
 
 const lambdaInvokeParameters = z.object({ FunctionName: z.string(), Payload: jsonValue.optional() });
@@ -60,6 +65,16 @@ async function runTask(plan: TaskStatePlan, input: JsonValue, run: TaskRun): Pro
       });
     case 'callback':
       return waitForCallback(plan, input, run, (_parameters, callback) => callback);
+    case 'item-reader': {
+      const { itemReader } = plan;
+      if (!itemReader || !run.readObject) {
+        throw new TaskFailure(
+          'States.Runtime',
+          `${plan.stateName}: the local engine has no S3 to read items from`,
+        );
+      }
+      return readItems(itemReader, input, run.readObject, run.itemSlots);
+    }
   }
 }
 

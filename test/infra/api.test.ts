@@ -1,28 +1,27 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EventBus } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { AUTHORIZER_DENIAL_CONTEXT, GATEWAY_RESPONSES } from '../../config/gateway-responses';
+import { ACCESS_ENVIRONMENT, accessVariables } from '../../config/resource-access';
 import { AUTHORIZER, ROUTES } from '../../config/routes';
 import { CORRELATION_HEADER } from '../../functions/auth/claims';
 import { flagEnvironment } from '../../functions/shared/flags';
 import { ApiConstruct, routeFunctionId } from '../../lib/api/api-construct';
 import type { EnvironmentName } from '../../lib/config/environments';
-import { StorageConstruct } from '../../lib/storage/storage-construct';
-import { allowedActions, createTestStack, defined, environmentOf, logicalIdOf, settingsFor } from './support';
+import { moduleAccess } from '../../lib/shared/runtime-environment';
+import {
+  allowedActions,
+  createTestStack,
+  defined,
+  environmentOf,
+  logicalIdOf,
+  sharedResources,
+} from './support';
 
 function synthesize(environment: EnvironmentName) {
   const stack = createTestStack();
-  const settings = settingsFor(environment);
-  const { table } = new StorageConstruct(stack, 'Storage', { settings });
-  const bus = new EventBus(stack, 'Bus');
-  const api = new ApiConstruct(stack, 'Api', {
-    settings,
-    table,
-    bus,
-    routes: ROUTES,
-    authorizer: AUTHORIZER,
-  });
-  return { template: Template.fromStack(stack), api, table, bus, settings };
+  const { resources, settings, storage, bus } = sharedResources(stack, environment);
+  const api = new ApiConstruct(stack, 'Api', { resources, routes: ROUTES, authorizer: AUTHORIZER });
+  return { template: Template.fromStack(stack), api, table: storage.table, bus, settings };
 }
 
 const dev = synthesize('dev');
@@ -111,15 +110,13 @@ describe('ApiConstruct routes', () => {
     expect(dataActions).toEqual([]);
   });
 
-  it('gives every route function the table, bus, OIDC, environment name and flags', () => {
-    for (const [environment, { template: synthesized, api: built, table, bus, settings }] of [
+  it('gives every route function the OIDC settings, environment name and flags', () => {
+    for (const [environment, { template: synthesized, api: built, settings }] of [
       ['dev', dev],
       ['prod', prod],
     ] as const) {
       for (const fn of built.routeFunctions.values()) {
         expect(environmentOf(synthesized, fn), `${environment} ${fn.node.id}`).toMatchObject({
-          TABLE_NAME: { Ref: logicalIdOf(table) },
-          EVENT_BUS_NAME: { Ref: logicalIdOf(bus) },
           OIDC_ISSUER: settings.oidc.issuer,
           OIDC_JWKS_URL: settings.oidc.jwksUrl,
           OIDC_AUDIENCE: settings.oidc.audience,
@@ -128,6 +125,26 @@ describe('ApiConstruct routes', () => {
         });
       }
     }
+  });
+
+  it('names exactly the resources the routes of its module have access to (config/resource-access.ts)', () => {
+    const byModule = moduleAccess(ROUTES);
+    const allAccessVariables = new Set<string>(Object.values(ACCESS_ENVIRONMENT).flat());
+    for (const route of ROUTES) {
+      const variables = Object.keys(environmentOf(template, routeFunction(route.method, route.path)));
+      const expected = accessVariables(byModule.get(route.entry) ?? []);
+      expect(
+        variables.filter((name) => allAccessVariables.has(name)).sort(),
+        `${route.method} ${route.path}`,
+      ).toEqual([...expected].sort());
+    }
+    expect(environmentOf(template, routeFunction('PATCH', '/v1/me'))).toMatchObject({
+      TABLE_NAME: { Ref: logicalIdOf(dev.table) },
+      EVENT_BUS_NAME: { Ref: logicalIdOf(dev.bus) },
+    });
+    // GET /v1/me publishes nothing, but its module (me.ts, shared with PATCH) reads the bus name at import.
+    expect(environmentOf(template, routeFunction('GET', '/v1/me'))).toHaveProperty('EVENT_BUS_NAME');
+    expect(allowedActions(template, routeFunction('GET', '/v1/me'))).not.toContain('events:PutEvents');
   });
 
   it('keeps user management dark in prod through the flag variables', () => {

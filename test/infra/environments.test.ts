@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
+import { loadBulkImportSettings } from '../../config/bulk-import-settings';
 import { FLAG_NAMES } from '../../functions/shared/flags';
 import { ENVIRONMENTS, environmentSettingsSchema } from '../../lib/config/environments';
 import { settingsFor } from './support';
@@ -96,5 +97,63 @@ describe('environment settings', () => {
     expect(() => settingsFor('dev', { 'muster:operatorEmail': 'nobody' })).toThrow(/operator\.email/);
     expect(() => settingsFor('dev', { 'muster:throttleRateLimit': 'fast' })).toThrow(/throttling\.rateLimit/);
     expect(() => settingsFor('staging' as 'dev')).toThrow(/muster:environment must be one of dev\|prod/);
+  });
+
+  it('sends mail as a placeholder sender of each environment’s own SES identity until context names the real one', () => {
+    expect(settingsFor('dev').mail).toEqual({
+      fromAddress: 'no-reply@dev.muster.example.com',
+      sesIdentity: 'dev.muster.example.com',
+      activationUrlBase: 'https://admin.dev.muster.example.com/activate',
+    });
+    const prod = settingsFor('prod', {
+      'muster:mailFromAddress': 'accounts@corp.example.org',
+      'muster:sesIdentity': 'corp.example.org',
+      'muster:activationUrlBase': 'https://console.corp.example.org/activate',
+    });
+    expect(prod.mail).toEqual({
+      fromAddress: 'accounts@corp.example.org',
+      sesIdentity: 'corp.example.org',
+      activationUrlBase: 'https://console.corp.example.org/activate',
+    });
+    // An address identity authorizes exactly that address.
+    expect(
+      settingsFor('dev', { 'muster:mailFromAddress': 'me@x.io', 'muster:sesIdentity': 'me@x.io' }).mail
+        .fromAddress,
+    ).toBe('me@x.io');
+  });
+
+  it('refuses a sender the SES identity does not cover, and an activation link that is not http(s)', () => {
+    expect(() => settingsFor('dev', { 'muster:mailFromAddress': 'no-reply@elsewhere.example.com' })).toThrow(
+      /mail\.fromAddress: fromAddress must be the SES identity itself or an address of its domain/,
+    );
+    expect(() => settingsFor('dev', { 'muster:activationUrlBase': 'javascript:alert(1)' })).toThrow(
+      /mail\.activationUrlBase/,
+    );
+  });
+
+  it('takes the bulk-import settings from config/iam-bulk-import.yaml, with muster:bulkImport overrides key by key', () => {
+    expect(settingsFor('prod').bulkImport).toEqual(loadBulkImportSettings());
+    const overridden = settingsFor('prod', {
+      'muster:bulkImport': '{"batchSize":50,"retry":{"maxAttempts":5}}',
+    });
+    expect(overridden.bulkImport).toEqual({
+      ...loadBulkImportSettings(),
+      batchSize: 50,
+      retry: { ...loadBulkImportSettings().retry, maxAttempts: 5 },
+    });
+    expect(settingsFor('dev', { 'muster:bulkImport': { concurrency: 40 } }).bulkImport.concurrency).toBe(40);
+  });
+
+  it('refuses bulk-import overrides that are unknown or out of range, naming them', () => {
+    expect(() => settingsFor('dev', { 'muster:bulkImport': '{"batchSise":50}' })).toThrow(
+      /muster:bulkImport.*batchSise/,
+    );
+    expect(() => settingsFor('dev', { 'muster:bulkImport': '{"batchSize":0}' })).toThrow(/batchSize/);
+    expect(() => settingsFor('dev', { 'muster:bulkImport': '{"retry":{"backoffRate":"x"}}' })).toThrow(
+      /retry\.backoffRate/,
+    );
+    expect(() => settingsFor('dev', { 'muster:bulkImport': 'not json' })).toThrow(
+      /muster:bulkImport must be JSON/,
+    );
   });
 });

@@ -4,14 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_RULES, EVENT_SOURCE } from '../../config/event-rules';
 import type { EnvironmentName } from '../../lib/config/environments';
 import { EventsConstruct, toEventPattern } from '../../lib/events/events-construct';
-import { StorageConstruct } from '../../lib/storage/storage-construct';
-import { allowedActions, createTestStack, defined, environmentOf, logicalIdOf, settingsFor } from './support';
+import {
+  allowedActions,
+  createTestStack,
+  defined,
+  environmentOf,
+  logicalIdOf,
+  sharedResources,
+} from './support';
 
 function synthesize(environment: EnvironmentName) {
   const stack = createTestStack();
-  const settings = settingsFor(environment);
-  const storage = new StorageConstruct(stack, 'Storage', { settings });
-  const events = new EventsConstruct(stack, 'Events', { settings, table: storage.table, rules: EVENT_RULES });
+  const { resources, storage } = sharedResources(stack, environment);
+  const events = new EventsConstruct(stack, 'Events', { resources, rules: EVENT_RULES });
   return { template: Template.fromStack(stack), events, storage };
 }
 
@@ -92,8 +97,8 @@ describe('EventsConstruct', () => {
     expect(actions.filter((action) => action.startsWith('events:'))).toEqual([]);
     expect(environmentOf(dev.template, target.function)).toMatchObject({
       TABLE_NAME: { Ref: logicalIdOf(dev.storage.table) },
-      EVENT_BUS_NAME: { Ref: logicalIdOf(dev.events.bus) },
     });
+    expect(environmentOf(dev.template, target.function)).not.toHaveProperty('EVENT_BUS_NAME');
   });
 });
 

@@ -5,20 +5,24 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { EVENT_RULES } from '../../config/event-rules';
+import { OBJECT_NOTIFICATIONS } from '../../config/object-notifications';
+import { ACCESS_ENVIRONMENT } from '../../config/resource-access';
 import { AUTHORIZER, ROUTES } from '../../config/routes';
-import { STATE_MACHINES } from '../../config/state-machines';
+import { stateMachines } from '../../config/state-machines';
 import { loadConfig } from '../../functions/shared/config';
 import { operatorConfig, tableConfig } from '../../functions/shared/runtime-config';
 import { ApiConstruct } from '../../lib/api/api-construct';
 import { EventsConstruct } from '../../lib/events/events-construct';
 import { MIGRATION_HANDLER, MigrationsConstruct } from '../../lib/migrations/migrations-construct';
 import { MusterStack } from '../../lib/muster-stack';
+import { ObjectNotificationsConstruct } from '../../lib/object-notifications/object-notifications-construct';
 import { fromRepositoryRoot, REPOSITORY_ROOT } from '../../lib/shared/repository';
 import { WorkflowsConstruct } from '../../lib/workflows/workflows-construct';
 import { handlerEnvironment } from '../../local/environment';
 import { createTestApp, defined, environmentOf, settingsFor } from './support';
 
-const stack = new MusterStack(createTestApp(), 'Muster-dev', { settings: settingsFor('dev') });
+const settings = settingsFor('dev');
+const stack = new MusterStack(createTestApp(), 'Muster-dev', { settings });
 const template = Template.fromStack(stack);
 
 function child<TConstruct extends IConstruct>(
@@ -34,6 +38,7 @@ const api = child('Api', ApiConstruct);
 const events = child('Events', EventsConstruct);
 const workflows = child('Workflows', WorkflowsConstruct);
 const migrations = child('Migrations', MigrationsConstruct);
+const objectNotifications = child('ObjectNotifications', ObjectNotificationsConstruct);
 
 /** Every Lambda of the stack that runs Muster code, with the handler module it runs. */
 const deployedHandlers: readonly { name: string; entry: string; fn: IFunction }[] = [
@@ -48,13 +53,18 @@ const deployedHandlers: readonly { name: string; entry: string; fn: IFunction }[
     entry: rule.target.entry,
     fn: defined(events.targets.get(rule.name), rule.name).function,
   })),
-  ...STATE_MACHINES.flatMap((machine) =>
+  ...stateMachines(settings.bulkImport).flatMap((machine) =>
     Object.entries(machine.tasks).map(([placeholder, task]) => ({
       name: `${machine.name} ${placeholder}`,
       entry: task.entry,
       fn: defined(workflows.workflows.get(machine.name)?.taskFunctions.get(placeholder), placeholder),
     })),
   ),
+  ...OBJECT_NOTIFICATIONS.map((notification) => ({
+    name: `${notification.name} target`,
+    entry: notification.target.entry,
+    fn: defined(objectNotifications.targets.get(notification.name), notification.name).function,
+  })),
   { name: 'migrations', entry: MIGRATION_HANDLER.entry, fn: migrations.onEventFunction },
 ];
 
@@ -136,14 +146,31 @@ const LOCAL_ONLY =
   /^(AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT_URL_\w+|POWERTOOLS_(METRICS_DISABLED|TRACE_ENABLED))$/;
 
 describe('the local handler environment', () => {
+  const deployed = new Set(deployedHandlers.flatMap(({ fn }) => Object.keys(environmentOf(template, fn))));
+  const local = handlerEnvironment(
+    {
+      endpoints: {
+        dynamodb: 'http://d',
+        s3: 'http://s',
+        ses: 'http://e',
+        sfn: 'http://f',
+        eventbridge: 'http://b',
+      },
+      issuer: { issuer: 'http://i/_local', jwksUrl: 'http://i/_local/.well-known/jwks.json' },
+      apiUrl: 'http://i',
+      bulkImport: settings.bulkImport,
+    },
+    {},
+  );
+
   it('sets nothing CDK does not also give some function, apart from SDK wiring', () => {
-    const deployed = new Set(deployedHandlers.flatMap(({ fn }) => Object.keys(environmentOf(template, fn))));
-    const local = handlerEnvironment(
-      { dynamodb: 'http://d', s3: 'http://s', ses: 'http://e', sfn: 'http://f', eventbridge: 'http://b' },
-      { issuer: 'http://i/_local', jwksUrl: 'http://i/_local/.well-known/jwks.json' },
-      {},
-    );
     const localOnly = Object.keys(local).filter((name) => !LOCAL_ONLY.test(name) && !deployed.has(name));
     expect(localOnly).toEqual([]);
+  });
+
+  it('sets every resource variable (config/resource-access.ts) CDK gives some function', () => {
+    const vocabulary = new Set<string>(Object.values(ACCESS_ENVIRONMENT).flat());
+    const missing = [...deployed].filter((name) => vocabulary.has(name) && !(name in local));
+    expect(missing).toEqual([]);
   });
 });

@@ -1,7 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../config/routes';
+import { ApiConstruct } from '../../lib/api/api-construct';
 import { MusterStack } from '../../lib/muster-stack';
-import { createTestApp, settingsFor } from './support';
+import { WorkflowsConstruct } from '../../lib/workflows/workflows-construct';
+import { createTestApp, defined, environmentOf, logicalIdOf, settingsFor } from './support';
 
 function synthesize(environment: 'dev' | 'prod') {
   const stack = new MusterStack(createTestApp(), `Muster-${environment}`, {
@@ -49,5 +52,47 @@ describe('MusterStack', () => {
         'UploadsBucketName',
       ]),
     );
+  });
+
+  it('has no dependency cycle: storage, workflows, API and the upload notification only refer forward', () => {
+    // Template.fromStack (above) refuses a template with a cycle, as CloudFormation would.
+    for (const { template } of [dev, prod]) expect(template.toJSON().Resources).toBeDefined();
+    const cyclic = {
+      Resources: {
+        A: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { Tags: [{ Key: 'b', Value: { 'Fn::GetAtt': ['B', 'Arn'] } }] },
+        },
+        B: { Type: 'AWS::SQS::Queue', DependsOn: 'A' },
+      },
+    };
+    expect(() => Template.fromJSON(cyclic)).toThrow(/dependency cycle: A -> B -> A/);
+  });
+
+  it('builds the state machine first and hands its ARN to the routes that start it', () => {
+    const api = dev.stack.node.findChild('Api');
+    const workflows = dev.stack.node.findChild('Workflows');
+    if (!(api instanceof ApiConstruct) || !(workflows instanceof WorkflowsConstruct))
+      throw new Error('constructs');
+    const machine = defined(workflows.workflows.get('BulkImport'), 'BulkImport').stateMachine;
+    const starting = ROUTES.filter((route) => route.access.includes('workflow:BulkImport'));
+    for (const route of starting) {
+      const fn = defined(api.routeFunctions.get(`${route.method} ${route.path}`));
+      expect(environmentOf(dev.template, fn).BULK_IMPORT_STATE_MACHINE_ARN, route.path).toEqual({
+        Ref: logicalIdOf(machine),
+      });
+    }
+    expect(Object.keys(dev.template.findOutputs('BulkImportStateMachineArn'))).toEqual([
+      'BulkImportStateMachineArn',
+    ]);
+  });
+
+  it('alarms on failed and timed-out import executions', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+    });
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' });
   });
 });

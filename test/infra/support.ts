@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import {
@@ -11,6 +13,8 @@ import {
   loadEnvironmentSettings,
 } from '../../lib/config/environments';
 import { fromRepositoryRoot } from '../../lib/shared/repository';
+import type { SharedResources } from '../../lib/shared/resource-access';
+import { StorageConstruct } from '../../lib/storage/storage-construct';
 
 /** The `context` of cdk.json: the feature flags `cdk synth` runs with. */
 export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = z
@@ -45,8 +49,8 @@ export function logicalIdOf(construct: IConstruct): string {
 
 type PolicyStatement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-/** Every action the identity policies attached to a function's execution role allow. */
-export function allowedActions(template: Template, fn: IFunction): string[] {
+/** Every action the identity policies attached to a function's (or a state machine's) role allow. */
+export function allowedActions(template: Template, fn: Pick<IFunction, 'role' | 'node'>): string[] {
   const role = fn.role;
   if (role === undefined) throw new Error(`${fn.node.path} has no role`);
   const policies = template.findResources('AWS::IAM::Policy', {
@@ -69,4 +73,31 @@ export function environmentOf(template: Template, fn: IFunction): Record<string,
 export function defined<T>(value: T | undefined, what = 'value'): T {
   if (value === undefined) throw new Error(`Expected ${what} to be defined`);
   return value;
+}
+
+/**
+ * What a construct under test is given in the stack: storage, a bus, and (unless `workflows` is
+ * false) a one-state stand-in for the BulkImport state machine, named as WorkflowsConstruct names
+ * it, so routes may start it.
+ */
+export function sharedResources(stack: Stack, environment: EnvironmentName, { workflows = true } = {}) {
+  const settings = settingsFor(environment);
+  const storage = new StorageConstruct(stack, 'Storage', { settings });
+  const bus = new EventBus(stack, 'Bus');
+  const stateMachineName = `muster-${settings.name}-BulkImport`;
+  const stateMachine = workflows
+    ? new StateMachine(stack, 'BulkImportStandIn', {
+        stateMachineName,
+        definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Nothing')),
+      })
+    : undefined;
+  const resources: SharedResources = {
+    settings,
+    table: storage.table,
+    bus,
+    uploadsBucket: storage.uploadsBucket,
+    reportsBucket: storage.reportsBucket,
+    workflows: new Map(stateMachine ? [['BulkImport', { stateMachine, stateMachineName }]] : []),
+  };
+  return { resources, settings, storage, bus, stateMachine };
 }

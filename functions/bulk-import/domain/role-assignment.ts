@@ -107,7 +107,23 @@ export function createAccessResolver(settings: ValidationSettings): AccessResolv
     const defaults = defaultRoles(person);
 
     const granted = new Map<string, 'default' | 'requested'>();
-    for (const role of defaults.roles) granted.set(role, 'default');
+    for (const defaultRole of defaults.roles) {
+      const role = knownRoles.get(defaultRole.toLowerCase());
+      if (role !== undefined) {
+        granted.set(role, 'default');
+        continue;
+      }
+      // The policy was valid when saved; a role deleted since must not be bound to new users.
+      issues.push(
+        issue({
+          row,
+          column: sourceColumn(defaults.source),
+          code: 'UNKNOWN_ROLE',
+          message: `Role "${defaultRole}", from ${describeSource(defaults.source, person)}, no longer exists in this tenant.`,
+          suggestion: `Remove ${defaultRole} from the default role policy (${POLICY_ENDPOINT}), or create the role again.`,
+        }),
+      );
+    }
     for (const requested of requestedRoles) {
       const role = knownRoles.get(requested.toLowerCase());
       if (role !== undefined) {

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { engineClientConfig } from '../support/api';
 
@@ -15,5 +15,15 @@ describe('the local Step Functions engine in the stack', () => {
     await expect(client.send(new DescribeExecutionCommand({ executionArn: unknown }))).rejects.toMatchObject({
       name: 'ExecutionDoesNotExist',
     });
+  });
+
+  it('runs the bulk-import state machine whose ARN handlers get as BULK_IMPORT_STATE_MACHINE_ARN', async () => {
+    expect(env.BULK_IMPORT_STATE_MACHINE_ARN).toBe(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:BulkImport',
+    );
+    const listed = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: env.BULK_IMPORT_STATE_MACHINE_ARN }),
+    );
+    expect(listed.executions).toEqual(expect.any(Array));
   });
 });

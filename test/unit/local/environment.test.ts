@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { bulkImportEnvironment, loadBulkImportSettings } from '../../../config/bulk-import-settings';
+import { ACCESS_ENVIRONMENT, accessVariables, type ResourceAccess } from '../../../config/resource-access';
 import { FLAG_NAMES, flagEnvName, readFlags } from '../../../functions/shared/flags';
-import { handlerEnvironment } from '../../../local/environment';
+import { configuredAccess, handlerEnvironment, type LocalWiring } from '../../../local/environment';
 
 const endpoints = {
   dynamodb: 'http://127.0.0.1:1',
@@ -10,13 +12,16 @@ const endpoints = {
   eventbridge: 'http://127.0.0.1:5',
 };
 const issuer = {
-  issuer: 'http://127.0.0.1:3000/_local',
-  jwksUrl: 'http://127.0.0.1:3000/_local/.well-known/jwks.json',
+  issuer: 'http://127.0.0.1:4100/_local',
+  jwksUrl: 'http://127.0.0.1:4100/_local/.well-known/jwks.json',
 };
+const bulkImport = loadBulkImportSettings();
+const wiring: LocalWiring = { endpoints, issuer, apiUrl: 'http://127.0.0.1:4100', bulkImport };
+const ALL_ACCESS = Object.keys(ACCESS_ENVIRONMENT) as ResourceAccess[];
 
 describe('handlerEnvironment', () => {
   it('points the SDK at the local engines through its service-specific endpoint variables', () => {
-    expect(handlerEnvironment(endpoints, issuer, {})).toMatchObject({
+    expect(handlerEnvironment(wiring, {})).toMatchObject({
       MUSTER_ENV: 'local',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
@@ -33,13 +38,13 @@ describe('handlerEnvironment', () => {
   });
 
   it('turns every feature flag on by default', () => {
-    const env = handlerEnvironment(endpoints, issuer, {});
+    const env = handlerEnvironment(wiring, {});
     expect(Object.values(readFlags(env)).every(Boolean)).toBe(true);
     expect(Object.keys(readFlags(env))).toEqual([...FLAG_NAMES]);
   });
 
   it('keeps flags and log settings the developer set, and nothing else of theirs', () => {
-    const env = handlerEnvironment(endpoints, issuer, {
+    const env = handlerEnvironment(wiring, {
       USER_MGMT_CORE: 'off',
       LOG_LEVEL: 'DEBUG',
       TABLE_NAME: 'someone-elses-table',
@@ -52,8 +57,46 @@ describe('handlerEnvironment', () => {
     expect(env.AWS_REGION).toBe('us-east-1');
   });
 
+  it('names the resources of every kind of access config/resource-access.ts knows, as CDK does', () => {
+    const env = handlerEnvironment(wiring, {}, ALL_ACCESS);
+    expect(env).toMatchObject({
+      TABLE_NAME: 'muster-local',
+      EVENT_BUS_NAME: 'muster-local',
+      UPLOADS_BUCKET: 'muster-uploads',
+      REPORTS_BUCKET: 'muster-reports',
+      MAIL_FROM_ADDRESS: 'no-reply@muster.local',
+      ACTIVATION_URL_BASE: 'http://127.0.0.1:4100/activate',
+      BULK_IMPORT_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:BulkImport',
+      ...bulkImportEnvironment(bulkImport),
+    });
+    for (const name of accessVariables(ALL_ACCESS)) expect(env[name], name).toMatch(/\S/);
+  });
+
+  it('takes the IMPORT_* values from the settings it is given (config/iam-bulk-import.yaml plus overrides)', () => {
+    const env = handlerEnvironment(
+      { ...wiring, bulkImport: loadBulkImportSettings({ maxRows: 50 }) },
+      {},
+      ALL_ACCESS,
+    );
+    expect(env.IMPORT_MAX_ROWS).toBe('50');
+    expect(env.IMPORT_BATCH_SIZE).toBe(String(bulkImport.batchSize));
+  });
+
+  it('sets only the variables of access some configured handler has (routes, event targets, tasks, notifications)', () => {
+    const env = handlerEnvironment(wiring, {}, ['table:read']);
+    expect(env.TABLE_NAME).toBe('muster-local');
+    expect(env).not.toHaveProperty('UPLOADS_BUCKET');
+    expect(env).not.toHaveProperty('MAIL_FROM_ADDRESS');
+
+    const configured = configuredAccess(bulkImport);
+    expect(configured.has('table:write')).toBe(true);
+    expect(Object.keys(handlerEnvironment(wiring, {}))).toEqual(
+      expect.arrayContaining(accessVariables(configured)),
+    );
+  });
+
   it('keeps start-up output readable unless asked otherwise', () => {
-    expect(handlerEnvironment(endpoints, issuer, {})).toMatchObject({
+    expect(handlerEnvironment(wiring, {})).toMatchObject({
       LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',

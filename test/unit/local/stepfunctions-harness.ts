@@ -8,6 +8,7 @@ import type { StateMachineDefinition } from '../../../config/state-machines';
 import {
   type LambdaHandler,
   type LocalStepFunctions,
+  type LocalStepFunctionsOptions,
   startLocalStepFunctions,
 } from '../../../local/stepfunctions';
 
@@ -19,24 +20,43 @@ const STATE_MACHINES = [
     name: 'greet',
     definitionFile: `${FIXTURES}/greet.asl.json`,
     tasks: { GreetFunction: { entry: 'test/fixtures/handlers.ts', export: 'greet' } },
+    parameters: {},
   },
   {
     name: 'provision-row',
     definitionFile: `${FIXTURES}/provision-row.asl.json`,
     tasks: { ProvisionRowFunction: { entry: 'test/fixtures/handlers.ts', export: 'provisionRow' } },
+    parameters: {},
   },
   {
     name: 'approval',
     definitionFile: `${FIXTURES}/approval.asl.json`,
     tasks: { RequestApprovalFunction: { entry: 'test/fixtures/handlers.ts', export: 'requestApproval' } },
+    parameters: {},
   },
-  { name: 'queue-callback', definitionFile: `${FIXTURES}/queue-callback.asl.json`, tasks: {} },
+  {
+    name: 'queue-callback',
+    definitionFile: `${FIXTURES}/queue-callback.asl.json`,
+    tasks: {},
+    parameters: {},
+  },
   {
     name: 'distributed-map',
     definitionFile: `${FIXTURES}/distributed-map.asl.json`,
     tasks: { ProvisionRowFunction: { entry: 'test/fixtures/handlers.ts', export: 'provisionRow' } },
+    parameters: {},
   },
-] as const satisfies readonly StateMachineDefinition[];
+  {
+    name: 'item-reader',
+    definitionFile: `${FIXTURES}/item-reader.asl.json`,
+    tasks: {
+      PrepareFunction: { entry: 'test/fixtures/handlers.ts', export: 'prepare' },
+      ProvisionBatchFunction: { entry: 'test/fixtures/handlers.ts', export: 'provisionBatch' },
+    },
+    // Numbers, as config/bulk-import-settings.ts gives them: substituted unquoted, before JSON.parse.
+    parameters: { BatchConcurrency: '2', BatchMaxAttempts: '2' },
+  },
+] as const satisfies readonly StateMachineDefinition<string>[];
 
 type FixtureName = (typeof STATE_MACHINES)[number]['name'];
 
@@ -52,6 +72,7 @@ export interface Harness {
 export async function startHarness(
   machines: readonly FixtureName[],
   handlers: Readonly<Record<string, LambdaHandler>> = {},
+  options: Pick<LocalStepFunctionsOptions, 'readObject'> = {},
 ): Promise<Harness> {
   const engine = await startLocalStepFunctions({
     stateMachines: STATE_MACHINES.filter((machine) => machines.includes(machine.name)),
@@ -63,6 +84,7 @@ export async function startHarness(
     region: 'us-east-1',
     accountId: '000000000000',
     retryIntervalMs: 0,
+    ...options,
   });
   const sfn = new SFNClient({
     endpoint: engine.endpoint,

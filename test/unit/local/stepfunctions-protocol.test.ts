@@ -68,7 +68,12 @@ describe('local Step Functions engine: JSON 1.0 protocol', () => {
     await expect(
       startLocalStepFunctions({
         stateMachines: [
-          { name: 'greet', definitionFile: 'test/fixtures/statemachines/greet.asl.json', tasks: {} },
+          {
+            name: 'greet',
+            definitionFile: 'test/fixtures/statemachines/greet.asl.json',
+            tasks: {},
+            parameters: {},
+          },
         ],
         loadHandler: async () => async () => null,
         region: 'us-east-1',

@@ -117,7 +117,7 @@ describe('createAccessResolver', () => {
   it('does not list the known roles when there are many', () => {
     const many = createAccessResolver({
       ...settings,
-      knownRoles: new Set(Array.from({ length: 11 }, (_, index) => `role_${index}`)),
+      knownRoles: new Set(['member', ...Array.from({ length: 10 }, (_, index) => `role_${index}`)]),
     });
     expect(many(ROW, request({}, ['wizard'])).issues[0]?.suggestion).toBe(
       'Remove it, or create the role before importing.',
@@ -179,6 +179,27 @@ describe('createAccessResolver', () => {
     expect(strict(ROW, request({}, ['operator'])).issues).toEqual([]);
     expect(strict(ROW, request({}, ['tenant_admin'])).issues.map((found) => found.code)).toEqual([
       'REQUIRES_APPROVAL',
+    ]);
+  });
+
+  it('refuses a default role the policy still names but the tenant no longer has', () => {
+    const stale = createAccessResolver({
+      ...settings,
+      rolePolicy: { rules: [{ department: 'Ops', roles: ['retired_role', 'operator'] }], fallbackRoles: [] },
+    });
+    const access = stale(ROW, request({ department: 'Ops' }));
+    expect(access.roles).toEqual(['operator']);
+    expect(access.issues).toEqual([
+      {
+        row: ROW,
+        column: 'department',
+        code: 'UNKNOWN_ROLE',
+        severity: 'error',
+        message:
+          'Role "retired_role", from the default role policy\'s rule for department "Ops", no longer exists in this tenant.',
+        suggestion:
+          'Remove retired_role from the default role policy (PUT /internal/iam/role-policies/default), or create the role again.',
+      },
     ]);
   });
 
