@@ -306,10 +306,10 @@ export async function validateImportFile(
     let valid = 0;
     let invalid = 0;
     for await (const { candidate, issues: ownIssues } of scratch.entries()) {
+      // A malformed row's values are shifted: only its own MALFORMED_ROW is worth reporting.
       const malformed = ownIssues.some(({ code }) => code === 'MALFORMED_ROW');
-      const issues = malformed
-        ? ownIssues
-        : inColumnOrder([...ownIssues, ...crossRowIssues(candidate, context)]);
+      const crossRow = malformed ? [] : crossRowIssues(candidate, context);
+      const issues = crossRow.length === 0 ? ownIssues : inColumnOrder([...ownIssues, ...crossRow]);
       for (const found of issues) await emit(found);
       const { email } = candidate;
       if (email !== undefined && !issues.some(({ severity }) => severity === 'error')) {

@@ -58,7 +58,8 @@ function checkText(row: number, column: ColumnName, raw: string, label: string =
     };
   }
   const { maxLength } = templateColumn(column);
-  const length = [...text].length;
+  // Code points, as people count; never more than UTF-16 units, so only long values are counted.
+  const length = maxLength !== undefined && text.length > maxLength ? [...text].length : 0;
   if (maxLength !== undefined && length > maxLength) {
     return {
       issue: issue({

@@ -716,7 +716,8 @@ describe('validateImportFile: order and the scratch file', () => {
     expect(outcome).toMatchObject({ total: count, valid: count, invalid: 0, warnings: 0 });
     expect(rows).toHaveLength(count);
     expect(rows.every((row, index) => row.row === index + 2)).toBe(true);
-    expect(seconds).toBeLessThan(20);
+    // A guard against quadratic work (which would take minutes), not a benchmark: machines vary.
+    expect(seconds).toBeLessThan(30);
   }, 60_000);
 });
 
