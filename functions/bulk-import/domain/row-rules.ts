@@ -2,7 +2,7 @@ import { checkStartDate } from './calendar-date';
 import { checkEmailAddress, describeCharacter } from './email-address';
 import type { ColumnValues } from './header-mapping';
 import type { ImportRow } from './import-row';
-import { type ImportIssue, issue } from './issues';
+import { type ImportIssue, type IssueCode, issue } from './issues';
 import { checkLocale } from './locale-tag';
 import { checkPhoneNumber, phoneRegionOf } from './phone-number';
 import { type ColumnName, inColumnOrder, templateColumn } from './template-columns';
@@ -148,6 +148,17 @@ function checkList(
   return [...entries.values()];
 }
 
+/** The issue for a value a format checker refused: `phone "123" is too short`. */
+function refusal(
+  row: number,
+  column: ColumnName,
+  code: IssueCode,
+  value: string,
+  { problem, suggestion }: { readonly problem: string; readonly suggestion: string },
+): ImportIssue {
+  return issue({ row, column, code, message: `${column} "${value}" ${problem}.`, suggestion });
+}
+
 /**
  * Checks and normalises one data record's cells. Cross-row matters (duplicates, existing users,
  * managers, known roles and groups) are the file validator's.
@@ -167,39 +178,19 @@ export function checkRow(row: number, values: ColumnValues): RowCheck {
   for (const [column, field] of TEXT_COLUMNS) keep(field, checkText(row, column, values[column] ?? ''));
 
   const locale = values.locale?.trim() ?? '';
-  if (locale !== '') {
-    const lengthCheck = checkText(row, 'locale', locale);
-    const checked = lengthCheck.issue === undefined ? checkLocale(locale) : undefined;
-    if (lengthCheck.issue !== undefined) issues.push(lengthCheck.issue);
-    else if (checked?.valid) fields.locale = checked.locale;
-    else if (checked !== undefined) {
-      issues.push(
-        issue({
-          row,
-          column: 'locale',
-          code: 'INVALID_LOCALE',
-          message: `locale "${locale}" ${checked.problem}.`,
-          suggestion: checked.suggestion,
-        }),
-      );
-    }
+  const localeTooLong = checkText(row, 'locale', locale).issue;
+  if (localeTooLong !== undefined) issues.push(localeTooLong);
+  else if (locale !== '') {
+    const checked = checkLocale(locale);
+    if (checked.valid) fields.locale = checked.locale;
+    else issues.push(refusal(row, 'locale', 'INVALID_LOCALE', locale, checked));
   }
 
   const phone = values.phone?.trim() ?? '';
   if (phone !== '') {
     const checked = checkPhoneNumber(phone, phoneRegionOf(fields.locale));
     if (checked.valid) fields.phone = checked.e164;
-    else {
-      issues.push(
-        issue({
-          row,
-          column: 'phone',
-          code: 'INVALID_PHONE',
-          message: `phone "${phone}" ${checked.problem}.`,
-          suggestion: checked.suggestion,
-        }),
-      );
-    }
+    else issues.push(refusal(row, 'phone', 'INVALID_PHONE', phone, checked));
   }
 
   keep('managerEmail', checkEmailCell(row, 'manager_email', values.manager_email ?? ''));
@@ -208,17 +199,7 @@ export function checkRow(row: number, values: ColumnValues): RowCheck {
   if (startDate !== '') {
     const checked = checkStartDate(startDate);
     if (checked.valid) fields.startDate = checked.date;
-    else {
-      issues.push(
-        issue({
-          row,
-          column: 'start_date',
-          code: 'INVALID_DATE',
-          message: `start_date "${startDate}" ${checked.problem}.`,
-          suggestion: checked.suggestion,
-        }),
-      );
-    }
+    else issues.push(refusal(row, 'start_date', 'INVALID_DATE', startDate, checked));
   }
 
   const requestedRoles = checkList(row, 'roles', values.roles ?? '', issues);

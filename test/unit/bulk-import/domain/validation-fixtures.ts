@@ -53,11 +53,11 @@ export function sheet(...rows: Partial<Record<Column, string>>[]): SheetRecord[]
   return numbered([[...HEADER], ...rows.map(cells)]);
 }
 
-export async function* streamOf(records: Iterable<SheetRecord>): AsyncGenerator<SheetRecord> {
+async function* streamOf(records: Iterable<SheetRecord>): AsyncGenerator<SheetRecord> {
   yield* records;
 }
 
-export interface DirectoryCalls {
+interface DirectoryCalls {
   readonly emails: string[][];
   readonly employeeIds: string[][];
 }
@@ -102,7 +102,6 @@ export interface Validated {
   readonly issues: ImportIssue[];
   /** What reached the sink, in order: `issue:<row>` or `row:<row>`. */
   readonly sequence: string[];
-  readonly scratchDir: string;
 }
 
 export async function validate(
@@ -137,7 +136,7 @@ export async function validate(
       },
     },
   );
-  return { outcome, rows, issues, sequence, scratchDir: dir };
+  return { outcome, rows, issues, sequence };
 }
 
 /** The codes of a row's issues. */
