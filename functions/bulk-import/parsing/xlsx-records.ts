@@ -70,8 +70,7 @@ async function* readSheet(archive: ZipArchive, sheet: UsersSheet): AsyncGenerato
   const input = byteStream(sheetPackage(archive, sheet));
   // exceljs pipes its input into the unzipper without forwarding errors, so a failure of ours
   // (a part failing its checks) would leave it waiting forever: every step races it instead.
-  const inputFailed = new Promise<never>((_, reject) => input.once('error', reject));
-  inputFailed.catch(() => undefined);
+  const inputFailure = new StreamFailure(input);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -84,8 +83,8 @@ async function* readSheet(archive: ZipArchive, sheet: UsersSheet): AsyncGenerato
     cellText(value, numFmt, format, sheet.date1904);
   try {
     // The package holds one worksheet; iterating to the end also reads the archive's end.
-    for await (const worksheet of raced(reader, inputFailed)) {
-      for await (const row of raced(worksheet, inputFailed)) {
+    for await (const worksheet of inputFailure.raced(reader)) {
+      for await (const row of inputFailure.raced(worksheet)) {
         const cells = rowTexts(row, text);
         if (cells.length > 0) yield { row: row.number, cells };
       }
@@ -104,13 +103,48 @@ async function* readSheet(archive: ZipArchive, sheet: UsersSheet): AsyncGenerato
   }
 }
 
-/** The items, unless `failure` rejects first. A pending step is abandoned, not awaited. */
-async function* raced<T>(items: AsyncIterable<T>, failure: Promise<never>): AsyncGenerator<T> {
-  const iterator = items[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await Promise.race([iterator.next(), failure]);
-    if (next.done) return;
-    yield next.value;
+/**
+ * A stream's first error, raced against each step of a reader fed by it. Unlike racing every step
+ * against one long-lived promise (whose reactions, one per step, would keep every row ever read
+ * reachable), each step's wait is released as soon as the step settles.
+ */
+class StreamFailure {
+  private error: { readonly cause: unknown } | undefined;
+  private readonly waiting = new Set<(cause: unknown) => void>();
+
+  constructor(stream: Readable) {
+    stream.once('error', (cause: unknown) => {
+      this.error = { cause };
+      for (const reject of this.waiting) reject(cause);
+      this.waiting.clear();
+    });
+  }
+
+  /** The items, unless the stream fails first; a pending step is then abandoned, not awaited. */
+  async *raced<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+    const iterator = items[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.race(iterator.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
+  private race<T>(step: Promise<T>): Promise<T> {
+    if (this.error) return Promise.reject(this.error.cause);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      step.then(
+        (value) => {
+          this.waiting.delete(reject);
+          resolve(value);
+        },
+        (cause: unknown) => {
+          this.waiting.delete(reject);
+          reject(cause);
+        },
+      );
+    });
   }
 }
 
