@@ -1,0 +1,124 @@
+// `npm run bench`: how fast the upload readers (and the validator behind them) go against the raw
+// parsers on the same files, and how much memory each needs. Not a test: it takes minutes, and its
+// figures depend on the machine. Each case runs in a child process of its own, so that its peak
+// RSS is its own; each is run BENCH_RUNS times (default 2) and the fastest run counts.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { BenchCaseName } from './cases';
+import { csvFixture, xlsxFixture } from './fixtures';
+
+const CSV_ROWS = 1_000_000;
+const XLSX_ROWS = 100_000;
+const RSS_TARGET_BYTES = 300 * 1024 * 1024;
+const runs = z.coerce.number().int().positive().default(2).parse(process.env.BENCH_RUNS);
+
+const measurementSchema = z.object({ rows: z.number().int(), seconds: z.number(), peakRssBytes: z.number() });
+type Measurement = z.infer<typeof measurementSchema>;
+
+interface Comparison {
+  readonly title: string;
+  readonly file: string;
+  readonly raw: BenchCaseName;
+  /** Ours against the raw parser, with the issue's target for rows/s as a share of raw. */
+  readonly ours: readonly { readonly name: BenchCaseName; readonly label: string; readonly target: number }[];
+}
+
+const measureScript = fileURLToPath(new URL('./measure.ts', import.meta.url));
+
+function runOnce(name: BenchCaseName, file: string): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', measureScript, name, file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${name} exited with ${code}`));
+      const lastLine = output.trim().split('\n').at(-1) ?? '';
+      resolve(measurementSchema.parse(JSON.parse(lastLine)));
+    });
+  });
+}
+
+async function measure(name: BenchCaseName, file: string): Promise<Measurement> {
+  let fastest: Measurement | undefined;
+  let peakRssBytes = 0;
+  for (let run = 0; run < runs; run++) {
+    const measurement = await runOnce(name, file);
+    process.stderr.write(`  ${name}: ${measurement.seconds.toFixed(2)} s\n`);
+    peakRssBytes = Math.max(peakRssBytes, measurement.peakRssBytes);
+    if (!fastest || measurement.seconds < fastest.seconds) fastest = measurement;
+  }
+  if (!fastest) throw new Error('no run');
+  return { ...fastest, peakRssBytes };
+}
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
+const perSecond = (measurement: Measurement) => measurement.rows / measurement.seconds;
+
+process.stderr.write('Preparing the benchmark files (once; they stay in the temporary directory)…\n');
+const comparisons: Comparison[] = [
+  {
+    title: `CSV, ${CSV_ROWS.toLocaleString('en')} rows`,
+    file: await csvFixture(CSV_ROWS),
+    raw: 'csv-raw',
+    ours: [
+      { name: 'csv-ours', label: 'readCsvRecords', target: 0.4 },
+      { name: 'csv-validation', label: 'validation (reader + validator)', target: 0.4 },
+    ],
+  },
+  {
+    title: `XLSX, ${XLSX_ROWS.toLocaleString('en')} rows`,
+    file: await xlsxFixture(XLSX_ROWS),
+    raw: 'xlsx-raw',
+    ours: [
+      { name: 'xlsx-ours', label: 'readXlsxRecords', target: 0.5 },
+      { name: 'xlsx-validation', label: 'validation (reader + validator)', target: 0.5 },
+    ],
+  },
+];
+
+const table: string[][] = [
+  ['file', 'case', 'rows', 'seconds', 'rows/s', 'vs raw', 'peak RSS', 'RSS vs raw', 'targets'],
+];
+for (const comparison of comparisons) {
+  const raw = await measure(comparison.raw, comparison.file);
+  table.push([
+    comparison.title,
+    `raw (${comparison.raw})`,
+    raw.rows.toLocaleString('en'),
+    raw.seconds.toFixed(2),
+    Math.round(perSecond(raw)).toLocaleString('en'),
+    '1.00',
+    megabytes(raw.peakRssBytes),
+    '1.00',
+    '',
+  ]);
+  for (const ours of comparison.ours) {
+    const result = await measure(ours.name, comparison.file);
+    const speed = perSecond(result) / perSecond(raw);
+    const met = speed >= ours.target && result.peakRssBytes < RSS_TARGET_BYTES;
+    table.push([
+      comparison.title,
+      ours.label,
+      result.rows.toLocaleString('en'),
+      result.seconds.toFixed(2),
+      Math.round(perSecond(result)).toLocaleString('en'),
+      speed.toFixed(2),
+      megabytes(result.peakRssBytes),
+      (result.peakRssBytes / raw.peakRssBytes).toFixed(2),
+      `${met ? 'met' : 'MISSED'} (≥ ${ours.target.toFixed(2)} of raw, < ${megabytes(RSS_TARGET_BYTES)})`,
+    ]);
+  }
+}
+
+const widths =
+  table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
+for (const [index, row] of table.entries()) {
+  console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+  if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+}
