@@ -30,7 +30,8 @@ export type FinalStatus = 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED';
 /**
  * Ends a run: counts from every row's latest outcome (a valid row without one failed), the
  * succeeded and failed exports, the final status, the `iam.user.bulk_imported` event and the
- * operator's summary. Retried, it finds the task already final for this run and changes nothing.
+ * operator's summary. Retried, it finds the task already final for this run and changes nothing;
+ * a redriven execution that failed before finalizes its run again, with the rows it now created.
  */
 export async function finalizeImport(
   deps: FinalizeDeps,
@@ -44,7 +45,10 @@ export async function finalizeImport(
   },
 ): Promise<{ status: string }> {
   const task = await findTask(deps, input.tenantId, input.taskId);
-  if (task.status !== 'PROVISIONING' || task.run !== input.run) return { status: task.status };
+  // A FAILED run is finalized again when its execution is redriven; any other settled run, or an
+  // older run, is left as it is (a retried Finalize step).
+  const finalizable = task.run === input.run && (task.status === 'PROVISIONING' || task.status === 'FAILED');
+  if (!finalizable || (task.status === 'FAILED' && input.outcome === 'FAILED')) return { status: task.status };
 
   const validRows = parseRowLines(await deps.reports.readText(task.artifacts.validRows ?? ''));
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
@@ -79,7 +83,7 @@ export async function finalizeImport(
   const final = await deps.tasks.transition(
     input.tenantId,
     input.taskId,
-    ['PROVISIONING'],
+    ['PROVISIONING', 'FAILED'],
     status,
     {
       counts,
@@ -102,7 +106,7 @@ export async function finalizeImport(
         occurredAt: now,
       },
       { taskId: input.taskId, run: input.run, status, counts, durationSeconds },
-      `evt_${input.taskId.slice(2)}_run${input.run}`,
+      `evt_${input.taskId.slice(2)}_run${input.run}_${status.toLowerCase()}`,
     ),
   ]);
   await sendSummary(deps, final.committedBy, input, status, counts);

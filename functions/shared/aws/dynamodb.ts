@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
 import { ThrottledError } from '../errors';
 
 /**
@@ -38,15 +40,19 @@ export function cancellationReasons(error: Error): CancellationReason[] {
     const code = 'Code' in reason && typeof reason.Code === 'string' ? reason.Code : 'None';
     const item =
       'Item' in reason && typeof reason.Item === 'object' && reason.Item !== null ? reason.Item : undefined;
-    return item ? { code, item: { ...item } } : { code };
+    return item
+      ? { code, item: unmarshall(z.record(z.string(), z.custom<AttributeValue>()).parse(item)) }
+      : { code };
   });
 }
 
-/** The old item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`). */
+/**
+ * The old item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`),
+ * as plain values: the document client does not unmarshall items carried by errors.
+ */
 export function itemOfConditionFailure(error: Error): Record<string, unknown> | undefined {
-  return 'Item' in error && typeof error.Item === 'object' && error.Item !== null
-    ? { ...error.Item }
-    : undefined;
+  if (!('Item' in error) || typeof error.Item !== 'object' || error.Item === null) return undefined;
+  return unmarshall(z.record(z.string(), z.custom<AttributeValue>()).parse(error.Item));
 }
 
 function isTransactionConflict(error: unknown): boolean {
