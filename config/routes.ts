@@ -19,6 +19,85 @@ export interface RouteDefinition {
   readonly access: readonly ResourceAccess[];
 }
 
+const BULK_IMPORT = 'functions/bulk-import/handlers';
+const IMPORT_API_ACCESS = ['table:read', 'table:write', 'import-settings'] as const;
+
+/** Bulk user import (seed 000); every route answers 404 while `user-bulk-import` is off. */
+const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'GET',
+    path: '/internal/iam/users/bulk-import/template',
+    entry: `${BULK_IMPORT}/template.ts`,
+    export: 'handler',
+    auth: 'principal',
+    access: ['table:read', 'reports:read', 'reports:write', 'import-settings'],
+  },
+  {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/uploads',
+    entry: `${BULK_IMPORT}/uploads.ts`,
+    export: 'createUpload',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'uploads:write'],
+  },
+  {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/validation',
+    entry: `${BULK_IMPORT}/uploads.ts`,
+    export: 'startValidation',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'uploads:read'],
+  },
+  {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/commit',
+    entry: `${BULK_IMPORT}/runs.ts`,
+    export: 'commit',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'workflow:BulkImport'],
+  },
+  {
+    method: 'GET',
+    path: '/internal/iam/users/bulk-import/{taskId}',
+    entry: `${BULK_IMPORT}/tasks.ts`,
+    export: 'getTask',
+    auth: 'principal',
+    access: ['table:read', 'reports:read'],
+  },
+  {
+    method: 'GET',
+    path: '/internal/iam/users/bulk-import/{taskId}/errors',
+    entry: `${BULK_IMPORT}/tasks.ts`,
+    export: 'listErrors',
+    auth: 'principal',
+    access: ['table:read', 'reports:read'],
+  },
+  {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/{taskId}/retry',
+    entry: `${BULK_IMPORT}/runs.ts`,
+    export: 'retry',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'workflow:BulkImport'],
+  },
+  {
+    method: 'GET',
+    path: '/internal/iam/role-policies/default',
+    entry: `${BULK_IMPORT}/role-policy.ts`,
+    export: 'getRolePolicy',
+    auth: 'principal',
+    access: ['table:read', 'import-settings'],
+  },
+  {
+    method: 'PUT',
+    path: '/internal/iam/role-policies/default',
+    entry: `${BULK_IMPORT}/role-policy.ts`,
+    export: 'putRolePolicy',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'import-settings'],
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -44,6 +123,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: 'principal',
     access: ['table:read', 'table:write', 'bus:publish'],
   },
+  ...BULK_IMPORT_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */
