@@ -61,6 +61,15 @@ const tokenRequestSchema = principalSchema
   });
 type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
+const chaosRequestSchema = z.union([
+  z.strictObject({
+    point: z.string().min(1),
+    afterRow: z.number().int().min(0),
+    times: z.number().int().min(1).max(100).default(1),
+  }),
+  z.strictObject({ point: z.undefined().optional() }),
+]);
+
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
 export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
   const { issuer } = deps;
@@ -139,6 +148,19 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
               ],
             },
           );
+        }),
+    },
+    {
+      // Arms (or, with an empty body `{}`, disarms) the chaos hook of functions/shared/chaos.ts on
+      // this running stack, for tests of crashes mid-batch; every handler here shares the process.
+      method: 'PUT',
+      path: '/_local/chaos',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const chaos = readInput(request, chaosRequestSchema);
+          if (chaos.point === undefined) delete process.env.MUSTER_CHAOS;
+          else process.env.MUSTER_CHAOS = JSON.stringify({ ...chaos, armedAt: Date.now() });
+          return jsonReply(200, { armed: chaos.point !== undefined });
         }),
     },
     {

@@ -30,7 +30,7 @@ export interface ProvisionBatchDeps {
     'createUser' | 'findUserIdByEmail' | 'getUser' | 'addGroupMember'
   >;
   readonly pendingGrants: Pick<PendingGrantRepository, 'put'>;
-  readonly tasks: Pick<ImportTaskRepository, 'putBatchOutcome'>;
+  readonly tasks: Pick<ImportTaskRepository, 'getBatchOutcome' | 'putBatchOutcome'>;
   readonly reports: Pick<ObjectStore, 'readText'>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   /** A deliberate failure point for chaos tests: called after each row is provisioned. */
@@ -67,10 +67,16 @@ export async function provisionBatch(
     if (result.event) events.push(result.event);
     deps.afterRow?.(row.row);
   }
+  // A replayed batch (retry, redrive) keeps what notification already did, so nobody is emailed twice.
+  const previous = await deps.tasks.getBatchOutcome(input.tenantId, input.taskId, input.run, input.batch.number);
+  const notified = new Map(previous?.rows.flatMap((row) => (row.notification ? [[row.row, row.notification]] : [])));
   await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, {
     run: input.run,
     batch: input.batch.number,
-    rows: outcomes,
+    rows: outcomes.map((outcome) => {
+      const notification = outcome.status === 'CREATED' ? notified.get(outcome.row) : undefined;
+      return notification ? { ...outcome, notification } : outcome;
+    }),
   });
   await deps.publish(events);
   return { created: outcomes.filter((outcome) => outcome.status === 'CREATED').length };

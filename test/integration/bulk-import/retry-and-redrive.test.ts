@@ -1,0 +1,141 @@
+import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
+import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
+import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
+import {
+  call,
+  documentClient,
+  engineClientConfig,
+  principal,
+  TABLE_NAME,
+  uniqueTenant,
+} from '../support/api';
+import { BASE, csvOf, download, taskOf, upload, waitForStatus } from './import-support';
+
+const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
+const sfn = new SFNClient(engineClientConfig('sfn'));
+const stateMachineArn = z.string().parse(inject('env').BULK_IMPORT_STATE_MACHINE_ARN);
+const emailsSchema = z.array(z.object({ to: z.unknown(), subject: z.string() }));
+const eventsSchema = z.array(
+  z.object({ 'detail-type': z.string(), detail: z.object({ eventId: z.string(), tenantId: z.string() }) }),
+);
+
+async function arm(chaos: Record<string, unknown>) {
+  const response = await call('PUT', '/_local/chaos', { body: chaos });
+  expect(response.status, response.text).toBe(200);
+}
+afterEach(() => arm({}));
+
+function people(tenantId: string, count: number): string[][] {
+  return Array.from({ length: count }, (_, index) => [`p${index}@${tenantId}.test`, `Given${index}`]);
+}
+
+async function validatedImport(tenantId: string, rows: string[][]) {
+  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
+  const fileId = await upload(admin, 'people.csv', csvOf(['email', 'given_name'], rows));
+  const taskId = await taskOf(admin, fileId);
+  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
+  return { admin, taskId };
+}
+
+/** Every row's email belongs to exactly the user that row creates: nothing was created twice. */
+async function expectEachRowOnce(tenantId: string, taskId: string, rows: string[][]) {
+  for (const [index, [email]] of rows.entries()) {
+    expect(await directory.findUserIdByEmail(tenantId, email ?? '')).toBe(
+      importedUserId(tenantId, taskId, index + 2),
+    );
+  }
+}
+
+describe('retrying failed rows', () => {
+  it('replays only the failed rows, never touching the created ones, and the counts stay true', async () => {
+    const tenantId = uniqueTenant('retry');
+    const rows = people(tenantId, 10);
+    const { admin, taskId } = await validatedImport(tenantId, rows);
+    // Two people get accounts some other way between validation and commit.
+    await principal(tenantId, `p3@${tenantId}.test`);
+    await principal(tenantId, `p7@${tenantId}.test`);
+
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
+    const first = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(first.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(first.counts).toMatchObject({ valid: 10, succeeded: 8, failed: 2 });
+    const failedRows = await download(first.failedExportUrl ?? '');
+    expect(failedRows).toContain('ALREADY_EXISTS');
+    expect(failedRows.trim().split(/\r?\n/)).toHaveLength(3);
+
+    const created = await directory.getUser(tenantId, importedUserId(tenantId, taskId, 2));
+    const retried = await call('POST', `${BASE}/${taskId}/retry`, { token: admin.token });
+    expect(retried.status, retried.text).toBe(202);
+    const second = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(second).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', run: 2 });
+    expect(second.counts).toMatchObject({ valid: 10, succeeded: 8, failed: 2 });
+    expect(await directory.getUser(tenantId, importedUserId(tenantId, taskId, 2))).toEqual(created);
+  });
+
+  it('recovers a run that crashed: the retry provisions the rest, once each', async () => {
+    const tenantId = uniqueTenant('recover');
+    const rows = people(tenantId, 300);
+    const { admin, taskId } = await validatedImport(tenantId, rows);
+    await arm({ point: 'provision-batch', afterRow: 150, times: 100 });
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
+    const crashed = await waitForStatus(
+      admin,
+      taskId,
+      ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+      120_000,
+    );
+    expect(crashed.status).toBe('FAILED');
+    expect(crashed.counts.succeeded + crashed.counts.failed).toBe(300);
+    await arm({});
+
+    await call('POST', `${BASE}/${taskId}/retry`, { token: admin.token });
+    const recovered = await waitForStatus(
+      admin,
+      taskId,
+      ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+      120_000,
+    );
+    expect(recovered.status).toBe('COMPLETED');
+    expect(recovered.counts).toMatchObject({ total: 300, valid: 300, succeeded: 300, failed: 0 });
+    await expectEachRowOnce(tenantId, taskId, rows);
+  }, 240_000);
+});
+
+describe('redriving a failed execution', () => {
+  it('finishes the crashed run: every row exactly once, one welcome email each', async () => {
+    const tenantId = uniqueTenant('redrive');
+    const rows = people(tenantId, 500);
+    const { admin, taskId } = await validatedImport(tenantId, rows);
+    // Crash in the middle of batch 3 (rows 202-301), and in every later row, past all retries.
+    await arm({ point: 'provision-batch', afterRow: 250, times: 100 });
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: true } });
+    const crashed = await waitForStatus(
+      admin,
+      taskId,
+      ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+      120_000,
+    );
+    expect(crashed.status).toBe('FAILED');
+    // Rows before the crash point in the crashed batch already have their users.
+    expect(await directory.getUser(tenantId, importedUserId(tenantId, taskId, 240))).toBeDefined();
+    await arm({});
+
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('FAILED');
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS'], 120_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.counts).toMatchObject({ total: 500, valid: 500, succeeded: 500, failed: 0, notified: 500 });
+    await expectEachRowOnce(tenantId, taskId, rows);
+
+    const emails = emailsSchema.parse((await call('GET', '/_local/emails')).body);
+    const welcomes = emails.filter((email) => JSON.stringify(email.to).includes(`@${tenantId}.test`));
+    expect(welcomes).toHaveLength(500);
+    const events = eventsSchema
+      .parse((await call('GET', '/_local/events')).body)
+      .filter((event) => event['detail-type'] === 'iam.user.created' && event.detail.tenantId === tenantId);
+    expect(new Set(events.map((event) => event.detail.eventId)).size).toBe(500);
+  }, 240_000);
+});
