@@ -36,11 +36,13 @@ export async function upload(
   admin: Principal,
   fileName: string,
   content: Uint8Array | string,
+  options: { declareSize?: boolean } = {},
 ): Promise<string> {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  const declared = options.declareSize === false ? {} : { sizeBytes: bytes.byteLength };
   const created = await call('POST', `${BASE}/uploads`, {
     token: admin.token,
-    body: { fileName, sizeBytes: bytes.byteLength },
+    body: { fileName, ...declared },
   });
   expect(created.status, created.text).toBe(201);
   const presigned = uploadSchema.parse(created.body);
