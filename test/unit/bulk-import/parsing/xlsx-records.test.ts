@@ -325,6 +325,8 @@ describe('readXlsxRecords rejections', () => {
     const parts = workbookParts(usersSheet('')).map((part) => ({ ...part, encrypted: true }));
     const error = await rejection(buildZip(parts));
     expect(error.code).toBe('ENCRYPTED_WORKBOOK');
+    expect(error.message).toBe('The file is a password-protected zip archive, so it cannot be read.');
+    expect(error.suggestion).toBe('Save the workbook from Excel without a password and upload it again.');
   });
 
   it('rejects a zip bomb as FILE_TOO_LARGE by its declared sizes, before inflating it', async () => {
