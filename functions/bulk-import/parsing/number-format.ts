@@ -4,9 +4,10 @@
  * stored as 123 under `00000` must read `00123`, a date serial under `yyyy-mm-dd` `2026-01-15`.
  *
  * Covered: General, digit placeholders (`0 # ?`), literals interleaved with digits (`000-000-0000`),
- * thousands separators and scaling commas, decimals, `%`, scientific notation, `@`, up to four
- * sections (positive;negative;zero;text), quoted and escaped literals, `[$€-407]` currency text,
- * dates and times (y m d h s, AM/PM, elapsed `[h]`, fractions of seconds).
+ * thousands separators and scaling commas, decimals, `%`, scientific notation, `@`, the sections
+ * for positive, negative and zero numbers, quoted and escaped literals, `[$€-407]` currency text,
+ * dates and times (y m d h s, AM/PM, elapsed `[h]`, fractions of seconds). A format's text section
+ * is not applied: text cells read as typed.
  *
  * Deliberate differences from Excel's screen:
  * - General shows up to 15 significant digits without switching to scientific notation for long
