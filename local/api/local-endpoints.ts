@@ -64,6 +64,7 @@ type TokenRequest = z.infer<typeof tokenRequestSchema>;
 const chaosRequestSchema = z.union([
   z.strictObject({
     point: z.string().min(1),
+    tenantId: z.string().min(1),
     afterRow: z.number().int().min(0),
     times: z.number().int().min(1).max(100).default(1),
   }),

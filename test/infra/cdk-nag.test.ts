@@ -80,6 +80,10 @@ describe('bin/muster.ts', () => {
       cwd: fromRepositoryRoot('.'),
       env: {
         ...process.env,
+        // As `cdk synth` runs it with a configured profile: the stack is bound to an account and region,
+        // so ARNs it formats are literal, and acknowledgements must match them.
+        CDK_DEFAULT_ACCOUNT: '123456789012',
+        CDK_DEFAULT_REGION: 'eu-west-1',
         CDK_OUTDIR: outdir,
         CDK_CONTEXT_JSON: JSON.stringify({
           ...CDK_JSON_CONTEXT,

@@ -49,7 +49,7 @@ export const provisionBatch = middy(async (event: unknown) => {
       tasks,
       reports,
       publish: (events) => publisher.publish(events),
-      afterRow: (row) => injectedFault('provision-batch', row),
+      afterRow: (row) => injectedFault('provision-batch', input.tenantId, row),
       clock: () => new Date(),
     },
     input,

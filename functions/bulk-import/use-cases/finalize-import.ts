@@ -48,7 +48,8 @@ export async function finalizeImport(
   // A FAILED run is finalized again when its execution is redriven; any other settled run, or an
   // older run, is left as it is (a retried Finalize step).
   const finalizable = task.run === input.run && (task.status === 'PROVISIONING' || task.status === 'FAILED');
-  if (!finalizable || (task.status === 'FAILED' && input.outcome === 'FAILED')) return { status: task.status };
+  if (!finalizable || (task.status === 'FAILED' && input.outcome === 'FAILED'))
+    return { status: task.status };
 
   const validRows = parseRowLines(await deps.reports.readText(task.artifacts.validRows ?? ''));
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));

@@ -68,8 +68,15 @@ export async function provisionBatch(
     deps.afterRow?.(row.row);
   }
   // A replayed batch (retry, redrive) keeps what notification already did, so nobody is emailed twice.
-  const previous = await deps.tasks.getBatchOutcome(input.tenantId, input.taskId, input.run, input.batch.number);
-  const notified = new Map(previous?.rows.flatMap((row) => (row.notification ? [[row.row, row.notification]] : [])));
+  const previous = await deps.tasks.getBatchOutcome(
+    input.tenantId,
+    input.taskId,
+    input.run,
+    input.batch.number,
+  );
+  const notified = new Map(
+    previous?.rows.flatMap((row) => (row.notification ? [[row.row, row.notification]] : [])),
+  );
   await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, {
     run: input.run,
     batch: input.batch.number,

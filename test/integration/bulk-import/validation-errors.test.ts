@@ -73,6 +73,8 @@ describe('validation of a file with every kind of row problem', () => {
       ['locale@acme.test', 'Lo', '', '', '', '', '', 'not a locale!', 'Sales'], // 13 INVALID_LOCALE
       ['policy@acme.test', 'Po', '', '', '', '', '', '', 'Marketing'], // 14 POLICY_NO_DEFAULT_ROLE
       ['approve@acme.test', 'Ap', '', '', 'tenant_admin', '', '', '', 'Sales'], // 15 REQUIRES_APPROVAL (warning)
+      ['', 'No Email', '', '', '', '', '', '', 'Sales'], // 16 REQUIRED
+      ['ctrl@acme.test', 'Bad\u0007Bell', '', '', '', '', '', '', 'Sales'], // 17 INVALID_CHARACTERS
     ];
     const fileId = await upload(
       admin,
@@ -85,7 +87,7 @@ describe('validation of a file with every kind of row problem', () => {
     const taskId = await taskOf(admin, fileId);
     const task = await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED']);
     expect(task.status).toBe('VALIDATED');
-    expect(task.counts).toMatchObject({ total: 14, valid: 2, invalid: 12 });
+    expect(task.counts).toMatchObject({ total: 16, valid: 2, invalid: 14 });
 
     const issues = await allIssues(admin.token, taskId);
     const byRow = (row: number) => issues.filter((found) => found.row === row).map((found) => found.code);
@@ -113,6 +115,8 @@ describe('validation of a file with every kind of row problem', () => {
     expect(byRow(13)).toContain('INVALID_LOCALE');
     expect(byRow(14)).toContain('POLICY_NO_DEFAULT_ROLE');
     expect(byRow(15)).toEqual(['REQUIRES_APPROVAL']);
+    expect(byRow(16)).toContain('REQUIRED');
+    expect(byRow(17)).toContain('INVALID_CHARACTERS');
     for (const found of issues) {
       expect(found.message.length).toBeGreaterThan(10);
       expect(found.suggestion.length).toBeGreaterThan(5);

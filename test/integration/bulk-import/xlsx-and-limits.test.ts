@@ -34,9 +34,22 @@ describe('an XLSX import', () => {
     expect(validated.status).toBe('VALIDATED');
     expect(validated.counts).toMatchObject({ total: 20, valid: 20, invalid: 0 });
 
-    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: true } });
     const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
     expect(done.status).toBe('COMPLETED');
+    expect(done.counts).toMatchObject({ succeeded: 20, notified: 20 });
+    const emails = z
+      .array(z.object({ to: z.unknown(), subject: z.string() }))
+      .parse((await call('GET', '/_local/emails')).body);
+    expect(emails.filter((email) => JSON.stringify(email.to).includes(`@${tenantId}.test`))).toHaveLength(20);
+    const events = z
+      .array(z.object({ 'detail-type': z.string(), detail: z.object({ tenantId: z.string() }) }))
+      .parse((await call('GET', '/_local/events')).body);
+    expect(
+      events.filter(
+        (event) => event['detail-type'] === 'iam.user.bulk_imported' && event.detail.tenantId === tenantId,
+      ),
+    ).toHaveLength(1);
     const userId = await directory.findUserIdByEmail(tenantId, `x0@${tenantId}.test`);
     expect(await directory.getUser(tenantId, userId ?? '')).toMatchObject({
       givenName: 'Name0',

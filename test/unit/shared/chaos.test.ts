@@ -5,18 +5,19 @@ afterEach(() => vi.unstubAllEnvs());
 
 describe('injectedFault', () => {
   it('does nothing unless armed', () => {
-    expect(() => injectedFault('provision-batch', 100)).not.toThrow();
+    expect(() => injectedFault('provision-batch', 'acme', 100)).not.toThrow();
   });
 
-  it('fails the armed point after the given row, as many times as asked, then never again', () => {
+  it('fails the armed point for the armed tenant after the given row, as many times as asked', () => {
     vi.stubEnv(
       'MUSTER_CHAOS',
-      JSON.stringify({ point: 'provision-batch', afterRow: 5, times: 2, seed: 'a' }),
+      JSON.stringify({ point: 'provision-batch', tenantId: 'acme', afterRow: 5, times: 2 }),
     );
-    expect(() => injectedFault('provision-batch', 4)).not.toThrow();
-    expect(() => injectedFault('notify-batch', 9)).not.toThrow();
-    expect(() => injectedFault('provision-batch', 5)).toThrow(InjectedFault);
-    expect(() => injectedFault('provision-batch', 6)).toThrow(InjectedFault);
-    expect(() => injectedFault('provision-batch', 7)).not.toThrow();
+    expect(() => injectedFault('provision-batch', 'acme', 4)).not.toThrow();
+    expect(() => injectedFault('notify-batch', 'acme', 9)).not.toThrow();
+    expect(() => injectedFault('provision-batch', 'globex', 9)).not.toThrow();
+    expect(() => injectedFault('provision-batch', 'acme', 5)).toThrow(InjectedFault);
+    expect(() => injectedFault('provision-batch', 'acme', 6)).toThrow(InjectedFault);
+    expect(() => injectedFault('provision-batch', 'acme', 7)).not.toThrow();
   });
 });
