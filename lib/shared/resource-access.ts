@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -201,9 +201,20 @@ export function executionsArn(scope: IConstruct, stateMachineName: string): stri
   });
 }
 
+/**
+ * An ARN of this stack's account and region as cdk-nag spells it in a finding: the partition, region
+ * and account literally when the stack is bound to them (`cdk synth` with a default region),
+ * `<AWS::Region>`-style pseudo parameters when it is environment-agnostic.
+ */
+export function stackArnFinding(scope: IConstruct, service: string, resource: string): string {
+  const stack = Stack.of(scope);
+  const spell = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${spell(stack.partition, 'Partition')}:${service}:${spell(stack.region, 'Region')}:${spell(stack.account, 'AccountId')}:${resource}`;
+}
+
 /** The cdk-nag spelling of `executionsArn`, for acknowledgements. */
-export function executionsArnFinding(stateMachineName: string): string {
-  return `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*`;
+export function executionsArnFinding(scope: IConstruct, stateMachineName: string): string {
+  return stackArnFinding(scope, 'states', `execution:${stateMachineName}:*`);
 }
 
 /** Start an execution, follow it, and redrive it once it failed: what the API does with an import. */
@@ -217,7 +228,7 @@ function grantWorkflow(fn: IFunction, workflow: WorkflowResource): void {
   );
   acknowledge(
     fn,
-    `AwsSolutions-IAM5[Resource::${executionsArnFinding(workflow.stateMachineName)}]`,
+    `AwsSolutions-IAM5[Resource::${executionsArnFinding(fn, workflow.stateMachineName)}]`,
     `Describing and redriving executions of the ${workflow.stateMachineName} state machine only; execution ARNs are only known once started.`,
   );
 }

@@ -20,6 +20,7 @@ import {
   executionsArnFinding,
   grantResourceAccess,
   type SharedResources,
+  stackArnFinding,
   type WorkflowResource,
 } from '../shared/resource-access';
 import { applicationEnvironment, moduleAccess } from '../shared/runtime-environment';
@@ -161,12 +162,12 @@ function grantDistributedMap(stateMachine: StateMachine, stateMachineName: strin
   );
   acknowledge(
     stateMachine,
-    `AwsSolutions-IAM5[Resource::${executionsArnFinding(stateMachineName)}]`,
+    `AwsSolutions-IAM5[Resource::${executionsArnFinding(stateMachine, stateMachineName)}]`,
     'A Distributed Map describes and stops the child executions it starts, all of this one state machine.',
   );
   acknowledge(
     stateMachine,
-    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}/*:*]`,
+    `AwsSolutions-IAM5[Resource::${stackArnFinding(stateMachine, 'states', `execution:${stateMachineName}/*:*`)}]`,
     'Redriving a Distributed Map run redrives its child executions, all of this one state machine.',
   );
 }
