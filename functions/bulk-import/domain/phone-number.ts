@@ -48,8 +48,30 @@ function refuse(problem: string, suggestion: string): PhoneCheck {
   return { valid: false, problem, suggestion };
 }
 
+/**
+ * Parsing with the full metadata costs some 15 µs a number (libphonenumber builds its regular
+ * expressions per call), and a directory repeats numbers (switchboards, shared desk lines): the
+ * verdicts for the most recent distinct (region, number) pairs are remembered, up to a bound.
+ */
+const MAX_REMEMBERED_NUMBERS = 10_000;
+const verdictsByNumber = new Map<string, PhoneCheck>();
+
 export function checkPhoneNumber(raw: string, region: CountryCode | undefined): PhoneCheck {
   const text = raw.trim();
+  const key = `${region ?? ''}:${text}`;
+  let verdict = verdictsByNumber.get(key);
+  if (verdict === undefined) {
+    verdict = judgePhoneNumber(text, region);
+    if (verdictsByNumber.size >= MAX_REMEMBERED_NUMBERS) {
+      const oldest = verdictsByNumber.keys().next();
+      if (!oldest.done) verdictsByNumber.delete(oldest.value);
+    }
+    verdictsByNumber.set(key, verdict);
+  }
+  return verdict;
+}
+
+function judgePhoneNumber(text: string, region: CountryCode | undefined): PhoneCheck {
   if (EXCEL_SCIENTIFIC.test(text)) {
     return refuse(
       'is a number in scientific notation: Excel has already dropped its last digits',

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { ObjectStore } from '../../shared/aws/object-store';
 import { logger } from '../../shared/observability';
@@ -7,6 +8,9 @@ import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import type { RowOutcome } from '../domain/row-outcome';
 import { welcomeEmail } from '../domain/welcome-email';
 import type { BatchInput } from './provision-batch';
+
+/** Welcome emails of one batch sent at the same time: enough to keep SES busy, within its send rate. */
+const EMAILS_IN_FLIGHT = 8;
 
 export interface NotifyBatchDeps {
   readonly tasks: Pick<ImportTaskRepository, 'getBatchOutcome' | 'putBatchOutcome'>;
@@ -37,48 +41,44 @@ export async function notifyBatch(
   const wanted = input.sendWelcome && input.notificationsEnabled;
   const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
   const rowByNumber = new Map(rows.map((row) => [row.row, row]));
-  let notified = 0;
-  const updated: RowOutcome[] = [];
-  for (const result of outcome.rows) {
-    if (result.status !== 'CREATED' || result.notification === 'SENT' || !result.userId) {
-      if (result.notification === 'SENT') notified++;
-      updated.push(result);
-      continue;
-    }
-    if (!wanted) {
-      updated.push({ ...result, notification: 'SKIPPED' });
-      continue;
-    }
-    const row = rowByNumber.get(result.row);
-    try {
-      const token = await deps.tokens.issue(
-        input.tenantId,
-        result.userId,
-        deps.clock(),
-        deps.activationTtlHours,
-      );
-      const activationUrl = `${deps.activationUrlBase}?token=${encodeURIComponent(token)}&tenant=${encodeURIComponent(input.tenantId)}`;
-      const name =
-        row?.displayName ?? ([row?.givenName, row?.familyName].filter(Boolean).join(' ') || result.email);
-      await deps.mailer.send({
-        to: result.email,
-        ...welcomeEmail({
-          name,
-          activationUrl,
-          expiresInHours: deps.activationTtlHours,
-          ...(row?.locale ? { locale: row.locale } : {}),
-        }),
-      });
-      notified++;
-      updated.push({ ...result, notification: 'SENT' });
-    } catch (error) {
-      logger.warn('Welcome email failed', {
-        row: result.row,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      updated.push({ ...result, notification: 'FAILED' });
-    }
-  }
+  const limit = pLimit(EMAILS_IN_FLIGHT);
+  const updated: RowOutcome[] = await Promise.all(
+    outcome.rows.map((result) =>
+      limit(async (): Promise<RowOutcome> => {
+        if (result.status !== 'CREATED' || result.notification === 'SENT' || !result.userId) return result;
+        if (!wanted) return { ...result, notification: 'SKIPPED' };
+        const row = rowByNumber.get(result.row);
+        try {
+          const token = await deps.tokens.issue(
+            input.tenantId,
+            result.userId,
+            deps.clock(),
+            deps.activationTtlHours,
+          );
+          const activationUrl = `${deps.activationUrlBase}?token=${encodeURIComponent(token)}&tenant=${encodeURIComponent(input.tenantId)}`;
+          const name =
+            row?.displayName ?? ([row?.givenName, row?.familyName].filter(Boolean).join(' ') || result.email);
+          await deps.mailer.send({
+            to: result.email,
+            ...welcomeEmail({
+              name,
+              activationUrl,
+              expiresInHours: deps.activationTtlHours,
+              ...(row?.locale ? { locale: row.locale } : {}),
+            }),
+          });
+          return { ...result, notification: 'SENT' };
+        } catch (error) {
+          logger.warn('Welcome email failed', {
+            row: result.row,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return { ...result, notification: 'FAILED' };
+        }
+      }),
+    ),
+  );
+  const notified = updated.filter((result) => result.notification === 'SENT').length;
   await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, { ...outcome, rows: updated });
   return { notified };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { User } from '../../identity/domain/user';
 import type { ObjectStore } from '../../shared/aws/object-store';
@@ -10,6 +11,13 @@ import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import type { PendingGrantRepository } from '../adapters/pending-grant-repository';
 import type { ImportRow } from '../domain/import-row';
 import type { RowOutcome } from '../domain/row-outcome';
+
+/**
+ * Rows of one batch provisioned at the same time. Each row is a few small writes, mostly waiting
+ * on the table; in flight together they finish a batch several times faster, and rows of a batch
+ * never touch the same items (emails are unique within a validated file).
+ */
+const ROWS_IN_FLIGHT = 8;
 
 export interface BatchRef {
   readonly number: number;
@@ -59,14 +67,18 @@ export async function provisionBatch(
   input: BatchInput,
 ): Promise<{ created: number }> {
   const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
-  const outcomes: RowOutcome[] = [];
-  const events: DomainEvent[] = [];
-  for (const row of rows) {
-    const result = await provisionRow(deps, input, row);
-    outcomes.push(result.outcome);
-    if (result.event) events.push(result.event);
-    deps.afterRow?.(row.row);
-  }
+  const limit = pLimit(ROWS_IN_FLIGHT);
+  const results = await Promise.all(
+    rows.map((row) =>
+      limit(async () => {
+        const result = await provisionRow(deps, input, row);
+        deps.afterRow?.(row.row);
+        return result;
+      }),
+    ),
+  );
+  const outcomes = results.map((result) => result.outcome);
+  const events = results.flatMap((result) => (result.event ? [result.event] : []));
   // A replayed batch (retry, redrive) keeps what notification already did, so nobody is emailed twice.
   const previous = await deps.tasks.getBatchOutcome(
     input.tenantId,
