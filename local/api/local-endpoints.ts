@@ -66,7 +66,7 @@ const chaosRequestSchema = z.union([
     point: z.string().min(1),
     tenantId: z.string().min(1),
     afterRow: z.number().int().min(0),
-    times: z.number().int().min(1).max(100).default(1),
+    times: z.number().int().min(1).max(10_000).default(1),
   }),
   z.strictObject({ point: z.undefined().optional() }),
 ]);

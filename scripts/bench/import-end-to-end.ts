@@ -11,6 +11,7 @@ import { startLocalStack } from '../../local/stack';
 const ROWS = z.coerce.number().int().positive().default(10_000).parse(process.env.BENCH_IMPORT_ROWS);
 const TARGET_SECONDS = 60;
 const BATCH_WRITE_CONCURRENCY = 10;
+const SEND_WELCOME = process.env.BENCH_IMPORT_WELCOME !== 'false';
 
 process.env.LOG_LEVEL ??= 'ERROR';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -113,7 +114,7 @@ async function importEndToEnd(): Promise<{ total: number; validation: number; pr
   };
   await waitFor(['VALIDATED', 'VALIDATION_FAILED']);
   const validated = performance.now();
-  await api('POST', '/internal/iam/users/bulk-import/commit', accessToken, { taskId, sendWelcome: true });
+  await api('POST', '/internal/iam/users/bulk-import/commit', accessToken, { taskId, sendWelcome: SEND_WELCOME });
   const done = await waitFor(['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
   if (done.status !== 'COMPLETED' || done.counts.succeeded !== ROWS) {
     throw new Error(`import ended ${done.status} with ${done.counts.succeeded} of ${ROWS} created`);

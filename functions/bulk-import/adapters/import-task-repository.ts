@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
-import type { BatchOutcome } from '../domain/row-outcome';
+import { type BatchOutcome, type BatchSummary, summarizeBatch } from '../domain/row-outcome';
 
 const countsSchema = z.object({
   total: z.number(),
@@ -81,6 +81,13 @@ const batchOutcomeSchema = z.object({
   batch: z.number().int(),
   rows: z.array(rowOutcomeSchema),
 }) satisfies z.ZodType<BatchOutcome>;
+
+const batchSummarySchema = z.object({
+  created: z.number().int(),
+  failed: z.number().int(),
+  pendingApproval: z.number().int(),
+  notified: z.number().int(),
+}) satisfies z.ZodType<BatchSummary>;
 
 const keys = {
   upload: (tenantId: string, fileId: string) => ({ PK: `TENANT#${tenantId}#UPLOAD#${fileId}`, SK: 'UPLOAD' }),
@@ -218,9 +225,40 @@ export class ImportTaskRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.batch(tenantId, taskId, outcome.run, outcome.batch), ...outcome },
+        Item: {
+          ...keys.batch(tenantId, taskId, outcome.run, outcome.batch),
+          ...outcome,
+          summary: summarizeBatch(outcome),
+        },
       }),
     );
+  }
+
+  /**
+   * The small per-batch summaries of one run, without the rows: what progress needs, at a
+   * fraction of the read (a 100,000-row run has 1,000 batches of ~25 KB each).
+   */
+  async listBatchSummaries(tenantId: string, taskId: string, run: number): Promise<BatchSummary[]> {
+    const summaries: BatchSummary[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+          ExpressionAttributeValues: {
+            ':pk': keys.task(tenantId, taskId).PK,
+            ':run': `RUN#${String(run).padStart(3, '0')}#`,
+          },
+          ProjectionExpression: 'summary',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        summaries.push(z.object({ summary: batchSummarySchema }).parse(item).summary);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return summaries;
   }
 
   async getBatchOutcome(

@@ -33,25 +33,58 @@ export function latestOutcomes(batches: readonly BatchOutcome[]): Map<number, Ro
 }
 
 /**
- * The counts of a task from its validation counts and the rows' latest outcomes. `succeeded +
- * failed = valid` holds whenever `complete` is set: a valid row with no outcome then counts as
- * failed (its batch never finished), so no row is ever unaccounted for.
+ * The counts of a finished run from the task's validation counts and the rows' latest outcomes.
+ * `succeeded + failed = valid` always: a valid row with no outcome counts as failed (its batch
+ * never finished), so no row is ever unaccounted for.
  */
 export function countsFrom(
   validation: Pick<TaskCounts, 'total' | 'valid' | 'invalid'>,
   latest: ReadonlyMap<number, RowOutcome>,
-  complete: boolean,
 ): TaskCounts {
   let succeeded = 0;
-  let failed = 0;
   let pendingApproval = 0;
   let notified = 0;
   for (const outcome of latest.values()) {
     if (outcome.status === 'CREATED') succeeded++;
-    else failed++;
     if (outcome.status === 'CREATED' && outcome.pendingApproval) pendingApproval++;
     if (outcome.notification === 'SENT') notified++;
   }
-  if (complete) failed = validation.valid - succeeded;
-  return { ...validation, succeeded, failed, pendingApproval, notified };
+  return { ...validation, succeeded, failed: validation.valid - succeeded, pendingApproval, notified };
+}
+
+/** What one batch did, in numbers: stored beside its rows so progress can be read cheaply. */
+export interface BatchSummary {
+  readonly created: number;
+  readonly failed: number;
+  readonly pendingApproval: number;
+  readonly notified: number;
+}
+
+export function summarizeBatch(outcome: BatchOutcome): BatchSummary {
+  return {
+    created: outcome.rows.filter((row) => row.status === 'CREATED').length,
+    failed: outcome.rows.filter((row) => row.status === 'FAILED').length,
+    pendingApproval: outcome.rows.filter((row) => row.status === 'CREATED' && row.pendingApproval).length,
+    notified: outcome.rows.filter((row) => row.notification === 'SENT').length,
+  };
+}
+
+/**
+ * Counts while a run is in progress: the successes of earlier runs (settled in `settled`) plus
+ * what this run's finished batches report. Exact counts come when the run is finalized.
+ */
+export function progressCounts(
+  settled: TaskCounts,
+  run: number,
+  batches: readonly BatchSummary[],
+): TaskCounts {
+  const sum = (field: keyof BatchSummary) => batches.reduce((total, batch) => total + batch[field], 0);
+  const earlier = run > 1 ? settled : { ...settled, succeeded: 0, pendingApproval: 0, notified: 0 };
+  return {
+    ...settled,
+    succeeded: earlier.succeeded + sum('created'),
+    failed: sum('failed'),
+    pendingApproval: earlier.pendingApproval + sum('pendingApproval'),
+    notified: earlier.notified + sum('notified'),
+  };
 }

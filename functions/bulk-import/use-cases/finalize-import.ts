@@ -53,7 +53,7 @@ export async function finalizeImport(
 
   const validRows = parseRowLines(await deps.reports.readText(task.artifacts.validRows ?? ''));
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
-  const counts = countsFrom(task.counts, latest, true);
+  const counts = countsFrom(task.counts, latest);
   const status: FinalStatus =
     input.outcome === 'FAILED' || counts.succeeded === 0
       ? 'FAILED'

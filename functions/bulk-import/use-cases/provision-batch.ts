@@ -76,7 +76,11 @@ export async function provisionBatch(
         return result;
       }),
     ),
-  );
+  ).catch((error: unknown) => {
+    // The whole batch will be retried: starting its remaining rows now would only be wasted work.
+    limit.clearQueue();
+    throw error;
+  });
   const outcomes = results.map((result) => result.outcome);
   const events = results.flatMap((result) => (result.event ? [result.event] : []));
   // A replayed batch (retry, redrive) keeps what notification already did, so nobody is emailed twice.

@@ -3,10 +3,10 @@ import { BadRequestError, NotFoundError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { parseIssueLine } from '../adapters/issue-codec';
 import type { ImportIssue } from '../domain/issues';
-import { countsFrom, latestOutcomes } from '../domain/row-outcome';
+import { progressCounts } from '../domain/row-outcome';
 
 export interface TaskViewDeps {
-  readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'listBatchOutcomes'>;
+  readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'listBatchSummaries'>;
   readonly reports: Pick<ObjectStore, 'presignDownload' | 'readRange' | 'size'>;
 }
 
@@ -28,7 +28,7 @@ export async function describeTask(deps: TaskViewDeps, tenantId: string, taskId:
   const task = await findTask(deps, tenantId, taskId);
   const counts =
     task.status === 'PROVISIONING'
-      ? countsFrom(task.counts, latestOutcomes(await deps.tasks.listBatchOutcomes(tenantId, taskId)), false)
+      ? progressCounts(task.counts, task.run, await deps.tasks.listBatchSummaries(tenantId, taskId, task.run))
       : task.counts;
   const link = (key: string | undefined, fileName: string) =>
     key ? deps.reports.presignDownload(key, fileName, DOWNLOAD_URL_TTL_SECONDS) : Promise.resolve(undefined);

@@ -78,7 +78,7 @@ describe('retrying failed rows', () => {
     const tenantId = uniqueTenant('recover');
     const rows = people(tenantId, 300);
     const { admin, taskId } = await validatedImport(tenantId, rows);
-    await arm({ point: 'provision-batch', tenantId, afterRow: 150, times: 100 });
+    await arm({ point: 'provision-batch', tenantId, afterRow: 150, times: 5000 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
     const crashed = await waitForStatus(
       admin,
@@ -109,7 +109,7 @@ describe('redriving a failed execution', () => {
     const rows = people(tenantId, 500);
     const { admin, taskId } = await validatedImport(tenantId, rows);
     // Crash in the middle of batch 3 (rows 202-301), and in every later row, past all retries.
-    await arm({ point: 'provision-batch', tenantId, afterRow: 250, times: 100 });
+    await arm({ point: 'provision-batch', tenantId, afterRow: 250, times: 5000 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: true } });
     const crashed = await waitForStatus(
       admin,

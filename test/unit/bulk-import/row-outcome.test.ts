@@ -3,6 +3,7 @@ import {
   type BatchOutcome,
   countsFrom,
   latestOutcomes,
+  progressCounts,
 } from '../../../functions/bulk-import/domain/row-outcome';
 
 const created = (row: number, extra = {}) => ({
@@ -47,7 +48,7 @@ describe('countsFrom', () => {
     const latest = latestOutcomes([
       { run: 1, batch: 1, rows: [created(2), created(3, { pendingApproval: true }), failed(4)] },
     ]);
-    const counts = countsFrom(validation, latest, true);
+    const counts = countsFrom(validation, latest);
     expect(counts).toEqual({
       total: 10,
       valid: 6,
@@ -60,11 +61,40 @@ describe('countsFrom', () => {
     expect(counts.succeeded + counts.failed).toBe(counts.valid);
     expect(counts.valid + counts.invalid).toBe(counts.total);
   });
+});
 
-  it('reports progress while running without inventing failures', () => {
-    const latest = latestOutcomes([
-      { run: 1, batch: 1, rows: [created(2, { notification: 'SENT' }), failed(4)] },
-    ]);
-    expect(countsFrom(validation, latest, false)).toMatchObject({ succeeded: 1, failed: 1, notified: 1 });
+describe('progressCounts', () => {
+  const settled = {
+    total: 10,
+    valid: 6,
+    invalid: 4,
+    succeeded: 3,
+    failed: 3,
+    pendingApproval: 1,
+    notified: 2,
+  };
+  const batch = { created: 2, failed: 1, pendingApproval: 0, notified: 1 };
+
+  it('counts only this run on a first run', () => {
+    expect(
+      progressCounts({ ...settled, succeeded: 0, failed: 0, pendingApproval: 0, notified: 0 }, 1, [batch]),
+    ).toEqual({
+      total: 10,
+      valid: 6,
+      invalid: 4,
+      succeeded: 2,
+      failed: 1,
+      pendingApproval: 0,
+      notified: 1,
+    });
+  });
+
+  it("adds a retry run's progress to the successes of earlier runs", () => {
+    expect(progressCounts(settled, 2, [batch, batch])).toMatchObject({
+      succeeded: 7,
+      failed: 2,
+      pendingApproval: 1,
+      notified: 4,
+    });
   });
 });
