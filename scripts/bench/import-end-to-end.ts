@@ -71,15 +71,13 @@ async function rawBatchWrites(): Promise<number> {
 
 async function importEndToEnd(): Promise<{ total: number; validation: number; provisioning: number }> {
   const tenantId = `bench-${Date.now()}`;
-  const { accessToken } = z
-    .object({ accessToken: z.string() })
-    .parse(
-      await api('POST', '/_local/token', undefined, {
-        tenantId,
-        email: 'admin@bench.test',
-        roles: ['tenant_admin'],
-      }),
-    );
+  const { accessToken } = z.object({ accessToken: z.string() }).parse(
+    await api('POST', '/_local/token', undefined, {
+      tenantId,
+      email: 'admin@bench.test',
+      roles: ['tenant_admin'],
+    }),
+  );
   const csv = ['email,given_name,family_name,employee_id,department']
     .concat(
       Array.from(
@@ -114,7 +112,10 @@ async function importEndToEnd(): Promise<{ total: number; validation: number; pr
   };
   await waitFor(['VALIDATED', 'VALIDATION_FAILED']);
   const validated = performance.now();
-  await api('POST', '/internal/iam/users/bulk-import/commit', accessToken, { taskId, sendWelcome: SEND_WELCOME });
+  await api('POST', '/internal/iam/users/bulk-import/commit', accessToken, {
+    taskId,
+    sendWelcome: SEND_WELCOME,
+  });
   const done = await waitFor(['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
   if (done.status !== 'COMPLETED' || done.counts.succeeded !== ROWS) {
     throw new Error(`import ended ${done.status} with ${done.counts.succeeded} of ${ROWS} created`);
