@@ -64,7 +64,6 @@ const taskSchema = z.object({
     .default({}),
 });
 export type ImportTask = z.infer<typeof taskSchema>;
-export type TaskArtifacts = ImportTask['artifacts'];
 
 const rowOutcomeSchema = z.object({
   row: z.number().int(),

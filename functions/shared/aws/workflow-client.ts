@@ -1,9 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  type SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 /** Starts Step Functions executions; the only code that talks to Step Functions. */
 export class WorkflowClient {
@@ -24,11 +19,6 @@ export class WorkflowClient {
       if (error instanceof ExecutionAlreadyExists) return executionArnOf(stateMachineArn, name);
       throw error;
     }
-  }
-
-  async status(executionArn: string): Promise<string | undefined> {
-    const result = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-    return result.status;
   }
 }
 
