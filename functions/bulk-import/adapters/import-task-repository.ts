@@ -1,13 +1,6 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
+import { isConditionFailure, itemOfConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
 import { type BatchOutcome, type BatchSummary, summarizeBatch } from '../domain/row-outcome';
@@ -238,26 +231,19 @@ export class ImportTaskRepository {
    * fraction of the read (a 100,000-row run has 1,000 batches of ~25 KB each).
    */
   async listBatchSummaries(tenantId: string, taskId: string, run: number): Promise<BatchSummary[]> {
-    const summaries: BatchSummary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
-          ExpressionAttributeValues: {
-            ':pk': keys.task(tenantId, taskId).PK,
-            ':run': `RUN#${String(run).padStart(3, '0')}#`,
-          },
-          ProjectionExpression: 'summary',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        summaries.push(z.object({ summary: batchSummarySchema }).parse(item).summary);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return summaries;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+        ExpressionAttributeValues: {
+          ':pk': keys.task(tenantId, taskId).PK,
+          ':run': `RUN#${String(run).padStart(3, '0')}#`,
+        },
+        ProjectionExpression: 'summary',
+      },
+      (item) => z.object({ summary: batchSummarySchema }).parse(item).summary,
+    );
   }
 
   async getBatchOutcome(
@@ -278,21 +264,15 @@ export class ImportTaskRepository {
 
   /** Every batch outcome of every run of a task, oldest run first. */
   async listBatchOutcomes(tenantId: string, taskId: string): Promise<BatchOutcome[]> {
-    const outcomes: BatchOutcome[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
-          ExpressionAttributeValues: { ':pk': keys.task(tenantId, taskId).PK, ':run': 'RUN#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) outcomes.push(batchOutcomeSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return outcomes;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+        ExpressionAttributeValues: { ':pk': keys.task(tenantId, taskId).PK, ':run': 'RUN#' },
+        ConsistentRead: true,
+      },
+      (item) => batchOutcomeSchema.parse(item),
+    );
   }
 }

@@ -197,30 +197,22 @@ async function provisionRow(
   };
 }
 
+const PROFILE_FIELDS = [
+  'givenName',
+  'familyName',
+  'displayName',
+  'employeeId',
+  'department',
+  'jobFamily',
+  'phone',
+  'managerEmail',
+  'locale',
+] as const satisfies readonly (keyof ImportRow & keyof User)[];
+
+/** The profile fields a row has, to copy onto the user it creates. */
 function optional(row: ImportRow): Partial<User> {
-  const {
-    givenName,
-    familyName,
-    displayName,
-    employeeId,
-    department,
-    jobFamily,
-    phone,
-    managerEmail,
-    locale,
-  } = row;
   return Object.fromEntries(
-    Object.entries({
-      givenName,
-      familyName,
-      displayName,
-      employeeId,
-      department,
-      jobFamily,
-      phone,
-      managerEmail,
-      locale,
-    }).filter(([, value]) => value !== undefined),
+    PROFILE_FIELDS.flatMap((field) => (row[field] === undefined ? [] : [[field, row[field]]])),
   );
 }
 

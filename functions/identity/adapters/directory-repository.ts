@@ -5,8 +5,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +13,7 @@ import {
   cancellationReasons,
   isConditionFailure,
   itemOfConditionFailure,
+  queryAll,
   retryTransactionConflicts,
 } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
@@ -424,23 +423,17 @@ export class DirectoryRepository {
 
   /** Every group name of a tenant, in name order. */
   async listGroupNames(tenantId: string): Promise<string[]> {
-    const names: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.groupsByTenant(tenantId, '').GSI1PK },
-          ProjectionExpression: 'GSI1SK',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) names.push(z.object({ GSI1SK: z.string() }).parse(item).GSI1SK);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return names;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.groupsByTenant(tenantId, '').GSI1PK },
+        ProjectionExpression: 'GSI1SK',
+      },
+      (item) => z.object({ GSI1SK: z.string() }).parse(item).GSI1SK,
+    );
   }
 
   async putRoleDefinition(role: RoleDefinition, now: string): Promise<void> {
@@ -455,27 +448,22 @@ export class DirectoryRepository {
   }
 
   async listRoleDefinitions(): Promise<RoleDefinition[]> {
-    const roles: RoleDefinition[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.roleCatalog().PK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const role = roleItemSchema.parse(item);
-        const problems = roleDefinitionProblems(role);
-        // A definition edited by hand into something unsafe grants nothing rather than too much.
-        if (problems.length === 0) roles.push(role);
-        else logger.error('Ignoring invalid role definition', { role: role.name, problems });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return roles;
+    const stored = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.roleCatalog().PK },
+      },
+      (item) => roleItemSchema.parse(item),
+    );
+    return stored.filter((role) => {
+      const problems = roleDefinitionProblems(role);
+      // A definition edited by hand into something unsafe grants nothing rather than too much.
+      if (problems.length > 0)
+        logger.error('Ignoring invalid role definition', { role: role.name, problems });
+      return problems.length === 0;
+    });
   }
 
   private async readPointer(key: Record<string, string>): Promise<string | undefined> {

@@ -1,6 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionFailure } from '../../shared/aws/dynamodb';
+import { isConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 
 const MIGRATIONS_PK = 'MIGRATIONS';
 const LOCK_SK = '#LOCK';
@@ -15,24 +15,16 @@ export class MigrationRepository {
 
   /** Applied migration ids, each with the checksum it ran with (repeatable migrations only). */
   async applied(): Promise<Map<string, string | undefined>> {
-    const applied = new Map<string, string | undefined>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': MIGRATIONS_PK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { SK, checksum } = appliedItemSchema.parse(item);
-        if (SK !== LOCK_SK) applied.set(SK, checksum);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return applied;
+    const records = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': MIGRATIONS_PK },
+      },
+      (item) => appliedItemSchema.parse(item),
+    );
+    return new Map(records.filter(({ SK }) => SK !== LOCK_SK).map(({ SK, checksum }) => [SK, checksum]));
   }
 
   async recordApplied(id: string, description: string, appliedAt: Date, checksum?: string): Promise<void> {

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { ThrottledError } from '../errors';
@@ -87,4 +92,22 @@ export async function retryTransactionConflicts<T>(transaction: () => Promise<T>
       await sleep(25 * 2 ** attempt * Math.random());
     }
   }
+}
+
+/** Every item a query matches, page after page, each read through `parse` (validation at the edge). */
+export async function queryAll<T>(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  parse: (item: Record<string, unknown>) => T,
+): Promise<T[]> {
+  const results: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) results.push(parse(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return results;
 }
