@@ -4,25 +4,13 @@ import { rename, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { COLUMN_NAMES } from '../../functions/bulk-import/domain/template-columns';
 
 /** Bumped whenever the generated data changes, so stale files in the temporary directory are not reused. */
 const FIXTURE_VERSION = 1;
 
-export const BENCH_HEADER = [
-  'email',
-  'given_name',
-  'family_name',
-  'display_name',
-  'employee_id',
-  'department',
-  'job_family',
-  'phone',
-  'manager_email',
-  'locale',
-  'roles',
-  'groups',
-  'start_date',
-] as const;
+/** The template's columns, in the template's order. */
+export const BENCH_HEADER = COLUMN_NAMES;
 
 const DEPARTMENTS = ['Engineering', 'Sales', 'Finance', 'People', 'Support'] as const;
 const JOB_FAMILIES = ['Individual contributor', 'Manager', 'Director'] as const;

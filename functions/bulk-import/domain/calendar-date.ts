@@ -1,3 +1,5 @@
+import { MONTH_NAMES } from '../../shared/month-names';
+
 /**
  * Start dates are stored as ISO `YYYY-MM-DD`. Besides that form, what a spreadsheet renders for a
  * real date cell is accepted when it cannot be misread: ISO date-times (the date part), slashes or
@@ -14,20 +16,6 @@ export type DateCheck =
 const FORMAT_HINT = 'Use YYYY-MM-DD, e.g. 2026-01-15.';
 const EARLIEST_YEAR = 1900;
 const LATEST_YEAR = 2100;
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 const YEAR_FIRST =
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -60,7 +48,7 @@ function daysInMonth(year: number, month: number): number {
 function monthNumber(name: string): number | undefined {
   const lower = name.toLowerCase();
   // Full names and abbreviations of at least three letters: "Jan", "Sept", "June".
-  const index = MONTHS.findIndex((month) => lower.length >= 3 && month.toLowerCase().startsWith(lower));
+  const index = MONTH_NAMES.findIndex((month) => lower.length >= 3 && month.toLowerCase().startsWith(lower));
   return index === -1 ? undefined : index + 1;
 }
 
@@ -76,7 +64,7 @@ function calendarDate(year: number, month: number, day: number): DateCheck {
     );
   }
   if (month < 1 || month > 12) return refuse(`has no month ${month}`);
-  const monthName = `${MONTHS[month - 1]} ${year}`;
+  const monthName = `${MONTH_NAMES[month - 1]} ${year}`;
   if (day < 1 || day > daysInMonth(year, month)) {
     return refuse(
       `is not a date: ${monthName} has ${daysInMonth(year, month)} days`,

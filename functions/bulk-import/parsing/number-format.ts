@@ -1,3 +1,5 @@
+import { MONTH_NAMES } from '../../shared/month-names';
+
 /**
  * Renders a numeric cell the way Excel displays it under the cell's number format code, because
  * exceljs hands over only the stored number (and `cell.text` ignores the format): an employee id
@@ -28,20 +30,6 @@ const LOCALE_DATE_FORMATS: Readonly<Record<string, string>> = {
   'm/d/yy "h":mm': 'yyyy-mm-dd hh:mm',
 };
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 type DatePart = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
@@ -567,7 +555,7 @@ function renderDatePart(
     case 'year':
       return width <= 2 ? String(value % 100).padStart(2, '0') : String(value).padStart(4, '0');
     case 'month': {
-      const name = MONTHS[value - 1] ?? '';
+      const name = MONTH_NAMES[value - 1] ?? '';
       if (width === 3) return name.slice(0, 3);
       if (width === 4 || width > 5) return name;
       if (width === 5) return name.charAt(0);
