@@ -1,19 +1,11 @@
 import { z } from 'zod';
+import { userProfileSchema } from '../../identity/domain/user-profile';
 import type { ImportRow } from '../domain/import-row';
 
 /** How valid rows travel between validation, the batch files and provisioning: one JSON object a line. */
-export const importRowSchema = z.object({
+export const importRowSchema = userProfileSchema.extend({
   row: z.number().int().min(2),
   email: z.string(),
-  givenName: z.string().optional(),
-  familyName: z.string().optional(),
-  displayName: z.string().optional(),
-  employeeId: z.string().optional(),
-  department: z.string().optional(),
-  jobFamily: z.string().optional(),
-  phone: z.string().optional(),
-  managerEmail: z.string().optional(),
-  locale: z.string().optional(),
   startDate: z.string().optional(),
   groups: z.array(z.string()),
   roles: z.array(z.string()),

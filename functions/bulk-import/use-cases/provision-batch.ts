@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { User } from '../../identity/domain/user';
+import { USER_PROFILE_FIELDS } from '../../identity/domain/user-profile';
 import type { ObjectStore } from '../../shared/aws/object-store';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { domainEvent } from '../../shared/events/catalog';
@@ -197,22 +198,10 @@ async function provisionRow(
   };
 }
 
-const PROFILE_FIELDS = [
-  'givenName',
-  'familyName',
-  'displayName',
-  'employeeId',
-  'department',
-  'jobFamily',
-  'phone',
-  'managerEmail',
-  'locale',
-] as const satisfies readonly (keyof ImportRow & keyof User)[];
-
 /** The profile fields a row has, to copy onto the user it creates. */
 function optional(row: ImportRow): Partial<User> {
   return Object.fromEntries(
-    PROFILE_FIELDS.flatMap((field) => (row[field] === undefined ? [] : [[field, row[field]]])),
+    USER_PROFILE_FIELDS.flatMap((field) => (row[field] === undefined ? [] : [[field, row[field]]])),
   );
 }
 

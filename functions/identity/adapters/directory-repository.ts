@@ -21,6 +21,7 @@ import { logger } from '../../shared/observability';
 import { isPermission } from '../domain/permissions';
 import { type RoleDefinition, roleDefinitionProblems } from '../domain/roles';
 import type { User } from '../domain/user';
+import { userProfileSchema } from '../domain/user-profile';
 import { directoryKeys as keys } from './keys';
 
 const stringSet = z
@@ -29,19 +30,10 @@ const stringSet = z
   .optional()
   .transform((values) => values ?? []);
 
-const userItemSchema = z.object({
+const userItemSchema = userProfileSchema.extend({
   tenantId: z.string(),
   userId: z.string(),
   email: z.string(),
-  givenName: z.string().optional(),
-  familyName: z.string().optional(),
-  displayName: z.string().optional(),
-  employeeId: z.string().optional(),
-  department: z.string().optional(),
-  jobFamily: z.string().optional(),
-  phone: z.string().optional(),
-  managerEmail: z.string().optional(),
-  locale: z.string().optional(),
   status: z.enum(['INVITED', 'ACTIVE', 'DEACTIVATED']),
   roles: stringSet,
   groups: stringSet,
