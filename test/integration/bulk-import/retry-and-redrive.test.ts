@@ -7,11 +7,12 @@ import {
   call,
   documentClient,
   engineClientConfig,
+  type Principal,
   principal,
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
-import { BASE, csvOf, download, taskOf, upload, waitForStatus } from './import-support';
+import { BASE, csvOf, download, type TaskView, taskOf, upload, waitForStatus } from './import-support';
 
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 const sfn = new SFNClient(engineClientConfig('sfn'));
@@ -37,6 +38,33 @@ async function validatedImport(tenantId: string, rows: string[][]) {
   const taskId = await taskOf(admin, fileId);
   expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
   return { admin, taskId };
+}
+
+/**
+ * Commits with provisioning armed to crash from `afterRow` on, past every retry, waits for the run
+ * to fail, and disarms the crash so what follows can recover.
+ */
+async function crashedRun(run: {
+  admin: Principal;
+  tenantId: string;
+  taskId: string;
+  afterRow: number;
+  sendWelcome: boolean;
+}): Promise<TaskView> {
+  await arm({ point: 'provision-batch', tenantId: run.tenantId, afterRow: run.afterRow, times: 5000 });
+  await call('POST', `${BASE}/commit`, {
+    token: run.admin.token,
+    body: { taskId: run.taskId, sendWelcome: run.sendWelcome },
+  });
+  const crashed = await waitForStatus(
+    run.admin,
+    run.taskId,
+    ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+    120_000,
+  );
+  expect(crashed.status).toBe('FAILED');
+  await arm({});
+  return crashed;
 }
 
 /** Every row's email belongs to exactly the user that row creates: nothing was created twice. */
@@ -78,17 +106,8 @@ describe('retrying failed rows', () => {
     const tenantId = uniqueTenant('recover');
     const rows = people(tenantId, 300);
     const { admin, taskId } = await validatedImport(tenantId, rows);
-    await arm({ point: 'provision-batch', tenantId, afterRow: 150, times: 5000 });
-    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
-    const crashed = await waitForStatus(
-      admin,
-      taskId,
-      ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
-      120_000,
-    );
-    expect(crashed.status).toBe('FAILED');
+    const crashed = await crashedRun({ admin, tenantId, taskId, afterRow: 150, sendWelcome: false });
     expect(crashed.counts.succeeded + crashed.counts.failed).toBe(300);
-    await arm({});
 
     await call('POST', `${BASE}/${taskId}/retry`, { token: admin.token });
     const recovered = await waitForStatus(
@@ -109,18 +128,9 @@ describe('redriving a failed execution', () => {
     const rows = people(tenantId, 500);
     const { admin, taskId } = await validatedImport(tenantId, rows);
     // Crash in the middle of batch 3 (rows 202-301), and in every later row, past all retries.
-    await arm({ point: 'provision-batch', tenantId, afterRow: 250, times: 5000 });
-    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: true } });
-    const crashed = await waitForStatus(
-      admin,
-      taskId,
-      ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
-      120_000,
-    );
-    expect(crashed.status).toBe('FAILED');
+    await crashedRun({ admin, tenantId, taskId, afterRow: 250, sendWelcome: true });
     // Rows before the crash point in the crashed batch already have their users.
     expect(await directory.getUser(tenantId, importedUserId(tenantId, taskId, 240))).toBeDefined();
-    await arm({});
 
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('FAILED');
