@@ -1,4 +1,5 @@
 import { MONTH_NAMES } from '../../shared/month-names';
+import { asKey, rememberVerdicts } from './remembered-verdicts';
 
 /**
  * Start dates are stored as ISO `YYYY-MM-DD`. Besides that form, what a spreadsheet renders for a
@@ -79,8 +80,14 @@ function readingsOf(first: number, second: number, year: number): string[] {
   return [...new Set(readings.flatMap((reading) => (reading.valid ? [reading.date] : [])))];
 }
 
+/** Start dates cluster (the first of the month, the next Monday): each distinct text is judged once. */
+const judgeRemembered = rememberVerdicts(judgeStartDate, { limit: 10_000, keyOf: asKey });
+
 export function checkStartDate(raw: string): DateCheck {
-  const text = raw.trim();
+  return judgeRemembered(raw.trim());
+}
+
+function judgeStartDate(text: string): DateCheck {
   const yearFirst = YEAR_FIRST.exec(text);
   if (yearFirst) return calendarDate(Number(yearFirst[1]), Number(yearFirst[2]), Number(yearFirst[3]));
 

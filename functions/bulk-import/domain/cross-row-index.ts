@@ -1,37 +1,77 @@
+import { Int32Column, KeyTable } from './key-table';
+
+/** Rows are numbered from 2 (the header is row 1), so 0 in a row column means none. */
+const NO_ROW = 0;
+
 /**
  * What validation remembers about a file between its two passes. Everything here grows with the
  * number of distinct keys (emails, employee ids, managers) or is a bit per row — never with the
  * rows' contents, which wait in the scratch file.
  */
 
-/** The rows each key (an email, an employee id) appears on; a key seen once costs no array. */
+/**
+ * The rows each key (an email, an employee id) appears on: the first row per key in a typed
+ * column, further rows only for the few keys that repeat. The key table may be shared with the
+ * manager references (emails are both); keys interned only there have no rows here.
+ */
 export class RowsByKey {
-  private readonly rowsByKey = new Map<string, number | number[]>();
+  private readonly firstRows = new Int32Column();
+  /** Every row of each key seen more than once. */
+  private readonly repeatedRows = new Map<number, number[]>();
 
-  add(key: string, row: number): void {
-    const rows = this.rowsByKey.get(key);
-    if (rows === undefined) this.rowsByKey.set(key, row);
-    else if (typeof rows === 'number') this.rowsByKey.set(key, [rows, row]);
+  constructor(private readonly table = new KeyTable()) {}
+
+  /** Records the key on the row; returns the key's id (see `keyOf`). */
+  add(key: string, row: number): number {
+    const id = this.table.intern(key);
+    const first = this.firstRows.get(id);
+    if (first === NO_ROW) {
+      this.firstRows.set(id, row);
+      return id;
+    }
+    const rows = this.repeatedRows.get(id);
+    if (rows === undefined) this.repeatedRows.set(id, [first, row]);
     else rows.push(row);
+    return id;
+  }
+
+  keyOf(id: number): string {
+    return this.table.keyOf(id);
+  }
+
+  /** Whether the key with this id is on more than one row: a check that needs no string. */
+  isRepeated(id: number): boolean {
+    return this.repeatedRows.has(id);
   }
 
   rowsOf(key: string): readonly number[] {
-    const rows = this.rowsByKey.get(key);
-    if (rows === undefined) return [];
-    return typeof rows === 'number' ? [rows] : rows;
+    const id = this.table.find(key);
+    if (id === -1) return [];
+    const first = this.firstRows.get(id);
+    if (first === NO_ROW) return [];
+    return this.repeatedRows.get(id) ?? [first];
   }
 
   has(key: string): boolean {
-    return this.rowsByKey.has(key);
+    const id = this.table.find(key);
+    return id !== -1 && this.firstRows.get(id) !== NO_ROW;
   }
 
-  keys(): IterableIterator<string> {
-    return this.rowsByKey.keys();
+  /** The rows of a key found on more than one row; undefined for a key on one row or none. */
+  repeatsOf(key: string): readonly number[] | undefined {
+    const id = this.table.find(key);
+    return id === -1 ? undefined : this.repeatedRows.get(id);
+  }
+
+  *keys(): Generator<string> {
+    for (let id = 0; id < this.table.size; id++) {
+      if (this.firstRows.get(id) !== NO_ROW) yield this.table.keyOf(id);
+    }
   }
 
   /** Each key found on more than one row, with its rows. */
   *duplicates(): Generator<readonly [string, readonly number[]]> {
-    for (const [key, rows] of this.rowsByKey) if (typeof rows !== 'number') yield [key, rows];
+    for (const [id, rows] of this.repeatedRows) yield [this.table.keyOf(id), rows];
   }
 }
 
@@ -54,35 +94,82 @@ export class RowFlags {
   }
 }
 
-/** Which rows name each manager, with each such row's own email (the key a failure cascades through). */
+/**
+ * Which rows name each manager, with each such row's own email (the key a failure cascades
+ * through): three integers a reference, grouped by manager only when first asked.
+ */
 export class ManagerReferences {
-  private readonly byManager = new Map<string, { rows: number[]; emails: (string | undefined)[] }>();
+  private readonly managerIds = new Int32Column();
+  private readonly rows = new Int32Column();
+  /** The row's own email's id, or -1 for a row without a valid email. */
+  private readonly rowEmailIds = new Int32Column();
+  private grouped: { readonly starts: Int32Array; readonly order: Int32Array } | undefined;
+  private lastManager: string | undefined;
+  private lastManagerId = -1;
+
+  constructor(private readonly table = new KeyTable()) {}
 
   add(manager: string, row: number, rowEmail: string | undefined): void {
-    let references = this.byManager.get(manager);
-    if (references === undefined) {
-      references = { rows: [], emails: [] };
-      this.byManager.set(manager, references);
+    // The row's email first: the table has usually just interned it for the row itself.
+    this.rowEmailIds.push(rowEmail === undefined ? -1 : this.table.intern(rowEmail));
+    // A team's rows usually follow one another, naming the same manager.
+    if (manager !== this.lastManager) {
+      this.lastManager = manager;
+      this.lastManagerId = this.table.intern(manager);
     }
-    references.rows.push(row);
-    references.emails.push(rowEmail);
+    this.managerIds.push(this.lastManagerId);
+    this.rows.push(row);
+    this.grouped = undefined;
   }
 
   has(manager: string): boolean {
-    return this.byManager.has(manager);
+    const id = this.table.find(manager);
+    if (id === -1) return false;
+    const { starts } = this.groups();
+    return (starts[id + 1] ?? 0) > (starts[id] ?? 0);
   }
 
-  managers(): IterableIterator<string> {
-    return this.byManager.keys();
+  *managers(): Generator<string> {
+    const { starts } = this.groups();
+    for (let id = 0; id < starts.length - 1; id++) {
+      if ((starts[id + 1] ?? 0) > (starts[id] ?? 0)) yield this.table.keyOf(id);
+    }
   }
 
   *referencesTo(manager: string): Generator<{ row: number; rowEmail: string | undefined }> {
-    const references = this.byManager.get(manager);
-    if (references === undefined) return;
-    for (let index = 0; index < references.rows.length; index++) {
-      const row = references.rows[index];
-      if (row !== undefined) yield { row, rowEmail: references.emails[index] };
+    const id = this.table.find(manager);
+    if (id === -1) return;
+    const { starts, order } = this.groups();
+    for (let at = starts[id] ?? 0; at < (starts[id + 1] ?? 0); at++) {
+      const reference = order[at] ?? 0;
+      const rowEmailId = this.rowEmailIds.get(reference);
+      yield {
+        row: this.rows.get(reference),
+        rowEmail: rowEmailId === -1 ? undefined : this.table.keyOf(rowEmailId),
+      };
     }
+  }
+
+  /** The references sorted by manager id (a counting sort): manager id i's are order[starts[i]..starts[i+1]). */
+  private groups(): { readonly starts: Int32Array; readonly order: Int32Array } {
+    if (this.grouped !== undefined) return this.grouped;
+    const count = this.managerIds.length;
+    const starts = new Int32Array(this.table.size + 1);
+    for (let reference = 0; reference < count; reference++) {
+      const id = this.managerIds.get(reference);
+      starts[id + 1] = (starts[id + 1] ?? 0) + 1;
+    }
+    for (let id = 0; id < this.table.size; id++) starts[id + 1] = (starts[id + 1] ?? 0) + (starts[id] ?? 0);
+    const next = starts.slice(0, -1);
+    const order = new Int32Array(count);
+    for (let reference = 0; reference < count; reference++) {
+      const id = this.managerIds.get(reference);
+      const at = next[id] ?? 0;
+      order[at] = reference;
+      next[id] = at + 1;
+    }
+    this.grouped = { starts, order };
+    return this.grouped;
   }
 }
 

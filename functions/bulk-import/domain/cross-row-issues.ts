@@ -29,8 +29,9 @@ function duplicateIssue(
   row: number,
   column: 'email' | 'employee_id',
   value: string,
-  rows: readonly number[],
+  rows: readonly number[] | undefined,
 ): ImportIssue | undefined {
+  if (rows === undefined) return undefined;
   const others = rows.filter((other) => other !== row);
   if (others.length === 0) return undefined;
   const label = column === 'email' ? 'Email' : 'Employee id';
@@ -83,7 +84,7 @@ export function crossRowIssues({ row, email, employeeId }: Keys, context: CrossR
     if (found !== undefined) issues.push(found);
   };
   if (email !== undefined) {
-    add(duplicateIssue(row, 'email', email, context.fileEmails.rowsOf(email)));
+    add(duplicateIssue(row, 'email', email, context.fileEmails.repeatsOf(email)));
     if (context.existingEmails.has(email)) {
       add(
         issue({
@@ -115,7 +116,7 @@ export function crossRowIssues({ row, email, employeeId }: Keys, context: CrossR
     }
   }
   if (employeeId !== undefined) {
-    add(duplicateIssue(row, 'employee_id', employeeId, context.fileEmployeeIds.rowsOf(employeeId)));
+    add(duplicateIssue(row, 'employee_id', employeeId, context.fileEmployeeIds.repeatsOf(employeeId)));
     if (context.existingEmployeeIds.has(employeeId)) {
       add(
         issue({

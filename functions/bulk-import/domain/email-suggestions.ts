@@ -36,18 +36,43 @@ export class EmailDomainTally {
   private commonDomains: readonly string[] | undefined;
   private readonly suggestions = new Map<string, DomainSuggestion | undefined>();
 
+  /** Rows of the latest domain not yet counted in: a file's rows mostly share one domain. */
+  private latest: { domain: string; rows: number } | undefined;
+
   add(email: string): void {
     const domain = domainOf(email);
-    this.rowsByDomain.set(domain, (this.rowsByDomain.get(domain) ?? 0) + 1);
+    if (this.latest?.domain === domain) {
+      this.latest.rows += 1;
+      return;
+    }
+    this.countLatest();
+    this.latest = { domain, rows: 1 };
+  }
+
+  private countLatest(): void {
+    if (this.latest === undefined) return;
+    const { domain, rows } = this.latest;
+    this.rowsByDomain.set(domain, (this.rowsByDomain.get(domain) ?? 0) + rows);
+    this.latest = undefined;
     this.commonDomains = undefined;
     this.suggestions.clear();
   }
 
   /** The domain a (valid) address was probably meant to have, when its own looks like a typo. */
   suggest(email: string): DomainSuggestion | undefined {
+    this.countLatest();
     const domain = domainOf(email);
     if (!this.suggestions.has(domain)) this.suggestions.set(domain, this.computeSuggestion(domain));
     return this.suggestions.get(domain);
+  }
+
+  /** Whether any domain of the file gets a suggestion: when none does, no row needs asking. */
+  suggestsForAny(): boolean {
+    this.countLatest();
+    for (const domain of this.rowsByDomain.keys()) {
+      if (this.suggest(`@${domain}`) !== undefined) return true;
+    }
+    return false;
   }
 
   private computeSuggestion(domain: string): DomainSuggestion | undefined {

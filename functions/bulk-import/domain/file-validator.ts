@@ -7,9 +7,10 @@ import { EmailDomainTally } from './email-suggestions';
 import { columnLetter, columnValues, type HeaderMapping, mapHeader } from './header-mapping';
 import type { ImportRow } from './import-row';
 import { type ImportIssue, ISSUE_CODES, type IssueCode, issue } from './issues';
+import { Int32Column, KeyTable } from './key-table';
 import { type AccessResolver, createAccessResolver } from './role-assignment';
-import { checkRow } from './row-rules';
-import { ScratchFile } from './scratch-file';
+import { checkRow, type RowFields } from './row-rules';
+import { ScratchFile, ScratchLines } from './scratch-file';
 import { inColumnOrder, TEMPLATE_DOWNLOAD_PATH } from './template-columns';
 import type { TenantDirectoryLookup, ValidationSettings } from './validation-ports';
 
@@ -22,9 +23,19 @@ export interface ValidationInput {
   readonly scratchDir: string;
 }
 
+/** A valid row as its line of the valid-rows file: the JSON of its `ImportRow`. */
+export interface ValidRowLine {
+  readonly row: number;
+  readonly json: string;
+}
+
 export interface ValidationSink {
-  /** Each valid row, in row order. */
-  row(row: ImportRow): Promise<void>;
+  /**
+   * Each valid row, in row order. Rows are serialised once, in the first pass, and the second
+   * copies the line without parsing it again: whoever reads the valid-rows file validates it
+   * (with the import-row codec), as it would any file.
+   */
+  row(line: ValidRowLine): Promise<void>;
   /** Each issue: file-level ones first, then each row's, in row order. */
   issue(issue: ImportIssue): Promise<void>;
 }
@@ -54,48 +65,56 @@ const issueSchema = z
   })
   .transform((fields) => issue(fields));
 
-/** A row between the passes: its normalised values (email absent when invalid) and its own issues. */
-const scratchEntrySchema = z.object({
-  candidate: z.object({
-    row: z.number().int(),
-    email: text.optional(),
-    givenName: text.optional(),
-    familyName: text.optional(),
-    displayName: text.optional(),
-    employeeId: text.optional(),
-    department: text.optional(),
-    jobFamily: text.optional(),
-    phone: text.optional(),
-    managerEmail: text.optional(),
-    locale: text.optional(),
-    startDate: text.optional(),
-    groups: z.array(text),
-    roles: z.array(text),
-    rolesPendingApproval: z.array(text),
-  }),
-  issues: z.array(issueSchema),
-});
-type ScratchEntry = z.input<typeof scratchEntrySchema>;
+/** A row checked on its own: its normalised values (email absent when invalid) and its own issues. */
+interface CheckedRow {
+  readonly candidate: RowFields & Pick<ImportRow, 'row' | 'groups' | 'roles' | 'rolesPendingApproval'>;
+  readonly issues: readonly ImportIssue[];
+}
 
-/** Everything the first pass keeps: keys, not rows. */
+const isError = ({ severity }: ImportIssue) => severity === 'error';
+
+/**
+ * What waits on disk between the passes: a line per data row (the row's JSON when it is valid on
+ * its own, else empty) and the rows' own issues, so that pass 2 only reads back the issues.
+ */
+interface Spill {
+  readonly rows: ScratchLines;
+  readonly issues: ScratchFile<typeof issueSchema>;
+}
+
+/** No key: a row without a valid email or employee id. */
+const NO_KEY = -1;
+
+/** Everything the first pass keeps: keys and a few integers a row, never the rows' values. */
 class FileIndex {
-  readonly emails = new RowsByKey();
+  /** Row emails and managers' emails share one table: most managers are rows of the file too. */
+  private readonly emailKeys = new KeyTable();
+  readonly emails = new RowsByKey(this.emailKeys);
   readonly employeeIds = new RowsByKey();
-  readonly managers = new ManagerReferences();
+  readonly managers = new ManagerReferences(this.emailKeys);
+  /** Per data row, in order: its row number and the ids of its email and employee id. */
+  readonly rowNumbers = new Int32Column();
+  readonly emailIds = new Int32Column();
+  readonly employeeIdIds = new Int32Column();
   readonly rowsWithErrors = new RowFlags();
+  readonly rowsWithIssues = new RowFlags();
   readonly domains = new EmailDomainTally();
   /** For each header position without a header, the first row with a value there. */
   readonly firstValueUnderUnnamed = new Map<number, number>();
 
-  remember({ candidate, issues }: ScratchEntry): void {
+  /** Remembers the row's keys; true when the row has an error of its own. */
+  remember({ candidate, issues }: CheckedRow): boolean {
     const { row, email, employeeId, managerEmail } = candidate;
-    if (email !== undefined) {
-      this.emails.add(email, row);
-      this.domains.add(email);
-    }
-    if (employeeId !== undefined) this.employeeIds.add(employeeId, row);
+    this.rowNumbers.push(row);
+    this.emailIds.push(email === undefined ? NO_KEY : this.emails.add(email, row));
+    this.employeeIdIds.push(employeeId === undefined ? NO_KEY : this.employeeIds.add(employeeId, row));
+    if (email !== undefined) this.domains.add(email);
     if (managerEmail !== undefined) this.managers.add(managerEmail, row, email);
-    if (issues.some(({ code }) => ISSUE_CODES[code] === 'error')) this.rowsWithErrors.add(row);
+    if (issues.length === 0) return false;
+    this.rowsWithIssues.add(row);
+    const hasError = issues.some(isError);
+    if (hasError) this.rowsWithErrors.add(row);
+    return hasError;
   }
 }
 
@@ -119,24 +138,42 @@ function fileIssue(code: IssueCode, message: string, suggestion: string): Import
   return issue({ row: null, column: null, code, message, suggestion });
 }
 
+/** The position of the first value past the header's width, or -1. */
+function valueBeyond(cells: readonly string[], width: number): number {
+  return cells.findIndex((cell, position) => position >= width && cell.trim() !== '');
+}
+
 /** A record's scratch entry: a record with values past the header is only reported as malformed. */
-function checkRecord(
-  record: SheetRecord,
-  mapping: HeaderMapping,
-  resolveAccess: AccessResolver,
-): ScratchEntry {
+function checkRecord(record: SheetRecord, mapping: HeaderMapping, resolveAccess: AccessResolver): CheckedRow {
   const check = checkRow(record.row, columnValues(mapping, record.cells));
   const access = resolveAccess(record.row, check);
+  const { fields } = check;
+  // Every field in one order, absent ones undefined: one object shape for all rows, which
+  // JSON.stringify (once a row) serialises fastest; undefined fields are left out of the JSON.
   const candidate = {
     row: record.row,
-    ...check.fields,
-    groups: [...access.groups],
-    roles: [...access.roles],
-    rolesPendingApproval: [...access.rolesPendingApproval],
+    email: fields.email,
+    givenName: fields.givenName,
+    familyName: fields.familyName,
+    displayName: fields.displayName,
+    employeeId: fields.employeeId,
+    department: fields.department,
+    jobFamily: fields.jobFamily,
+    phone: fields.phone,
+    managerEmail: fields.managerEmail,
+    locale: fields.locale,
+    startDate: fields.startDate,
+    groups: access.groups,
+    roles: access.roles,
+    rolesPendingApproval: access.rolesPendingApproval,
   };
   const width = mapping.columns.length;
-  const extra = record.cells.findIndex((cell, position) => position >= width && cell.trim() !== '');
-  if (extra === -1) return { candidate, issues: inColumnOrder([...check.issues, ...access.issues]) };
+  const extra = record.cells.length <= width ? -1 : valueBeyond(record.cells, width);
+  if (extra === -1) {
+    const issues =
+      access.issues.length === 0 ? check.issues : inColumnOrder([...check.issues, ...access.issues]);
+    return { candidate, issues };
+  }
   // Only the email is kept (so duplicates of it are still found): the shifted values mean nothing.
   const { email } = check.fields;
   const malformed = issue({
@@ -157,10 +194,7 @@ function checkRecord(
  * Pass 1: reads the records once, checks each row on its own, spills it to the scratch file and
  * keeps only the keys the cross-row checks need. Stops at the first record past the row limit.
  */
-async function readRecords(
-  { records, settings }: ValidationInput,
-  scratch: ScratchFile<typeof scratchEntrySchema>,
-): Promise<FirstPass> {
+async function readRecords({ records, settings }: ValidationInput, spill: Spill): Promise<FirstPass> {
   const fileIssues: ImportIssue[] = [];
   const index = new FileIndex();
   const resolveAccess = createAccessResolver(settings);
@@ -192,14 +226,17 @@ async function readRecords(
           ),
         ]);
       }
-      const entry = checkRecord(record, mapping, resolveAccess);
-      index.remember(entry);
+      const checked = checkRecord(record, mapping, resolveAccess);
+      const hasError = index.remember(checked);
       for (const position of mapping.unnamedPositions) {
         if (!index.firstValueUnderUnnamed.has(position) && (record.cells[position] ?? '').trim() !== '') {
           index.firstValueUnderUnnamed.set(position, record.row);
         }
       }
-      await scratch.append(entry);
+      const { candidate, issues } = checked;
+      const validOnItsOwn = candidate.email !== undefined && !hasError;
+      if (spill.rows.append(validOnItsOwn ? JSON.stringify(candidate) : '')) await spill.rows.flush();
+      for (const found of issues) if (spill.issues.append(found)) await spill.issues.flush();
     }
   } catch (error) {
     if (!(error instanceof FileRejectedError)) throw error;
@@ -278,47 +315,112 @@ async function checkAcrossRows(index: FileIndex, directory: TenantDirectoryLooku
   };
 }
 
+/** The rows the cross-row checks can concern, decided from key ids without decoding a key. */
+function crossRowSuspects(index: FileIndex, context: CrossRowContext) {
+  // When the directory knows some keys, or some domain looks like a typo, every row is asked.
+  const askEveryEmail = context.existingEmails.size > 0 || context.domains.suggestsForAny();
+  const askEveryEmployeeId = context.existingEmployeeIds.size > 0;
+  return (row: number, emailId: number, employeeIdId: number): boolean =>
+    context.managerProblems.has(row) ||
+    (emailId !== NO_KEY && (askEveryEmail || index.emails.isRepeated(emailId))) ||
+    (employeeIdId !== NO_KEY && (askEveryEmployeeId || index.employeeIds.isRepeated(employeeIdId)));
+}
+
+/**
+ * Pass 2: walks the data rows in order, merging each row's own issues (read back from the spill)
+ * with its cross-row ones, and copies the line of each row that is still valid to the sink.
+ */
+async function emitInRowOrder(
+  index: FileIndex,
+  spill: Spill,
+  context: CrossRowContext,
+  sink: { row(line: ValidRowLine): Promise<void>; issue(found: ImportIssue): Promise<void> },
+): Promise<{ valid: number }> {
+  const isSuspect = crossRowSuspects(index, context);
+  const ownIssues = spill.issues.entries();
+  let nextOwn = await ownIssues.next();
+  let position = 0;
+  let valid = 0;
+  for await (const lines of spill.rows.blocks()) {
+    for (const line of lines) {
+      const row = index.rowNumbers.get(position);
+      const emailId = index.emailIds.get(position);
+      const employeeIdId = index.employeeIdIds.get(position);
+      position += 1;
+      const own: ImportIssue[] = [];
+      if (index.rowsWithIssues.has(row)) {
+        for (; !nextOwn.done && nextOwn.value.row === row; nextOwn = await ownIssues.next())
+          own.push(nextOwn.value);
+      }
+      // A malformed row's values are shifted: only its own MALFORMED_ROW is worth reporting.
+      const malformed = own.some(({ code }) => code === 'MALFORMED_ROW');
+      const crossRow =
+        !malformed && isSuspect(row, emailId, employeeIdId)
+          ? crossRowIssues(
+              {
+                row,
+                email: emailId === NO_KEY ? undefined : index.emails.keyOf(emailId),
+                employeeId: employeeIdId === NO_KEY ? undefined : index.employeeIds.keyOf(employeeIdId),
+              },
+              context,
+            )
+          : [];
+      const issues = crossRow.length === 0 ? own : inColumnOrder([...own, ...crossRow]);
+      for (const found of issues) await sink.issue(found);
+      if (line !== '' && !crossRow.some(isError)) {
+        valid += 1;
+        await sink.row({ row, json: line });
+      }
+    }
+  }
+  if (position !== index.rowNumbers.length || !nextOwn.done) {
+    throw new Error(
+      'The validation scratch files do not match the rows read: the disk was changed under us.',
+    );
+  }
+  return { valid };
+}
+
 /**
  * Validates an uploaded sheet in two streaming passes, so memory grows with the file's distinct
- * keys, not its size: pass 1 checks each row alone and spills it to a scratch file, the directory
- * is asked about all keys in batches, and pass 2 streams the scratch file back, adding cross-row
- * issues, to emit every issue and every valid row in row order. File-level issues come first; a
- * rejected file emits only those.
+ * keys (and a few bytes a row), not its size: pass 1 checks each row alone, serialises the rows
+ * valid on their own and spills them with the rows' issues to scratch files; the directory is
+ * asked about all keys in batches; pass 2 streams the spill back, adding cross-row issues, to
+ * emit every issue and every valid row in row order. File-level issues come first; a rejected
+ * file emits only those.
  */
 export async function validateImportFile(
   input: ValidationInput,
   sink: ValidationSink,
 ): Promise<ValidationOutcome> {
-  const scratch = await ScratchFile.create(input.scratchDir, scratchEntrySchema);
+  const rows = await ScratchLines.create(input.scratchDir);
+  const spill: Spill = {
+    rows,
+    issues: await ScratchFile.create(input.scratchDir, issueSchema).catch(async (error) => {
+      await rows.discard();
+      throw error;
+    }),
+  };
   try {
-    const firstPass = await readRecords(input, scratch);
+    const firstPass = await readRecords(input, spill);
     let warnings = 0;
-    const emit = async (found: ImportIssue) => {
-      if (found.severity === 'warning') warnings += 1;
-      await sink.issue(found);
+    const counted = {
+      row: (line: ValidRowLine) => sink.row(line),
+      issue: (found: ImportIssue) => {
+        if (found.severity === 'warning') warnings += 1;
+        return sink.issue(found);
+      },
     };
-    for (const found of firstPass.fileIssues) await emit(found);
+    for (const found of firstPass.fileIssues) await counted.issue(found);
     const { templateVersion } = firstPass;
     if (firstPass.rejected)
       return { total: 0, valid: 0, invalid: 0, warnings, rejected: true, templateVersion };
 
     const context = await checkAcrossRows(firstPass.index, input.directory);
-    let valid = 0;
-    let invalid = 0;
-    for await (const { candidate, issues: ownIssues } of scratch.entries()) {
-      // A malformed row's values are shifted: only its own MALFORMED_ROW is worth reporting.
-      const malformed = ownIssues.some(({ code }) => code === 'MALFORMED_ROW');
-      const crossRow = malformed ? [] : crossRowIssues(candidate, context);
-      const issues = crossRow.length === 0 ? ownIssues : inColumnOrder([...ownIssues, ...crossRow]);
-      for (const found of issues) await emit(found);
-      const { email } = candidate;
-      if (email !== undefined && !issues.some(({ severity }) => severity === 'error')) {
-        valid += 1;
-        await sink.row({ ...candidate, email });
-      } else invalid += 1;
-    }
-    return { total: firstPass.total, valid, invalid, warnings, rejected: false, templateVersion };
+    const { valid } = await emitInRowOrder(firstPass.index, spill, context, counted);
+    const { total } = firstPass;
+    return { total, valid, invalid: total - valid, warnings, rejected: false, templateVersion };
   } finally {
-    await scratch.discard();
+    await Promise.all([spill.rows.discard(), spill.issues.discard()]);
   }
 }

@@ -157,10 +157,27 @@ export function mapHeader(cells: readonly string[]): HeaderMapping {
 
 /** The raw text of a record's cells by column, per the header mapping. */
 export function columnValues(mapping: HeaderMapping, cells: readonly string[]): ColumnValues {
-  const values: Partial<Record<ColumnName, string>> = {};
-  mapping.columns.forEach((column, position) => {
+  // Every column in template order, absent ones undefined: one object shape for all rows.
+  const values: { -readonly [column in ColumnName]: string | undefined } = {
+    email: undefined,
+    given_name: undefined,
+    family_name: undefined,
+    display_name: undefined,
+    employee_id: undefined,
+    department: undefined,
+    job_family: undefined,
+    phone: undefined,
+    manager_email: undefined,
+    locale: undefined,
+    roles: undefined,
+    groups: undefined,
+    start_date: undefined,
+  };
+  const { columns } = mapping;
+  for (let position = 0; position < columns.length; position++) {
+    const column = columns[position];
     const cell = cells[position];
     if (column !== undefined && cell !== undefined) values[column] = cell;
-  });
+  }
   return values;
 }

@@ -1,3 +1,4 @@
+import { asKey, rememberVerdicts } from './remembered-verdicts';
 /**
  * Locales are stored as canonical BCP 47 tags (`en-GB`). `en_GB`, as Java and many HR systems
  * write it, is accepted; a tag whose language or region no one has heard of is refused, since
@@ -39,16 +40,10 @@ function canonicalTag(text: string): string | undefined {
 
 /** A file holds a handful of distinct locales; remember the verdicts (up to a bound) instead of asking Intl per row. */
 const MAX_REMEMBERED = 1000;
-const remembered = new Map<string, LocaleCheck>();
+const judgeRemembered = rememberVerdicts(judgeLocale, { limit: MAX_REMEMBERED, keyOf: asKey });
 
 export function checkLocale(raw: string): LocaleCheck {
-  const text = raw.trim();
-  let verdict = remembered.get(text);
-  if (verdict === undefined) {
-    verdict = judgeLocale(text);
-    if (remembered.size < MAX_REMEMBERED) remembered.set(text, verdict);
-  }
-  return verdict;
+  return judgeRemembered(raw.trim());
 }
 
 function judgeLocale(text: string): LocaleCheck {

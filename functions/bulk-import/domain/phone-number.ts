@@ -4,6 +4,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { asKey, rememberVerdicts } from './remembered-verdicts';
 
 /**
  * Phone numbers are stored as E.164. A number written with `+` (or the `00` international prefix)
@@ -30,18 +31,18 @@ const LENGTH_PROBLEMS: Readonly<Record<string, string>> = {
   NOT_A_NUMBER: 'is not a phone number',
 };
 
-/** Files hold few distinct locales: remember (up to a bound) rather than build an Intl.Locale per row. */
-const MAX_REMEMBERED = 1000;
-const regionsByLocale = new Map<string, CountryCode | undefined>();
+/** Files hold few distinct locales: remembered rather than building an Intl.Locale per row. */
+const regionOfLocale = rememberVerdicts(
+  (locale: string): CountryCode | undefined => {
+    const { region } = new Intl.Locale(locale);
+    return region !== undefined && isSupportedCountry(region) ? region : undefined;
+  },
+  { limit: 1000, keyOf: asKey },
+);
 
 /** The region a canonical locale names (`en-GB` → GB), when libphonenumber knows it. */
 export function phoneRegionOf(locale: string | undefined): CountryCode | undefined {
-  if (locale === undefined) return undefined;
-  if (regionsByLocale.has(locale)) return regionsByLocale.get(locale);
-  const { region } = new Intl.Locale(locale);
-  const phoneRegion = region !== undefined && isSupportedCountry(region) ? region : undefined;
-  if (regionsByLocale.size < MAX_REMEMBERED) regionsByLocale.set(locale, phoneRegion);
-  return phoneRegion;
+  return locale === undefined ? undefined : regionOfLocale(locale);
 }
 
 function refuse(problem: string, suggestion: string): PhoneCheck {
@@ -51,24 +52,21 @@ function refuse(problem: string, suggestion: string): PhoneCheck {
 /**
  * Parsing with the full metadata costs some 15 µs a number (libphonenumber builds its regular
  * expressions per call), and a directory repeats numbers (switchboards, shared desk lines): the
- * verdicts for the most recent distinct (region, number) pairs are remembered, up to a bound.
+ * verdicts are remembered per region (a handful: the file's locales).
  */
 const MAX_REMEMBERED_NUMBERS = 10_000;
-const verdictsByNumber = new Map<string, PhoneCheck>();
+const judgeByRegion = new Map<CountryCode | undefined, (text: string) => PhoneCheck>();
 
 export function checkPhoneNumber(raw: string, region: CountryCode | undefined): PhoneCheck {
-  const text = raw.trim();
-  const key = `${region ?? ''}:${text}`;
-  let verdict = verdictsByNumber.get(key);
-  if (verdict === undefined) {
-    verdict = judgePhoneNumber(text, region);
-    if (verdictsByNumber.size >= MAX_REMEMBERED_NUMBERS) {
-      const oldest = verdictsByNumber.keys().next();
-      if (!oldest.done) verdictsByNumber.delete(oldest.value);
-    }
-    verdictsByNumber.set(key, verdict);
+  let judge = judgeByRegion.get(region);
+  if (judge === undefined) {
+    judge = rememberVerdicts((text: string) => judgePhoneNumber(text, region), {
+      limit: MAX_REMEMBERED_NUMBERS,
+      keyOf: asKey,
+    });
+    judgeByRegion.set(region, judge);
   }
-  return verdict;
+  return judge(raw.trim());
 }
 
 function judgePhoneNumber(text: string, region: CountryCode | undefined): PhoneCheck {

@@ -16,6 +16,7 @@ export interface RowAccess {
 export type AccessResolver = (row: number, check: RowCheck) => RowAccess;
 
 const MAX_LISTED_NAMES = 10;
+const MAX_REMEMBERED_ANSWERS = 10_000;
 const POLICY_ENDPOINT = 'PUT /internal/iam/role-policies/default';
 
 /** Lower-cased name → the tenant's spelling. */
@@ -101,7 +102,7 @@ export function createAccessResolver(settings: ValidationSettings): AccessResolv
     return found;
   };
 
-  return (row, { fields, requestedRoles, requestedGroups }) => {
+  const resolve: AccessResolver = (row, { fields, requestedRoles, requestedGroups }) => {
     const issues: ImportIssue[] = [];
     const person = { department: fields.department, jobFamily: fields.jobFamily };
     const defaults = defaultRoles(person);
@@ -208,5 +209,19 @@ export function createAccessResolver(settings: ValidationSettings): AccessResolv
       );
     }
     return { roles, rolesPendingApproval, groups, issues };
+  };
+
+  // Thousands of rows share a department, job family and requested roles: an answer without
+  // issues (issues name their row) is the same for all of them, so it is remembered.
+  const withoutIssues = new Map<string, RowAccess>();
+  return (row, check) => {
+    const { department = '', jobFamily = '' } = check.fields;
+    const key = `${department}\u0000${jobFamily}\u0000${check.requestedRoles.join(';')}\u0000${check.requestedGroups.join(';')}`;
+    const known = withoutIssues.get(key);
+    if (known !== undefined) return known;
+    const access = resolve(row, check);
+    if (access.issues.length === 0 && withoutIssues.size < MAX_REMEMBERED_ANSWERS)
+      withoutIssues.set(key, access);
+    return access;
   };
 }

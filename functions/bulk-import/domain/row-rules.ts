@@ -32,88 +32,82 @@ const TEXT_COLUMNS: readonly (readonly [ColumnName, TextField])[] = [
 
 /** Control characters and bidi overrides: never meant, and able to disguise a name. */
 const FORBIDDEN_CHARACTER = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+const PLAIN_TEXT = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
 /** Roles are `[a-z0-9_]` names, so a comma can only be a separator; group names may contain commas. */
 const ROLE_SEPARATORS = /[;,]/;
-const GROUP_SEPARATOR = ';';
+const GROUP_SEPARATOR = /;/;
 
-type TextCheck = { readonly value?: string; readonly issue?: ImportIssue };
+/** A cell's normalised value, its issue, or undefined when blank: no wrapper object per cell. */
+type TextCheck = string | ImportIssue | undefined;
 
 /**
  * Trims a text cell, turns line breaks and tabs (Alt+Enter in Excel, pasted text) into single
  * spaces, composes accents (NFC) and checks length and characters. A blank cell has no value.
  */
 function checkText(row: number, column: ColumnName, raw: string, label: string = column): TextCheck {
+  const { maxLength = Number.POSITIVE_INFINITY } = templateColumn(column);
+  // Most cells are printable ASCII words single-spaced: already trimmed, composed and clean.
+  if (PLAIN_TEXT.test(raw) && raw.length <= maxLength) return raw;
   const text = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
-  if (text === '') return {};
+  if (text === '') return undefined;
   const forbidden = FORBIDDEN_CHARACTER.exec(text)?.[0];
   if (forbidden !== undefined) {
-    return {
-      issue: issue({
-        row,
-        column,
-        code: 'INVALID_CHARACTERS',
-        message: `${label} "${text.replace(FORBIDDEN_CHARACTER, '�')}" contains ${describeCharacter(forbidden)}.`,
-        suggestion: 'Retype the value; such characters usually come from copying out of another program.',
-      }),
-    };
+    return issue({
+      row,
+      column,
+      code: 'INVALID_CHARACTERS',
+      message: `${label} "${text.replace(FORBIDDEN_CHARACTER, '�')}" contains ${describeCharacter(forbidden)}.`,
+      suggestion: 'Retype the value; such characters usually come from copying out of another program.',
+    });
   }
-  const { maxLength } = templateColumn(column);
   // Code points, as people count; never more than UTF-16 units, so only long values are counted.
-  const length = maxLength !== undefined && text.length > maxLength ? [...text].length : 0;
-  if (maxLength !== undefined && length > maxLength) {
-    return {
-      issue: issue({
-        row,
-        column,
-        code: 'TOO_LONG',
-        message: `${label} is ${length} characters long; at most ${maxLength} are allowed.`,
-        suggestion: `Shorten it to ${maxLength} characters or fewer.`,
-      }),
-    };
+  const length = text.length > maxLength ? [...text].length : 0;
+  if (length > maxLength) {
+    return issue({
+      row,
+      column,
+      code: 'TOO_LONG',
+      message: `${label} is ${length} characters long; at most ${maxLength} are allowed.`,
+      suggestion: `Shorten it to ${maxLength} characters or fewer.`,
+    });
   }
-  return { value: text };
+  return text;
 }
 
 function checkEmailCell(row: number, column: 'email' | 'manager_email', raw: string): TextCheck {
   const text = raw.trim();
   if (text === '') {
-    if (column === 'manager_email') return {};
-    return {
-      issue: issue({
-        row,
-        column,
-        code: 'REQUIRED',
-        message: "email is empty; every row needs the person's work email.",
-        suggestion: 'Fill in the work email, or delete the row if it is not a person.',
-      }),
-    };
+    if (column === 'manager_email') return undefined;
+    return issue({
+      row,
+      column,
+      code: 'REQUIRED',
+      message: "email is empty; every row needs the person's work email.",
+      suggestion: 'Fill in the work email, or delete the row if it is not a person.',
+    });
   }
   const { maxLength = Number.POSITIVE_INFINITY } = templateColumn(column);
   if (text.length > maxLength) {
-    return {
-      issue: issue({
-        row,
-        column,
-        code: 'TOO_LONG',
-        message: `${column} is ${text.length} characters long; an email address has at most ${maxLength}.`,
-        suggestion: 'Check that the cell holds a single address.',
-      }),
-    };
-  }
-  const checked = checkEmailAddress(text);
-  if (checked.valid) return { value: checked.email };
-  return {
-    issue: issue({
+    return issue({
       row,
       column,
-      code: 'INVALID_EMAIL',
-      message: `"${text}" is not a valid email address: ${checked.problem}.`,
-      suggestion:
-        checked.correction === undefined
-          ? 'Write a single address such as name@company.com.'
-          : `Did you mean ${checked.correction}?`,
-    }),
-  };
+      code: 'TOO_LONG',
+      message: `${column} is ${text.length} characters long; an email address has at most ${maxLength}.`,
+      suggestion: 'Check that the cell holds a single address.',
+    });
+  }
+  const checked = checkEmailAddress(text);
+  if (checked.valid) return checked.email;
+  return issue({
+    row,
+    column,
+    code: 'INVALID_EMAIL',
+    message: `"${text}" is not a valid email address: ${checked.problem}.`,
+    suggestion:
+      checked.correction === undefined
+        ? 'Write a single address such as name@company.com.'
+        : `Did you mean ${checked.correction}?`,
+  });
 }
 
 /**
@@ -126,10 +120,23 @@ function checkList(
   raw: string,
   issues: ImportIssue[],
 ): readonly string[] {
+  const separators = column === 'roles' ? ROLE_SEPARATORS : GROUP_SEPARATOR;
+  // Most cells are blank or name a single entry.
+  if (raw === '') return [];
+  if (!separators.test(raw)) {
+    const checked = checkText(row, column, raw, `${column} entry`);
+    if (typeof checked !== 'string') {
+      if (checked !== undefined) issues.push(checked);
+      return [];
+    }
+    const value = checked;
+    return [column === 'roles' ? value.toLowerCase() : value];
+  }
   const entries = new Map<string, string>();
-  for (const part of raw.split(column === 'roles' ? ROLE_SEPARATORS : GROUP_SEPARATOR)) {
-    const { value, issue: problem } = checkText(row, column, part, `${column} entry`);
-    if (problem !== undefined) issues.push(problem);
+  for (const part of raw.split(separators)) {
+    const checked = checkText(row, column, part, `${column} entry`);
+    if (typeof checked === 'object') issues.push(checked);
+    const value = typeof checked === 'string' ? checked : undefined;
     const entry = column === 'roles' ? value?.toLowerCase() : value;
     if (entry !== undefined && !entries.has(entry.toLowerCase())) entries.set(entry.toLowerCase(), entry);
   }
@@ -159,27 +166,33 @@ function refusal(
   return issue({ row, column, code, message: `${column} "${value}" ${problem}.`, suggestion });
 }
 
+type MutableRowFields = { -readonly [field in keyof RowFields]: RowFields[field] };
+
+function keep(
+  fields: MutableRowFields,
+  issues: ImportIssue[],
+  field: Exclude<keyof RowFields, 'locale' | 'phone' | 'startDate'>,
+  check: TextCheck,
+): void {
+  if (typeof check === 'string') fields[field] = check;
+  else if (check !== undefined) issues.push(check);
+}
+
 /**
  * Checks and normalises one data record's cells. Cross-row matters (duplicates, existing users,
  * managers, known roles and groups) are the file validator's.
  */
 export function checkRow(row: number, values: ColumnValues): RowCheck {
   const issues: ImportIssue[] = [];
-  const fields: { -readonly [field in keyof RowFields]: RowFields[field] } = {};
-  const keep = <Field extends keyof RowFields>(
-    field: Field,
-    check: TextCheck & { value?: RowFields[Field] },
-  ) => {
-    if (check.issue !== undefined) issues.push(check.issue);
-    if (check.value !== undefined) fields[field] = check.value;
-  };
-
-  keep('email', checkEmailCell(row, 'email', values.email ?? ''));
-  for (const [column, field] of TEXT_COLUMNS) keep(field, checkText(row, column, values[column] ?? ''));
+  const fields: MutableRowFields = {};
+  keep(fields, issues, 'email', checkEmailCell(row, 'email', values.email ?? ''));
+  for (const [column, field] of TEXT_COLUMNS) {
+    keep(fields, issues, field, checkText(row, column, values[column] ?? ''));
+  }
 
   const locale = values.locale?.trim() ?? '';
-  const localeTooLong = checkText(row, 'locale', locale).issue;
-  if (localeTooLong !== undefined) issues.push(localeTooLong);
+  const localeCheck = checkText(row, 'locale', locale);
+  if (typeof localeCheck === 'object') issues.push(localeCheck);
   else if (locale !== '') {
     const checked = checkLocale(locale);
     if (checked.valid) fields.locale = checked.locale;
@@ -193,7 +206,7 @@ export function checkRow(row: number, values: ColumnValues): RowCheck {
     else issues.push(refusal(row, 'phone', 'INVALID_PHONE', phone, checked));
   }
 
-  keep('managerEmail', checkEmailCell(row, 'manager_email', values.manager_email ?? ''));
+  keep(fields, issues, 'managerEmail', checkEmailCell(row, 'manager_email', values.manager_email ?? ''));
 
   const startDate = values.start_date?.trim() ?? '';
   if (startDate !== '') {
@@ -205,5 +218,10 @@ export function checkRow(row: number, values: ColumnValues): RowCheck {
   const requestedRoles = checkList(row, 'roles', values.roles ?? '', issues);
   const requestedGroups = checkList(row, 'groups', values.groups ?? '', issues);
   // Locale is read before phone (its region reads national numbers); report in the sheet's order.
-  return { fields, requestedRoles, requestedGroups, issues: inColumnOrder(issues) };
+  return {
+    fields,
+    requestedRoles,
+    requestedGroups,
+    issues: issues.length < 2 ? issues : inColumnOrder(issues),
+  };
 }

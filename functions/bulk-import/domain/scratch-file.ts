@@ -2,24 +2,100 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 
-/** Lines are written in blocks of about this many characters: few system calls, little memory. */
-const WRITE_BLOCK = 1 << 20;
+/**
+ * Lines are written in blocks of about this many characters: few system calls, and few enough
+ * lines waiting that they die young (a bigger block keeps them alive into the old generation,
+ * which then needs full collections).
+ */
+const WRITE_BLOCK = 1 << 16;
+const READ_BLOCK = 1 << 16;
 
 /**
- * A JSON-lines file in a scratch directory: validation's first pass appends one entry per row,
- * the second streams them back in order — so a file's rows are never all in memory at once.
- * Entries are re-validated with their schema on the way back in, as anything read from disk is.
+ * Lines of text in a file of a scratch directory: validation's first pass appends, the second
+ * reads them back in order, so a file's rows are never all in memory at once. Lines may be empty
+ * and never contain a line break (JSON never does).
  */
-export class ScratchFile<Schema extends z.ZodType> {
+export class ScratchLines {
   private pending: string[] = [];
   private pendingLength = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private writeFailure: unknown;
 
   private constructor(
     readonly path: string,
     private readonly handle: FileHandle,
+  ) {}
+
+  static async create(directory: string): Promise<ScratchLines> {
+    const path = join(directory, `validation-${randomUUID()}.jsonl`);
+    return new ScratchLines(path, await open(path, 'wx'));
+  }
+
+  /**
+   * Queues a line; true when a block is full and `flush()` should be awaited before the next (as
+   * a stream's `write` asks for a drain), so that appending costs no promise per row.
+   */
+  append(line: string): boolean {
+    this.pending.push(line, '\n');
+    this.pendingLength += line.length + 1;
+    return this.pendingLength >= WRITE_BLOCK;
+  }
+
+  /**
+   * Hands the queued lines to the file system and returns once the previous block is written:
+   * one write stays in flight while the next block fills, so validation never waits on the disk.
+   */
+  async flush(): Promise<void> {
+    await this.settle();
+    if (this.pending.length === 0) return;
+    const block = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.writing = this.handle.write(block).then(
+      () => undefined,
+      (error: unknown) => {
+        this.writeFailure ??= error;
+      },
+    );
+  }
+
+  /** Waits for the write in flight; rethrows its failure. */
+  private async settle(): Promise<void> {
+    await this.writing;
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+  }
+
+  /** Finishes writing, then yields the lines in the order they were appended, a block at a time. */
+  async *blocks(): AsyncGenerator<readonly string[]> {
+    await this.flush();
+    await this.settle();
+    let partial = '';
+    for await (const chunk of createReadStream(this.path, { encoding: 'utf8', highWaterMark: READ_BLOCK })) {
+      const lines = `${partial}${chunk}`.split('\n');
+      partial = lines.pop() ?? '';
+      yield lines;
+    }
+    if (partial !== '') throw new Error(`The scratch file ${this.path} ends in the middle of a line.`);
+  }
+
+  /** Closes and deletes the file; safe to call more than once. */
+  async discard(): Promise<void> {
+    this.pending = [];
+    await this.writing;
+    await this.handle.close();
+    await rm(this.path, { force: true });
+  }
+}
+
+/**
+ * A JSON-lines scratch file of entries, re-validated with their schema on the way back in, as
+ * anything read from disk is.
+ */
+export class ScratchFile<Schema extends z.ZodType> {
+  private constructor(
+    private readonly lines: ScratchLines,
     private readonly schema: Schema,
   ) {}
 
@@ -27,41 +103,30 @@ export class ScratchFile<Schema extends z.ZodType> {
     directory: string,
     schema: Schema,
   ): Promise<ScratchFile<Schema>> {
-    const path = join(directory, `validation-${randomUUID()}.jsonl`);
-    return new ScratchFile(path, await open(path, 'wx'), schema);
+    return new ScratchFile(await ScratchLines.create(directory), schema);
   }
 
-  async append(entry: z.input<Schema>): Promise<void> {
-    const line = `${JSON.stringify(entry)}\n`;
-    this.pending.push(line);
-    this.pendingLength += line.length;
-    if (this.pendingLength >= WRITE_BLOCK) await this.flush();
+  get path(): string {
+    return this.lines.path;
+  }
+
+  /** Queues an entry; true when `flush()` should be awaited before the next. */
+  append(entry: z.input<Schema>): boolean {
+    return this.lines.append(JSON.stringify(entry));
+  }
+
+  flush(): Promise<void> {
+    return this.lines.flush();
   }
 
   /** Finishes writing, then yields the entries in the order they were appended. */
   async *entries(): AsyncGenerator<z.output<Schema>> {
-    await this.flush();
-    const lines = createInterface({
-      input: createReadStream(this.path, { encoding: 'utf8' }),
-      crlfDelay: Infinity,
-    });
-    for await (const line of lines) {
-      if (line !== '') yield this.schema.parse(JSON.parse(line));
+    for await (const block of this.lines.blocks()) {
+      for (const line of block) yield this.schema.parse(JSON.parse(line));
     }
   }
 
-  /** Closes and deletes the file; safe to call more than once. */
-  async discard(): Promise<void> {
-    this.pending = [];
-    await this.handle.close();
-    await rm(this.path, { force: true });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const block = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
-    await this.handle.write(block);
+  discard(): Promise<void> {
+    return this.lines.discard();
   }
 }

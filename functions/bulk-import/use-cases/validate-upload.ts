@@ -9,7 +9,7 @@ import { logger } from '../../shared/observability';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import { parseIssueLine } from '../adapters/issue-codec';
 import { artifactKeys, parseUploadKey } from '../domain/artifact-keys';
-import type { ImportRow } from '../domain/import-row';
+import type { ValidationSink, ValidRowLine } from '../domain/file-validator';
 import { type ImportIssue, issue } from '../domain/issues';
 import type { TenantDirectoryLookup, ValidationSettings } from '../domain/validation-ports';
 import type { SheetRecord } from '../parsing/sheet-record';
@@ -35,7 +35,7 @@ export interface ValidateUploadDeps {
       directory: TenantDirectoryLookup;
       scratchDir: string;
     },
-    sink: { row(row: ImportRow): Promise<void>; issue(issue: ImportIssue): Promise<void> },
+    sink: ValidationSink,
   ) => Promise<ValidationRun>;
   readonly writeReports: (
     readIssues: () => AsyncIterable<ImportIssue>,
@@ -77,10 +77,10 @@ export async function validateUpload(
     const issuesOut = createWriteStream(files.issues);
     let firstFileProblem: string | undefined;
     const sink = {
-      row: (row: ImportRow) => writeLine(rowsOut, row),
+      row: (line: ValidRowLine) => writeLine(rowsOut, line.json),
       issue: (found: ImportIssue) => {
         if (found.row === null && found.severity === 'error') firstFileProblem ??= found.message;
-        return writeLine(issuesOut, found);
+        return writeLine(issuesOut, JSON.stringify(found));
       },
     };
     let run: ValidationRun;
@@ -150,9 +150,9 @@ export async function validateUpload(
   }
 }
 
-/** Writes one JSON line, waiting when the stream asks to: memory stays flat however large the file. */
-async function writeLine(stream: WriteStream, value: unknown): Promise<void> {
-  if (!stream.write(`${JSON.stringify(value)}\n`)) {
+/** Writes one line, waiting when the stream asks to: memory stays flat however large the file. */
+async function writeLine(stream: WriteStream, line: string): Promise<void> {
+  if (!stream.write(`${line}\n`)) {
     await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
   }
 }

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { importRowSchema } from '../../../../functions/bulk-import/adapters/import-row-codec';
 import {
   type ValidationOutcome,
   validateImportFile,
@@ -125,8 +126,11 @@ export async function validate(
       scratchDir: dir,
     },
     {
-      async row(row) {
+      async row(line) {
         await options.onRow?.();
+        // The line is what the valid-rows file holds: read back as provisioning reads it.
+        const row = importRowSchema.parse(JSON.parse(line.json));
+        expect(row.row).toBe(line.row);
         rows.push(row);
         sequence.push(`row:${row.row}`);
       },
