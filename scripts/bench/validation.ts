@@ -21,6 +21,7 @@ export async function validateRecords(records: AsyncIterable<SheetRecord>): Prom
         records,
         directory,
         scratchDir,
+        validRowsPath: join(scratchDir, 'valid-rows.jsonl'),
         settings: {
           maxRows: 1_000_000,
           approvalRoles: new Set(['tenant_admin']),
@@ -32,7 +33,7 @@ export async function validateRecords(records: AsyncIterable<SheetRecord>): Prom
           },
         },
       },
-      { row: async () => undefined, issue: async () => undefined },
+      { issue: async () => undefined },
     );
     if (outcome.rejected) throw new Error('the validator rejected the benchmark file');
     if (outcome.invalid > 0) throw new Error(`the validator found ${outcome.invalid} invalid benchmark rows`);

@@ -1,5 +1,5 @@
 import { MONTH_NAMES } from '../../shared/month-names';
-import { asKey, rememberVerdicts } from './remembered-verdicts';
+import { rememberVerdicts } from './remembered-verdicts';
 
 /**
  * Start dates are stored as ISO `YYYY-MM-DD`. Besides that form, what a spreadsheet renders for a
@@ -81,7 +81,7 @@ function readingsOf(first: number, second: number, year: number): string[] {
 }
 
 /** Start dates cluster (the first of the month, the next Monday): each distinct text is judged once. */
-const judgeRemembered = rememberVerdicts(judgeStartDate, { limit: 10_000, keyOf: asKey });
+const judgeRemembered = rememberVerdicts(judgeStartDate, 10_000);
 
 export function checkStartDate(raw: string): DateCheck {
   return judgeRemembered(raw.trim());

@@ -78,8 +78,12 @@ export class RowsByKey {
 /** A set of row numbers as a growable bitmap: an eighth of a byte per row. */
 export class RowFlags {
   private bits = new Uint8Array(1024);
+  /** Distinct rows added. */
+  size = 0;
 
   add(row: number): void {
+    if (this.has(row)) return;
+    this.size += 1;
     const byte = row >>> 3;
     if (byte >= this.bits.length) {
       const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));

@@ -1,3 +1,4 @@
+import { rename, truncate } from 'node:fs/promises';
 import { z } from 'zod';
 import { FileRejectedError, type SheetRecord } from '../parsing/sheet-record';
 import { findManagerProblems, ManagerReferences, RowFlags, RowsByKey } from './cross-row-index';
@@ -10,7 +11,7 @@ import { type ImportIssue, ISSUE_CODES, type IssueCode, issue } from './issues';
 import { Int32Column, KeyTable } from './key-table';
 import { type AccessResolver, createAccessResolver } from './role-assignment';
 import { checkRow, type RowFields } from './row-rules';
-import { ScratchFile, ScratchLines } from './scratch-file';
+import { LinesFile, ScratchFile } from './scratch-file';
 import { inColumnOrder, TEMPLATE_DOWNLOAD_PATH } from './template-columns';
 import type { TenantDirectoryLookup, ValidationSettings } from './validation-ports';
 
@@ -19,23 +20,17 @@ export interface ValidationInput {
   readonly records: AsyncIterable<SheetRecord>;
   readonly settings: ValidationSettings;
   readonly directory: TenantDirectoryLookup;
-  /** A writable directory for the scratch file (Lambda: /tmp); the file is deleted before returning. */
+  /** A writable directory for scratch files (Lambda: /tmp); they are deleted before returning. */
   readonly scratchDir: string;
-}
-
-/** A valid row as its line of the valid-rows file: the JSON of its `ImportRow`. */
-export interface ValidRowLine {
-  readonly row: number;
-  readonly json: string;
+  /**
+   * Where to write the valid rows: JSON Lines, one `ImportRow` a line, in row order (empty when
+   * the file is rejected). Each row is serialised once, when first checked; whoever reads the
+   * file validates it (with the import-row codec), as it would any file.
+   */
+  readonly validRowsPath: string;
 }
 
 export interface ValidationSink {
-  /**
-   * Each valid row, in row order. Rows are serialised once, in the first pass, and the second
-   * copies the line without parsing it again: whoever reads the valid-rows file validates it
-   * (with the import-row codec), as it would any file.
-   */
-  row(line: ValidRowLine): Promise<void>;
   /** Each issue: file-level ones first, then each row's, in row order. */
   issue(issue: ImportIssue): Promise<void>;
 }
@@ -74,11 +69,11 @@ interface CheckedRow {
 const isError = ({ severity }: ImportIssue) => severity === 'error';
 
 /**
- * What waits on disk between the passes: a line per data row (the row's JSON when it is valid on
- * its own, else empty) and the rows' own issues, so that pass 2 only reads back the issues.
+ * What pass 1 writes: the rows valid on their own (the valid-rows file, from which pass 2 only
+ * has to take out rows that fail a cross-row check) and, in a scratch file, the rows' issues.
  */
 interface Spill {
-  readonly rows: ScratchLines;
+  readonly validRows: LinesFile;
   readonly issues: ScratchFile<typeof issueSchema>;
 }
 
@@ -96,13 +91,18 @@ class FileIndex {
   readonly rowNumbers = new Int32Column();
   readonly emailIds = new Int32Column();
   readonly employeeIdIds = new Int32Column();
+  /** Rows with an error of their own; between the passes, those with a duplicate or existing key join them. */
   readonly rowsWithErrors = new RowFlags();
+  readonly rowsWithOwnErrors = new RowFlags();
   readonly rowsWithIssues = new RowFlags();
   readonly domains = new EmailDomainTally();
   /** For each header position without a header, the first row with a value there. */
   readonly firstValueUnderUnnamed = new Map<number, number>();
 
-  /** Remembers the row's keys; true when the row has an error of its own. */
+  /** Rows with a valid email and no error of their own: the lines of the valid-rows file. */
+  validOnItsOwn = 0;
+
+  /** Remembers the row's keys; true when the row is valid on its own. */
   remember({ candidate, issues }: CheckedRow): boolean {
     const { row, email, employeeId, managerEmail } = candidate;
     this.rowNumbers.push(row);
@@ -110,11 +110,23 @@ class FileIndex {
     this.employeeIdIds.push(employeeId === undefined ? NO_KEY : this.employeeIds.add(employeeId, row));
     if (email !== undefined) this.domains.add(email);
     if (managerEmail !== undefined) this.managers.add(managerEmail, row, email);
-    if (issues.length === 0) return false;
-    this.rowsWithIssues.add(row);
-    const hasError = issues.some(isError);
-    if (hasError) this.rowsWithErrors.add(row);
-    return hasError;
+    if (issues.length > 0) {
+      this.rowsWithIssues.add(row);
+      if (issues.some(isError)) {
+        this.rowsWithErrors.add(row);
+        this.rowsWithOwnErrors.add(row);
+      }
+    }
+    const valid = email !== undefined && !this.rowsWithOwnErrors.has(row);
+    if (valid) this.validOnItsOwn += 1;
+    return valid;
+  }
+
+  /** Whether the data row at this position is valid on its own (has a line in the valid-rows file). */
+  isValidOnItsOwn(position: number): boolean {
+    return (
+      this.emailIds.get(position) !== NO_KEY && !this.rowsWithOwnErrors.has(this.rowNumbers.get(position))
+    );
   }
 }
 
@@ -227,15 +239,14 @@ async function readRecords({ records, settings }: ValidationInput, spill: Spill)
         ]);
       }
       const checked = checkRecord(record, mapping, resolveAccess);
-      const hasError = index.remember(checked);
+      const validOnItsOwn = index.remember(checked);
       for (const position of mapping.unnamedPositions) {
         if (!index.firstValueUnderUnnamed.has(position) && (record.cells[position] ?? '').trim() !== '') {
           index.firstValueUnderUnnamed.set(position, record.row);
         }
       }
       const { candidate, issues } = checked;
-      const validOnItsOwn = candidate.email !== undefined && !hasError;
-      if (spill.rows.append(validOnItsOwn ? JSON.stringify(candidate) : '')) await spill.rows.flush();
+      if (validOnItsOwn && spill.validRows.append(JSON.stringify(candidate))) await spill.validRows.flush();
       for (const found of issues) if (spill.issues.append(found)) await spill.issues.flush();
     }
   } catch (error) {
@@ -327,100 +338,122 @@ function crossRowSuspects(index: FileIndex, context: CrossRowContext) {
 }
 
 /**
- * Pass 2: walks the data rows in order, merging each row's own issues (read back from the spill)
- * with its cross-row ones, and copies the line of each row that is still valid to the sink.
+ * Pass 2: walks the data rows in order (by the index: no row is read back), merging each row's
+ * own issues (read back from the spill) with its cross-row ones. Returns the rows valid on their
+ * own that a cross-row error takes out of the valid-rows file.
  */
 async function emitInRowOrder(
   index: FileIndex,
   spill: Spill,
   context: CrossRowContext,
-  sink: { row(line: ValidRowLine): Promise<void>; issue(found: ImportIssue): Promise<void> },
-): Promise<{ valid: number }> {
+  emit: (found: ImportIssue) => Promise<void>,
+): Promise<RowFlags> {
   const isSuspect = crossRowSuspects(index, context);
+  const takenOut = new RowFlags();
   const ownIssues = spill.issues.entries();
   let nextOwn = await ownIssues.next();
-  let position = 0;
-  let valid = 0;
-  for await (const lines of spill.rows.blocks()) {
-    for (const line of lines) {
-      const row = index.rowNumbers.get(position);
-      const emailId = index.emailIds.get(position);
-      const employeeIdId = index.employeeIdIds.get(position);
-      position += 1;
-      const own: ImportIssue[] = [];
-      if (index.rowsWithIssues.has(row)) {
-        for (; !nextOwn.done && nextOwn.value.row === row; nextOwn = await ownIssues.next())
-          own.push(nextOwn.value);
-      }
-      // A malformed row's values are shifted: only its own MALFORMED_ROW is worth reporting.
-      const malformed = own.some(({ code }) => code === 'MALFORMED_ROW');
-      const crossRow =
-        !malformed && isSuspect(row, emailId, employeeIdId)
-          ? crossRowIssues(
-              {
-                row,
-                email: emailId === NO_KEY ? undefined : index.emails.keyOf(emailId),
-                employeeId: employeeIdId === NO_KEY ? undefined : index.employeeIds.keyOf(employeeIdId),
-              },
-              context,
-            )
-          : [];
-      const issues = crossRow.length === 0 ? own : inColumnOrder([...own, ...crossRow]);
-      for (const found of issues) await sink.issue(found);
-      if (line !== '' && !crossRow.some(isError)) {
-        valid += 1;
-        await sink.row({ row, json: line });
+  for (let position = 0; position < index.rowNumbers.length; position++) {
+    const row = index.rowNumbers.get(position);
+    const emailId = index.emailIds.get(position);
+    const employeeIdId = index.employeeIdIds.get(position);
+    const own: ImportIssue[] = [];
+    if (index.rowsWithIssues.has(row)) {
+      for (; !nextOwn.done && nextOwn.value.row === row; nextOwn = await ownIssues.next())
+        own.push(nextOwn.value);
+    }
+    // A malformed row's values are shifted: only its own MALFORMED_ROW is worth reporting.
+    const malformed = own.some(({ code }) => code === 'MALFORMED_ROW');
+    if (malformed || !isSuspect(row, emailId, employeeIdId)) {
+      for (const found of own) await emit(found);
+      continue;
+    }
+    const crossRow = crossRowIssues(
+      {
+        row,
+        email: emailId === NO_KEY ? undefined : index.emails.keyOf(emailId),
+        employeeId: employeeIdId === NO_KEY ? undefined : index.employeeIds.keyOf(employeeIdId),
+      },
+      context,
+    );
+    for (const found of crossRow.length === 0 ? own : inColumnOrder([...own, ...crossRow])) await emit(found);
+    if (crossRow.some(isError) && index.isValidOnItsOwn(position)) takenOut.add(row);
+  }
+  if (!nextOwn.done)
+    throw new Error('The validation scratch file holds issues of rows that were never read.');
+  return takenOut;
+}
+
+/**
+ * Rewrites the valid-rows file without the rows taken out; its lines are the rows valid on their
+ * own, in order, so the index says which row each line is without parsing it.
+ */
+async function takeOutRows(index: FileIndex, validRows: LinesFile, takenOut: RowFlags): Promise<void> {
+  const kept = await LinesFile.create(`${validRows.path}.kept`);
+  try {
+    let position = -1;
+    const nextRowWithLine = () => {
+      do position += 1;
+      while (position < index.rowNumbers.length && !index.isValidOnItsOwn(position));
+      return index.rowNumbers.get(position);
+    };
+    for await (const lines of validRows.blocks()) {
+      for (const line of lines) {
+        if (!takenOut.has(nextRowWithLine()) && kept.append(line)) await kept.flush();
       }
     }
+    await kept.close();
+    await rename(kept.path, validRows.path);
+  } catch (error) {
+    await kept.discard();
+    throw error;
   }
-  if (position !== index.rowNumbers.length || !nextOwn.done) {
-    throw new Error(
-      'The validation scratch files do not match the rows read: the disk was changed under us.',
-    );
-  }
-  return { valid };
 }
 
 /**
  * Validates an uploaded sheet in two streaming passes, so memory grows with the file's distinct
- * keys (and a few bytes a row), not its size: pass 1 checks each row alone, serialises the rows
- * valid on their own and spills them with the rows' issues to scratch files; the directory is
- * asked about all keys in batches; pass 2 streams the spill back, adding cross-row issues, to
- * emit every issue and every valid row in row order. File-level issues come first; a rejected
- * file emits only those.
+ * keys (and a few bytes a row), not its size: pass 1 checks each row alone, writes the rows valid
+ * on their own to the valid-rows file and spills the rows' issues to a scratch file; the
+ * directory is asked about all keys in batches; pass 2 walks the rows by the index, emitting
+ * every issue in row order with the cross-row ones, and takes the rows a cross-row error
+ * invalidates out of the valid-rows file. File-level issues come first; a rejected file emits
+ * only those, and leaves the valid-rows file empty.
  */
 export async function validateImportFile(
   input: ValidationInput,
   sink: ValidationSink,
 ): Promise<ValidationOutcome> {
-  const rows = await ScratchLines.create(input.scratchDir);
-  const spill: Spill = {
-    rows,
-    issues: await ScratchFile.create(input.scratchDir, issueSchema).catch(async (error) => {
-      await rows.discard();
-      throw error;
-    }),
-  };
+  const validRows = await LinesFile.create(input.validRowsPath);
+  const issues = await ScratchFile.create(input.scratchDir, issueSchema).catch(async (error: unknown) => {
+    await validRows.close();
+    throw error;
+  });
+  const spill: Spill = { validRows, issues };
   try {
     const firstPass = await readRecords(input, spill);
     let warnings = 0;
-    const counted = {
-      row: (line: ValidRowLine) => sink.row(line),
-      issue: (found: ImportIssue) => {
-        if (found.severity === 'warning') warnings += 1;
-        return sink.issue(found);
-      },
+    const emit = (found: ImportIssue) => {
+      if (found.severity === 'warning') warnings += 1;
+      return sink.issue(found);
     };
-    for (const found of firstPass.fileIssues) await counted.issue(found);
+    for (const found of firstPass.fileIssues) await emit(found);
     const { templateVersion } = firstPass;
-    if (firstPass.rejected)
+    if (firstPass.rejected) {
+      await validRows.close();
+      await truncate(validRows.path);
       return { total: 0, valid: 0, invalid: 0, warnings, rejected: true, templateVersion };
+    }
 
-    const context = await checkAcrossRows(firstPass.index, input.directory);
-    const { valid } = await emitInRowOrder(firstPass.index, spill, context, counted);
-    const { total } = firstPass;
+    const { index, total } = firstPass;
+    const context = await checkAcrossRows(index, input.directory);
+    const takenOut = await emitInRowOrder(index, spill, context, emit);
+    if (takenOut.size > 0) await takeOutRows(index, validRows, takenOut);
+    const valid = index.validOnItsOwn - takenOut.size;
     return { total, valid, invalid: total - valid, warnings, rejected: false, templateVersion };
+  } catch (error) {
+    // A failed validation has no valid rows: leave no half-written file to be mistaken for them.
+    await validRows.discard();
+    throw error;
   } finally {
-    await Promise.all([spill.rows.discard(), spill.issues.discard()]);
+    await Promise.all([validRows.close(), issues.discard()]);
   }
 }

@@ -1,4 +1,4 @@
-import { asKey, rememberVerdicts } from './remembered-verdicts';
+import { rememberVerdicts } from './remembered-verdicts';
 /**
  * Locales are stored as canonical BCP 47 tags (`en-GB`). `en_GB`, as Java and many HR systems
  * write it, is accepted; a tag whose language or region no one has heard of is refused, since
@@ -40,7 +40,7 @@ function canonicalTag(text: string): string | undefined {
 
 /** A file holds a handful of distinct locales; remember the verdicts (up to a bound) instead of asking Intl per row. */
 const MAX_REMEMBERED = 1000;
-const judgeRemembered = rememberVerdicts(judgeLocale, { limit: MAX_REMEMBERED, keyOf: asKey });
+const judgeRemembered = rememberVerdicts(judgeLocale, MAX_REMEMBERED);
 
 export function checkLocale(raw: string): LocaleCheck {
   return judgeRemembered(raw.trim());

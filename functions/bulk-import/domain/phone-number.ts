@@ -4,7 +4,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
-import { asKey, rememberVerdicts } from './remembered-verdicts';
+import { rememberVerdicts } from './remembered-verdicts';
 
 /**
  * Phone numbers are stored as E.164. A number written with `+` (or the `00` international prefix)
@@ -32,13 +32,10 @@ const LENGTH_PROBLEMS: Readonly<Record<string, string>> = {
 };
 
 /** Files hold few distinct locales: remembered rather than building an Intl.Locale per row. */
-const regionOfLocale = rememberVerdicts(
-  (locale: string): CountryCode | undefined => {
-    const { region } = new Intl.Locale(locale);
-    return region !== undefined && isSupportedCountry(region) ? region : undefined;
-  },
-  { limit: 1000, keyOf: asKey },
-);
+const regionOfLocale = rememberVerdicts((locale: string): CountryCode | undefined => {
+  const { region } = new Intl.Locale(locale);
+  return region !== undefined && isSupportedCountry(region) ? region : undefined;
+}, 1000);
 
 /** The region a canonical locale names (`en-GB` → GB), when libphonenumber knows it. */
 export function phoneRegionOf(locale: string | undefined): CountryCode | undefined {
@@ -60,10 +57,7 @@ const judgeByRegion = new Map<CountryCode | undefined, (text: string) => PhoneCh
 export function checkPhoneNumber(raw: string, region: CountryCode | undefined): PhoneCheck {
   let judge = judgeByRegion.get(region);
   if (judge === undefined) {
-    judge = rememberVerdicts((text: string) => judgePhoneNumber(text, region), {
-      limit: MAX_REMEMBERED_NUMBERS,
-      keyOf: asKey,
-    });
+    judge = rememberVerdicts((text: string) => judgePhoneNumber(text, region), MAX_REMEMBERED_NUMBERS);
     judgeByRegion.set(region, judge);
   }
   return judge(raw.trim());

@@ -19,6 +19,11 @@ const MAX_LISTED_NAMES = 10;
 const MAX_REMEMBERED_ANSWERS = 10_000;
 const POLICY_ENDPOINT = 'PUT /internal/iam/role-policies/default';
 
+/** A list as part of a memo key; most lists hold one name or none, which need no join. */
+function listKey(names: readonly string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : names.join(';');
+}
+
 /** Lower-cased name → the tenant's spelling. */
 function byLowerCase(names: Iterable<string>): ReadonlyMap<string, string> {
   return new Map([...names].map((name) => [name.toLowerCase(), name]));
@@ -216,7 +221,7 @@ export function createAccessResolver(settings: ValidationSettings): AccessResolv
   const withoutIssues = new Map<string, RowAccess>();
   return (row, check) => {
     const { department = '', jobFamily = '' } = check.fields;
-    const key = `${department}\u0000${jobFamily}\u0000${check.requestedRoles.join(';')}\u0000${check.requestedGroups.join(';')}`;
+    const key = `${department}\u0000${jobFamily}\u0000${listKey(check.requestedRoles)}\u0000${listKey(check.requestedGroups)}`;
     const known = withoutIssues.get(key);
     if (known !== undefined) return known;
     const access = resolve(row, check);

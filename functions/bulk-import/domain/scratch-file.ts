@@ -13,11 +13,11 @@ const WRITE_BLOCK = 1 << 16;
 const READ_BLOCK = 1 << 16;
 
 /**
- * Lines of text in a file of a scratch directory: validation's first pass appends, the second
- * reads them back in order, so a file's rows are never all in memory at once. Lines may be empty
- * and never contain a line break (JSON never does).
+ * A file of lines written in blocks and read back in order: validation's output (the valid rows)
+ * and its scratch files, so a file's rows are never all in memory at once. Lines never contain a
+ * line break (JSON never does).
  */
-export class ScratchLines {
+export class LinesFile {
   private pending: string[] = [];
   private pendingLength = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -28,9 +28,15 @@ export class ScratchLines {
     private readonly handle: FileHandle,
   ) {}
 
-  static async create(directory: string): Promise<ScratchLines> {
+  /** A new file at `path`, replacing any file there. */
+  static async create(path: string): Promise<LinesFile> {
+    return new LinesFile(path, await open(path, 'w'));
+  }
+
+  /** A new file of a unique name in a scratch directory. */
+  static async createIn(directory: string): Promise<LinesFile> {
     const path = join(directory, `validation-${randomUUID()}.jsonl`);
-    return new ScratchLines(path, await open(path, 'wx'));
+    return new LinesFile(path, await open(path, 'wx'));
   }
 
   /**
@@ -80,6 +86,13 @@ export class ScratchLines {
     if (partial !== '') throw new Error(`The scratch file ${this.path} ends in the middle of a line.`);
   }
 
+  /** Finishes writing and closes the file; safe to call more than once. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.settle();
+    await this.handle.close();
+  }
+
   /** Closes and deletes the file; safe to call more than once. */
   async discard(): Promise<void> {
     this.pending = [];
@@ -95,7 +108,7 @@ export class ScratchLines {
  */
 export class ScratchFile<Schema extends z.ZodType> {
   private constructor(
-    private readonly lines: ScratchLines,
+    private readonly lines: LinesFile,
     private readonly schema: Schema,
   ) {}
 
@@ -103,7 +116,7 @@ export class ScratchFile<Schema extends z.ZodType> {
     directory: string,
     schema: Schema,
   ): Promise<ScratchFile<Schema>> {
-    return new ScratchFile(await ScratchLines.create(directory), schema);
+    return new ScratchFile(await LinesFile.createIn(directory), schema);
   }
 
   get path(): string {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,7 @@ import { logger } from '../../shared/observability';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import { parseIssueLine } from '../adapters/issue-codec';
 import { artifactKeys, parseUploadKey } from '../domain/artifact-keys';
-import type { ValidationSink, ValidRowLine } from '../domain/file-validator';
+import type { ValidationInput, ValidationSink } from '../domain/file-validator';
 import { type ImportIssue, issue } from '../domain/issues';
 import type { TenantDirectoryLookup, ValidationSettings } from '../domain/validation-ports';
 import type { SheetRecord } from '../parsing/sheet-record';
@@ -28,15 +28,7 @@ export interface ValidateUploadDeps {
   readonly lookupFor: (tenantId: string) => TenantDirectoryLookup;
   readonly settingsFor: (tenantId: string) => Promise<ValidationSettings>;
   readonly openRecords: (body: Readable, fileName: string) => AsyncIterable<SheetRecord>;
-  readonly validate: (
-    input: {
-      records: AsyncIterable<SheetRecord>;
-      settings: ValidationSettings;
-      directory: TenantDirectoryLookup;
-      scratchDir: string;
-    },
-    sink: ValidationSink,
-  ) => Promise<ValidationRun>;
+  readonly validate: (input: ValidationInput, sink: ValidationSink) => Promise<ValidationRun>;
   readonly writeReports: (
     readIssues: () => AsyncIterable<ImportIssue>,
     files: { csv: string; xlsx: string },
@@ -73,11 +65,9 @@ export async function validateUpload(
       csv: join(scratch, 'report.csv'),
       xlsx: join(scratch, 'report.xlsx'),
     };
-    const rowsOut = createWriteStream(files.validRows);
     const issuesOut = createWriteStream(files.issues);
     let firstFileProblem: string | undefined;
     const sink = {
-      row: (line: ValidRowLine) => writeLine(rowsOut, line.json),
       issue: (found: ImportIssue) => {
         if (found.row === null && found.severity === 'error') firstFileProblem ??= found.message;
         return writeLine(issuesOut, JSON.stringify(found));
@@ -94,6 +84,7 @@ export async function validateUpload(
           suggestion: 'Split the file into several smaller ones and upload each.',
         }),
       );
+      await writeFile(files.validRows, '');
       run = { total: 0, valid: 0, invalid: 0, rejected: true };
     } else {
       const [settings, body] = await Promise.all([
@@ -106,11 +97,12 @@ export async function validateUpload(
           settings,
           directory: deps.lookupFor(task.tenantId),
           scratchDir: scratch,
+          validRowsPath: files.validRows,
         },
         sink,
       );
     }
-    await Promise.all([finish(rowsOut), finish(issuesOut)]);
+    await finish(issuesOut);
     await deps.writeReports(() => readIssues(files.issues), { csv: files.csv, xlsx: files.xlsx });
 
     const keys = {

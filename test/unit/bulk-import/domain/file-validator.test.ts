@@ -620,8 +620,8 @@ describe('validateImportFile: roles, groups and warnings', () => {
 });
 
 describe('validateImportFile: order and the scratch file', () => {
-  it('emits file-level issues first, then each row’s issues and the row itself, in row order', async () => {
-    const { sequence, issues } = await validate(
+  it('emits file-level issues first, then each row’s issues in row order; writes valid rows in order', async () => {
+    const { sequence, issues, rows } = await validate(
       numbered([
         ['email', 'phone', 'Notes'],
         ['a@example.com', '', ''],
@@ -630,7 +630,8 @@ describe('validateImportFile: order and the scratch file', () => {
         ['d@example.com', '', ''],
       ]),
     );
-    expect(sequence).toEqual(['issue:null', 'issue:2', 'issue:3', 'issue:4', 'row:5']);
+    expect(sequence).toEqual(['issue:null', 'issue:2', 'issue:3', 'issue:4']);
+    expect(rows.map((row) => row.row)).toEqual([5]);
     expect(issues.map((found) => found.code)).toEqual([
       'UNKNOWN_COLUMN',
       'DUPLICATE_IN_FILE',
@@ -654,37 +655,65 @@ describe('validateImportFile: order and the scratch file', () => {
     ]);
   });
 
-  it('streams pass 2 from scratch files (the rows, their issues), which are gone afterwards', async () => {
+  it('streams pass 2 from a scratch file of the issues, which is gone afterwards', async () => {
     const dir = await scratchDir();
     let filesDuringPassTwo: string[] = [];
-    await validate(sheet({ email: 'a@example.com' }), {
+    await validate(sheet({ email: 'a@example.com', phone: 'bad' }), {
       scratchDir: dir,
-      onRow: async () => {
-        filesDuringPassTwo = await scratchFiles(dir);
+      onIssue: async () => {
+        filesDuringPassTwo = (await scratchFiles(dir)).filter((file) => file.startsWith('validation-'));
       },
     });
-    expect(filesDuringPassTwo).toHaveLength(2);
-    for (const file of filesDuringPassTwo) expect(file).toMatch(/^validation-.+\.jsonl$/);
+    expect(filesDuringPassTwo).toHaveLength(1);
+    expect(filesDuringPassTwo[0]).toMatch(/^validation-.+\.jsonl$/);
     expect(await scratchFiles(dir)).toEqual([]);
   });
 
-  it('reads every record before emitting the first row (two passes)', async () => {
+  it('reads every record before emitting the first row issue (two passes)', async () => {
     let pulled = 0;
-    let pulledWhenFirstRowEmitted = -1;
+    let pulledWhenFirstIssueEmitted = -1;
     async function* records() {
       for (const record of sheet(
-        ...Array.from({ length: 50 }, (_, index) => ({ email: `u${index}@example.com` })),
+        ...Array.from({ length: 50 }, (_, index) => ({ email: `u${index}@example.com`, phone: 'bad' })),
       )) {
         pulled += 1;
         yield record;
       }
     }
     await validate(records(), {
-      onRow: async () => {
-        if (pulledWhenFirstRowEmitted === -1) pulledWhenFirstRowEmitted = pulled;
+      onIssue: async () => {
+        if (pulledWhenFirstIssueEmitted === -1) pulledWhenFirstIssueEmitted = pulled;
       },
     });
-    expect(pulledWhenFirstRowEmitted).toBe(51);
+    expect(pulledWhenFirstIssueEmitted).toBe(51);
+  });
+
+  it('takes rows out of the valid-rows file when a cross-row check fails them, keeping the others in order', async () => {
+    const { rows, outcome } = await validate(
+      sheet(
+        { email: 'a@example.com' },
+        { email: 'dup@example.com' },
+        { email: 'b@example.com', manager_email: 'dup@example.com' },
+        { email: 'dup@example.com' },
+        { email: 'c@example.com', manager_email: 'a@example.com' },
+        { email: 'taken@example.com' },
+      ),
+      { directory: directoryWith({ emails: ['taken@example.com'] }) },
+    );
+    expect(rows.map((row) => [row.row, row.email])).toEqual([
+      [2, 'a@example.com'],
+      [6, 'c@example.com'],
+    ]);
+    expect(outcome).toMatchObject({ total: 6, valid: 2, invalid: 4 });
+  });
+
+  it('leaves the valid-rows file empty when the file is rejected after some rows', async () => {
+    const { rows, outcome } = await validate(
+      sheet(...Array.from({ length: 5 }, (_, index) => ({ email: `u${index}@example.com` }))),
+      { settings: { ...SETTINGS, maxRows: 3 } },
+    );
+    expect(outcome.rejected).toBe(true);
+    expect(rows).toEqual([]);
   });
 
   it('validates 50,000 generated rows quickly, emitting all of them in order', async () => {

@@ -116,6 +116,15 @@ describe('validation counts on random mixes', () => {
       const order = sequence.map((event) => (event.endsWith(':null') ? 0 : Number(event.split(':')[1])));
       expect(order, `${context}: emitted in row order`).toEqual([...order].sort((a, b) => a - b));
 
+      const rowNumbers = rows.map((row) => row.row);
+      expect(rowNumbers, `${context}: valid rows in row order`).toEqual(
+        [...rowNumbers].sort((a, b) => a - b),
+      );
+      expect(
+        [...rowNumbers, ...rowsWithErrors].sort(),
+        `${context}: every row either valid or with an error`,
+      ).toEqual([...dataRows].sort());
+
       const emails = rows.map((row) => row.email);
       expect(new Set(emails).size, `${context}: no email provisioned twice`).toBe(emails.length);
       expect(

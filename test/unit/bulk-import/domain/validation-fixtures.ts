@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
-import { importRowSchema } from '../../../../functions/bulk-import/adapters/import-row-codec';
+import { afterEach } from 'vitest';
+import { parseRowLines } from '../../../../functions/bulk-import/adapters/import-row-codec';
 import {
   type ValidationOutcome,
   validateImportFile,
@@ -101,7 +102,7 @@ export interface Validated {
   readonly outcome: ValidationOutcome;
   readonly rows: ImportRow[];
   readonly issues: ImportIssue[];
-  /** What reached the sink, in order: `issue:<row>` or `row:<row>`. */
+  /** The issues that reached the sink, in order: `issue:<row>`. */
   readonly sequence: string[];
 }
 
@@ -111,35 +112,32 @@ export async function validate(
     settings?: ValidationSettings;
     directory?: TenantDirectoryLookup;
     scratchDir?: string;
-    onRow?: () => Promise<void>;
+    onIssue?: () => Promise<void>;
   } = {},
 ): Promise<Validated> {
   const dir = options.scratchDir ?? (await scratchDir());
-  const rows: ImportRow[] = [];
   const issues: ImportIssue[] = [];
   const sequence: string[] = [];
+  const validRowsPath = join(dir, `valid-rows-${randomUUID()}.jsonl`);
   const outcome = await validateImportFile(
     {
       records: Symbol.asyncIterator in records ? records : streamOf(records),
       settings: options.settings ?? SETTINGS,
       directory: options.directory ?? directoryWith(),
       scratchDir: dir,
+      validRowsPath,
     },
     {
-      async row(line) {
-        await options.onRow?.();
-        // The line is what the valid-rows file holds: read back as provisioning reads it.
-        const row = importRowSchema.parse(JSON.parse(line.json));
-        expect(row.row).toBe(line.row);
-        rows.push(row);
-        sequence.push(`row:${row.row}`);
-      },
       async issue(found) {
+        await options.onIssue?.();
         issues.push(found);
         sequence.push(`issue:${found.row}`);
       },
     },
   );
+  // Read back as provisioning reads the file.
+  const rows = parseRowLines(await readFile(validRowsPath, 'utf8'));
+  await rm(validRowsPath);
   return { outcome, rows, issues, sequence };
 }
 
