@@ -1,7 +1,7 @@
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type middy from '@middy/core';
 import { maskAttributes, maskText } from './pii';
 
@@ -31,7 +31,17 @@ export class MaskingLogFormatter extends LogFormatter {
 
 export const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+
+/**
+ * The X-Ray tracer, only where tracing is on (in AWS; the local stack turns it off with
+ * POWERTOOLS_TRACE_ENABLED=false). Its X-Ray SDK installs, when loaded, an async hook that tracks
+ * the destruction of every promise (cls-hooked); in the local stack, where every function shares
+ * one process, that hook alone took a fifth of the CPU of a bulk import, so it is not loaded there.
+ */
+export const tracer: Tracer | undefined =
+  process.env.POWERTOOLS_TRACE_ENABLED === 'false'
+    ? undefined
+    : new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME });
 
 /**
  * Publishes the invocation's metrics, if it recorded any. Powertools' own `logMetrics` warns on

@@ -212,10 +212,9 @@ function withPowertools(
       return toProxyResult(response.statusCode, response.envelope, response.headers, correlationId);
     }
   };
-  return middy(handler)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(publishRecordedMetrics());
+  const route = middy(handler);
+  if (tracer !== undefined) route.use(captureLambdaHandler(tracer));
+  return route.use(injectLambdaContext(logger, { resetKeys: true })).use(publishRecordedMetrics());
 }
 
 function describeFailure(error: unknown, correlationId: string): HttpErrorResponse {
