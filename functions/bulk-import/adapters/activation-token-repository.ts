@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { putAll } from '../../shared/aws/dynamodb';
 
 /**
  * Activation tokens for invited users. Only a hash is stored (a table read leaks no usable
@@ -11,24 +12,30 @@ export class ActivationTokenRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Creates a token for a user and returns it: the only time the raw token exists. */
-  async issue(tenantId: string, userId: string, now: Date, ttlHours: number): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
-    const hash = createHash('sha256').update(token).digest('base64url');
+  /**
+   * Creates a token for each user and returns them: the only time the raw tokens exist. Written
+   * 25 to a request: one write per batch of welcome emails, not one per email.
+   */
+  async issueAll(
+    tenantId: string,
+    userIds: readonly string[],
+    now: Date,
+    ttlHours: number,
+  ): Promise<Map<string, string>> {
     const expiresAt = Math.floor(now.getTime() / 1000) + ttlHours * 3600;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          PK: `ACTIVATION#${hash}`,
-          SK: 'ACTIVATION',
-          tenantId,
-          userId,
-          issuedAt: now.toISOString(),
-          expiresAt,
-        },
-      }),
+    const tokens = new Map(userIds.map((userId) => [userId, randomBytes(32).toString('base64url')]));
+    await putAll(
+      this.client,
+      this.tableName,
+      [...tokens].map(([userId, token]) => ({
+        PK: `ACTIVATION#${createHash('sha256').update(token).digest('base64url')}`,
+        SK: 'ACTIVATION',
+        tenantId,
+        userId,
+        issuedAt: now.toISOString(),
+        expiresAt,
+      })),
     );
-    return token;
+    return tokens;
   }
 }

@@ -15,7 +15,7 @@ const EMAILS_IN_FLIGHT = 8;
 export interface NotifyBatchDeps {
   readonly tasks: Pick<ImportTaskRepository, 'getBatchOutcome' | 'putBatchOutcome'>;
   readonly reports: Pick<ObjectStore, 'readText'>;
-  readonly tokens: Pick<ActivationTokenRepository, 'issue'>;
+  readonly tokens: Pick<ActivationTokenRepository, 'issueAll'>;
   readonly mailer: Pick<Mailer, 'send'>;
   readonly activationUrlBase: string;
   readonly activationTtlHours: number;
@@ -41,6 +41,17 @@ export async function notifyBatch(
   const wanted = input.sendWelcome && input.notificationsEnabled;
   const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
   const rowByNumber = new Map(rows.map((row) => [row.row, row]));
+  const toSend = outcome.rows.filter(
+    (result) => result.status === 'CREATED' && result.notification !== 'SENT',
+  );
+  const tokens = wanted
+    ? await deps.tokens.issueAll(
+        input.tenantId,
+        toSend.flatMap((result) => (result.userId ? [result.userId] : [])),
+        deps.clock(),
+        deps.activationTtlHours,
+      )
+    : new Map<string, string>();
   const limit = pLimit(EMAILS_IN_FLIGHT);
   const updated: RowOutcome[] = await Promise.all(
     outcome.rows.map((result) =>
@@ -49,12 +60,8 @@ export async function notifyBatch(
         if (!wanted) return { ...result, notification: 'SKIPPED' };
         const row = rowByNumber.get(result.row);
         try {
-          const token = await deps.tokens.issue(
-            input.tenantId,
-            result.userId,
-            deps.clock(),
-            deps.activationTtlHours,
-          );
+          const token = tokens.get(result.userId);
+          if (token === undefined) throw new Error('No activation token was issued for this user');
           const activationUrl = `${deps.activationUrlBase}?token=${encodeURIComponent(token)}&tenant=${encodeURIComponent(input.tenantId)}`;
           const name =
             row?.displayName ?? ([row?.givenName, row?.familyName].filter(Boolean).join(' ') || result.email);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -110,4 +111,34 @@ export async function queryAll<T>(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return results;
+}
+
+/** BatchWriteItem's limit per request. */
+const BATCH_WRITE_ITEMS = 25;
+const UNPROCESSED_ATTEMPTS = 6;
+const MAX_BACKOFF_MS = 500;
+
+/**
+ * Puts items (new ones, or ones whose overwrite is harmless: no condition is possible) 25 to a
+ * request, writing again the items DynamoDB hands back unprocessed (it does under throttling),
+ * with backoff. Items still unprocessed after that are a 429 the caller may retry.
+ */
+export async function putAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (let start = 0; start < items.length; start += BATCH_WRITE_ITEMS) {
+    let requests = items.slice(start, start + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; requests.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_ATTEMPTS) {
+        throw new ThrottledError('WRITES_UNPROCESSED', 'The table is busy; retry shortly.', 1);
+      }
+      if (attempt > 1) await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());
+      const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+      );
+    }
+  }
 }
