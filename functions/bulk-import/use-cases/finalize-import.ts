@@ -129,13 +129,16 @@ async function writeExports(
     const failedFile = join(scratch, 'failed.csv');
     await writeCsvFile(
       succeededFile,
-      ['row', 'email', 'user_id', 'pending_approval', 'welcome_email'],
+      // A created row can still carry a note: a group deleted since validation, for one.
+      ['row', 'email', 'user_id', 'pending_approval', 'welcome_email', 'note_code', 'note'],
       succeeded.map((outcome) => [
         String(outcome.row),
         outcome.email,
         outcome.userId ?? '',
         outcome.pendingApproval ? 'yes' : 'no',
         outcome.notification ?? '',
+        outcome.code ?? '',
+        outcome.message ?? '',
       ]),
     );
     await writeCsvFile(

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import {
+  type DirectoryRepository,
+  MAX_GROUPS_AT_CREATION,
+} from '../../identity/adapters/directory-repository';
 import type { User } from '../../identity/domain/user';
 import { USER_PROFILE_FIELDS } from '../../identity/domain/user-profile';
 import type { ObjectStore } from '../../shared/aws/object-store';
@@ -120,31 +123,34 @@ async function provisionRow(
     ...optional(row),
     status: 'INVITED',
     roles: row.roles,
-    groups: [],
+    // Joined in the creation's own transaction when few enough: one write per row, not two.
+    groups: row.groups.length <= MAX_GROUPS_AT_CREATION ? row.groups : [],
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
-  let user = candidate;
+  let user: User;
   try {
-    await deps.directory.createUser(candidate);
+    user = await createOrResume(deps, candidate).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError && error.code === 'GROUP_NOT_FOUND')) throw error;
+      // A group was deleted since validation: the user is created alone, and joins what still exists.
+      return createOrResume(deps, { ...candidate, groups: [] });
+    });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    const existing = await deps.directory.getUser(input.tenantId, userId);
-    if (!existing) {
-      return {
-        outcome: failed(
-          row,
-          error.code === 'EMAIL_TAKEN' ? 'ALREADY_EXISTS' : error.code,
-          conflictMessage(error),
-        ),
-      };
-    }
-    // This row created the user on an earlier attempt: carry on from where that attempt stopped.
-    user = existing;
+    return {
+      outcome: failed(
+        row,
+        error.code === 'EMAIL_TAKEN' ? 'ALREADY_EXISTS' : error.code,
+        conflictMessage(error),
+      ),
+    };
   }
+  // Created with every group in one transaction: nothing left to join. Otherwise (resumed from an
+  // earlier attempt, too many groups, a group gone) each is joined on its own, which is idempotent.
+  const groupsToJoin = user === candidate && candidate.groups.length === row.groups.length ? [] : row.groups;
   const vanishedGroups: string[] = [];
-  for (const group of row.groups) {
+  for (const group of groupsToJoin) {
     try {
       await deps.directory.addGroupMember(input.tenantId, group, userId, now);
     } catch (error) {
@@ -196,6 +202,22 @@ async function provisionRow(
     },
     event,
   };
+}
+
+/**
+ * Creates the user, or finds the one this row created on an earlier attempt (a retried batch, a
+ * redriven execution) and carries on from there. A conflict with anyone else's user is thrown.
+ */
+async function createOrResume(deps: ProvisionBatchDeps, candidate: User): Promise<User> {
+  try {
+    await deps.directory.createUser(candidate);
+    return candidate;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await deps.directory.getUser(candidate.tenantId, candidate.userId);
+    if (!existing) throw error;
+    return existing;
+  }
 }
 
 /** The profile fields a row has, to copy onto the user it creates. */

@@ -83,6 +83,9 @@ function toStringSet(values: readonly string[]): Set<string> | undefined {
  * groups and the role catalog. Uniqueness is enforced by DynamoDB transactions, never by
  * read-then-write.
  */
+/** Two transaction items a group (its check, the membership) beside the user's own four at most. */
+export const MAX_GROUPS_AT_CREATION = 48;
+
 export class DirectoryRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -121,7 +124,9 @@ export class DirectoryRepository {
   /**
    * Creates a user and claims its email (and employee id, when it has one) in one transaction, so
    * two concurrent creations of the same email can never both succeed. Optionally links an
-   * identity-provider subject too.
+   * identity-provider subject too. A user created with groups joins them in the same transaction
+   * (each group must exist: GROUP_NOT_FOUND otherwise, and nothing is written); at most
+   * MAX_GROUPS_AT_CREATION, a transaction's item limit allowing.
    */
   async createUser(user: User, link?: { issuer: string; subject: string }): Promise<void> {
     const claims = [
@@ -163,19 +168,53 @@ export class DirectoryRepository {
           ]
         : []),
     ] as const;
+    if (user.groups.length > MAX_GROUPS_AT_CREATION) {
+      throw new RangeError(
+        `A user is created with at most ${MAX_GROUPS_AT_CREATION} groups; add the rest after.`,
+      );
+    }
+    const memberships = user.groups.flatMap((groupName) => [
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.group(user.tenantId, groupName),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.groupMember(user.tenantId, groupName, user.userId),
+            userId: user.userId,
+            addedAt: user.createdAt,
+          },
+        },
+      },
+    ]);
     try {
       await retryTransactionConflicts(() =>
         this.client.send(
           new TransactWriteCommand({
-            TransactItems: claims.map(({ item }) => ({
-              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' },
-            })),
+            TransactItems: [
+              ...claims.map(({ item }) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: item,
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              })),
+              ...memberships,
+            ],
           }),
         ),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const reasons = cancellationReasons(error);
+      const missingGroups = user.groups.filter(
+        (_, index) => reasons[claims.length + 2 * index]?.code === 'ConditionalCheckFailed',
+      );
       const failed = new Set(
         claims
           .filter((_, index) => reasons[index]?.code === 'ConditionalCheckFailed')
@@ -191,7 +230,13 @@ export class DirectoryRepository {
         );
       }
       if (failed.has('user')) throw new ConflictError('USER_EXISTS', 'A user with this id already exists.');
-      throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
+      if (failed.has('subject')) {
+        throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
+      }
+      throw new NotFoundError(
+        'GROUP_NOT_FOUND',
+        `No group named "${missingGroups.join('", "')}" in this tenant.`,
+      );
     }
   }
 

@@ -1,8 +1,10 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
+import { directoryKeys } from '../../../functions/identity/adapters/keys';
 import {
   call,
   documentClient,
@@ -120,6 +122,33 @@ describe('retrying failed rows', () => {
     expect(recovered.counts).toMatchObject({ total: 300, valid: 300, succeeded: 300, failed: 0 });
     await expectEachRowOnce(tenantId, taskId, rows);
   }, 240_000);
+});
+
+describe('a group deleted between validation and commit', () => {
+  it('creates the users all the same, in the groups that remain, and says which group was missing', async () => {
+    const tenantId = uniqueTenant('groups');
+    const now = new Date().toISOString();
+    await directory.putGroup(tenantId, { name: 'eng', roles: [] }, now);
+    await directory.putGroup(tenantId, { name: 'gone', roles: [] }, now);
+    const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
+    const rows = [
+      [`a@${tenantId}.test`, 'eng;gone'],
+      [`b@${tenantId}.test`, 'eng'],
+    ];
+    const fileId = await upload(admin, 'people.csv', csvOf(['email', 'groups'], rows));
+    const taskId = await taskOf(admin, fileId);
+    expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
+    await documentClient().send(
+      new DeleteCommand({ TableName: TABLE_NAME, Key: directoryKeys.group(tenantId, 'gone') }),
+    );
+
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
+    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(done.counts).toMatchObject({ succeeded: 2, failed: 0 });
+    expect((await directory.getUser(tenantId, importedUserId(tenantId, taskId, 2)))?.groups).toEqual(['eng']);
+    expect((await directory.getUser(tenantId, importedUserId(tenantId, taskId, 3)))?.groups).toEqual(['eng']);
+    expect(await download(done.successExportUrl ?? '')).toContain('GROUP_NOT_FOUND');
+  });
 });
 
 describe('redriving a failed execution', () => {

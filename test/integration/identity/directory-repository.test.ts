@@ -153,6 +153,31 @@ describe('DirectoryRepository on DynamoDB Local', () => {
     ]);
   });
 
+  it('creates a user with its groups in one transaction, or nothing at all when a group is missing', async () => {
+    const tenantId = uniqueTenant();
+    await directory.putGroup(tenantId, { name: 'eng', roles: [] }, NOW);
+    await directory.putGroup(tenantId, { name: 'london', roles: [] }, NOW);
+    const member = (user: User, group: string) =>
+      client.send(
+        new GetCommand({
+          TableName: TABLE_NAME,
+          Key: directoryKeys.groupMember(tenantId, group, user.userId),
+        }),
+      );
+
+    const joined = newUser(tenantId, 'eve@acme.test', { groups: ['eng', 'london'] });
+    await directory.createUser(joined);
+    expect([...((await directory.getUser(tenantId, joined.userId))?.groups ?? [])].sort()).toEqual(['eng', 'london']);
+    expect((await member(joined, 'eng')).Item).toMatchObject({ userId: joined.userId });
+    expect((await member(joined, 'london')).Item).toMatchObject({ userId: joined.userId });
+
+    const refused = newUser(tenantId, 'fay@acme.test', { groups: ['eng', 'ghost'] });
+    expect(await failure(directory.createUser(refused))).toBe('NOT_FOUND:GROUP_NOT_FOUND');
+    expect(await directory.getUser(tenantId, refused.userId)).toBeUndefined();
+    expect(await directory.findUserIdByEmail(tenantId, 'fay@acme.test')).toBeUndefined();
+    expect((await member(refused, 'eng')).Item).toBeUndefined();
+  });
+
   it('refuses to link a subject that already belongs to another user', async () => {
     const tenantId = uniqueTenant();
     await directory.linkSubject(tenantId, 'https://idp.test', 'sub-1', 'u_a', NOW);
