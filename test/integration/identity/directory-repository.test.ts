@@ -167,7 +167,10 @@ describe('DirectoryRepository on DynamoDB Local', () => {
 
     const joined = newUser(tenantId, 'eve@acme.test', { groups: ['eng', 'london'] });
     await directory.createUser(joined);
-    expect([...((await directory.getUser(tenantId, joined.userId))?.groups ?? [])].sort()).toEqual(['eng', 'london']);
+    expect([...((await directory.getUser(tenantId, joined.userId))?.groups ?? [])].sort()).toEqual([
+      'eng',
+      'london',
+    ]);
     expect((await member(joined, 'eng')).Item).toMatchObject({ userId: joined.userId });
     expect((await member(joined, 'london')).Item).toMatchObject({ userId: joined.userId });
 
