@@ -98,6 +98,31 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+const ENTITLEMENTS = 'functions/entitlements/handlers';
+
+const bundleRoute = (
+  method: HttpMethod,
+  path: string,
+  handler: string,
+  access: readonly ResourceAccess[],
+): RouteDefinition => ({
+  method,
+  path,
+  entry: `${ENTITLEMENTS}/bundles.ts`,
+  export: handler,
+  auth: 'principal',
+  access,
+});
+
+/** Permission bundles (seed 001); every route answers 404 while `iam-bulk-assign` is off. */
+const BUNDLE_ROUTES: readonly RouteDefinition[] = [
+  bundleRoute('GET', '/internal/iam/bundles', 'listBundles', ['table:read']),
+  bundleRoute('POST', '/internal/iam/bundles', 'postBundle', ['table:read', 'table:write']),
+  bundleRoute('GET', '/internal/iam/bundles/{bundleId}', 'getOneBundle', ['table:read']),
+  bundleRoute('PUT', '/internal/iam/bundles/{bundleId}', 'putBundle', ['table:read', 'table:write']),
+  bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle', ['table:read', 'table:write']),
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -124,6 +149,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: ['table:read', 'table:write', 'bus:publish'],
   },
   ...BULK_IMPORT_ROUTES,
+  ...BUNDLE_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

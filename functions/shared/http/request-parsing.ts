@@ -84,3 +84,25 @@ export function validate<TSchema extends z.ZodType>(
     details,
   );
 }
+
+/** A resource version as an ETag: `"3"`. */
+export function versionTag(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), undefined without one; any
+ * other value is a 400, never silently ignored (the caller meant to guard the write).
+ */
+export function expectedVersion(headers: Readonly<Record<string, string | undefined>>): number | undefined {
+  const value = headerValue({ ...headers }, 'if-match');
+  if (value === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
+  if (!match?.[1]) {
+    throw new BadRequestError(
+      'INVALID_IF_MATCH',
+      'If-Match must be the ETag the resource was read with, e.g. "3".',
+    );
+  }
+  return Number(match[1]);
+}

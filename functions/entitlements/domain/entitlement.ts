@@ -1,0 +1,52 @@
+import type { RiskLevel } from './bundle';
+
+/**
+ * An entitlement: one bundle granted to one user within a scope for a window of time (seed 001).
+ * Only an ACTIVE entitlement inside its window counts when access is evaluated.
+ */
+export const ENTITLEMENT_STATUSES = ['PENDING_APPROVAL', 'ACTIVE', 'EXPIRED', 'REVOKED', 'REJECTED'] as const;
+export type EntitlementStatus = (typeof ENTITLEMENT_STATUSES)[number];
+
+export type EntitlementSource =
+  | { readonly type: 'batch_assign'; readonly assignmentId: string }
+  | { readonly type: 'bulk_import'; readonly taskId: string; readonly row: number }
+  | { readonly type: 'direct' };
+
+/** One step of an approval chain, as the entitlement keeps it for the audit trail. */
+export interface ApprovalStep {
+  readonly approvalId: string;
+  readonly decision: 'APPROVED' | 'REJECTED';
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+  readonly justification?: string;
+}
+
+export interface Entitlement {
+  readonly tenantId: string;
+  readonly entitlementId: string;
+  readonly userId: string;
+  readonly bundleId: string;
+  /** What the grant covers: `tenant`, or a project or resource such as `project:atlas`. */
+  readonly scope: string;
+  readonly risk: RiskLevel;
+  readonly validFrom: string;
+  /** Absent: open-ended (allowed only below high risk without a maximum duration). */
+  readonly validUntil?: string;
+  readonly source: EntitlementSource;
+  readonly status: EntitlementStatus;
+  readonly approvalChain: readonly ApprovalStep[];
+  readonly grantedBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Whether the entitlement grants access at `now`: ACTIVE and inside its window. */
+export function isInForce(
+  entitlement: Pick<Entitlement, 'status' | 'validFrom' | 'validUntil'>,
+  now: Date,
+): boolean {
+  if (entitlement.status !== 'ACTIVE') return false;
+  const at = now.getTime();
+  if (Date.parse(entitlement.validFrom) > at) return false;
+  return entitlement.validUntil === undefined || Date.parse(entitlement.validUntil) > at;
+}

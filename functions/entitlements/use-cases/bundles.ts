@@ -1,0 +1,109 @@
+import type { RoleCatalog } from '../../identity/adapters/role-catalog';
+import type { Caller } from '../../identity/caller';
+import { type ErrorDetail, ValidationError } from '../../shared/errors';
+import { type BundleRepository, missingBundle } from '../adapters/bundle-repository';
+import type { Bundle, BundleDefinition } from '../domain/bundle';
+
+export interface BundleDeps {
+  readonly bundles: Pick<BundleRepository, 'list' | 'get' | 'create' | 'replace' | 'delete'>;
+  readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
+  readonly clock: () => Date;
+}
+
+/**
+ * A bundle may name only roles that exist and bundles of the tenant as incompatible (never
+ * itself); the problems are reported together, each at its field.
+ */
+async function checkDefinition(
+  deps: BundleDeps,
+  tenantId: string,
+  bundleId: string,
+  definition: BundleDefinition,
+): Promise<void> {
+  const [roles, bundles] = await Promise.all([deps.roleCatalog.roles(), deps.bundles.list(tenantId)]);
+  const bundleIds = new Set(bundles.map((bundle) => bundle.bundleId));
+  const problems: ErrorDetail[] = [
+    ...definition.roles
+      .filter((role) => !roles.has(role))
+      .map((role) => ({
+        path: 'body.roles',
+        code: 'UNKNOWN_ROLE',
+        message: `Role "${role}" does not exist. Known roles: ${[...roles.keys()].sort().join(', ')}.`,
+      })),
+    ...definition.incompatibleWith
+      .filter((other) => other === bundleId || !bundleIds.has(other))
+      .map((other) => ({
+        path: 'body.incompatibleWith',
+        code: other === bundleId ? 'SELF_INCOMPATIBLE' : 'UNKNOWN_BUNDLE',
+        message:
+          other === bundleId
+            ? 'A bundle cannot be incompatible with itself.'
+            : `Bundle "${other}" does not exist; create it first, then mark the two incompatible.`,
+      })),
+  ];
+  const [first] = problems;
+  if (first) throw new ValidationError('INVALID_BUNDLE', first.message, problems);
+}
+
+export async function createBundle(
+  deps: BundleDeps,
+  caller: Caller,
+  bundleId: string,
+  definition: BundleDefinition,
+): Promise<Bundle> {
+  await checkDefinition(deps, caller.tenantId, bundleId, definition);
+  const now = deps.clock().toISOString();
+  const bundle: Bundle = {
+    ...definition,
+    tenantId: caller.tenantId,
+    bundleId,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await deps.bundles.create(bundle);
+  return bundle;
+}
+
+export async function getBundle(deps: BundleDeps, caller: Caller, bundleId: string): Promise<Bundle> {
+  const bundle = await deps.bundles.get(caller.tenantId, bundleId);
+  if (!bundle) throw missingBundle(bundleId);
+  return bundle;
+}
+
+/** Replaces a bundle's definition; `expectedVersion` (If-Match) guards against a lost update. */
+export async function replaceBundle(
+  deps: BundleDeps,
+  caller: Caller,
+  bundleId: string,
+  definition: BundleDefinition,
+  expectedVersion: number | undefined,
+): Promise<Bundle> {
+  const current = await getBundle(deps, caller, bundleId);
+  await checkDefinition(deps, caller.tenantId, bundleId, definition);
+  const version = expectedVersion ?? current.version;
+  const bundle: Bundle = {
+    ...definition,
+    tenantId: caller.tenantId,
+    bundleId,
+    createdAt: current.createdAt,
+    updatedAt: deps.clock().toISOString(),
+    version: version + 1,
+  };
+  await deps.bundles.replace(bundle, version);
+  return bundle;
+}
+
+/**
+ * Deletes a bundle. Entitlements already granted keep what they granted (they carry the bundle's
+ * id and risk); new assignments can no longer name it.
+ */
+export async function deleteBundle(
+  deps: BundleDeps,
+  caller: Caller,
+  bundleId: string,
+  expectedVersion: number | undefined,
+): Promise<void> {
+  const current = await getBundle(deps, caller, bundleId);
+  await deps.bundles.delete(caller.tenantId, bundleId, expectedVersion ?? current.version);
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { call, errorCode, principal, uniqueTenant } from '../support/api';
+
+const BUNDLES = '/internal/iam/bundles';
+const bundleSchema = z.object({
+  bundleId: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  permissions: z.array(z.string()),
+  risk: z.enum(['low', 'medium', 'high']),
+  maxDurationDays: z.number().optional(),
+  incompatibleWith: z.array(z.string()),
+  version: z.number(),
+});
+
+const viewer = { bundleId: 'viewer', name: 'Viewer', roles: ['member'], risk: 'low' };
+const approver = {
+  bundleId: 'approver',
+  name: 'Approver',
+  roles: ['security_approver'],
+  risk: 'high',
+  maxDurationDays: 90,
+};
+
+async function admin(tenantId = uniqueTenant('bundles')) {
+  return { tenantId, ...(await principal(tenantId, 'admin@acme.test', ['tenant_admin'])) };
+}
+
+describe('permission bundles', () => {
+  it('creates, reads, lists, replaces under If-Match and deletes a bundle', async () => {
+    const { token } = await admin();
+    const created = await call('POST', BUNDLES, { token, body: viewer });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect(bundleSchema.parse(created.body)).toMatchObject({
+      ...viewer,
+      permissions: [],
+      incompatibleWith: [],
+      version: 1,
+    });
+
+    const listed = await call('GET', BUNDLES, { token });
+    expect(
+      z
+        .object({ items: z.array(bundleSchema) })
+        .parse(listed.body)
+        .items.map((bundle) => bundle.bundleId),
+    ).toEqual(['viewer']);
+
+    const replaced = await call('PUT', `${BUNDLES}/viewer`, {
+      token,
+      headers: { 'if-match': '"1"' },
+      body: { ...viewer, bundleId: undefined, name: 'Read-only viewer' },
+    });
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(bundleSchema.parse(replaced.body)).toMatchObject({ name: 'Read-only viewer', version: 2 });
+
+    const stale = await call('PUT', `${BUNDLES}/viewer`, {
+      token,
+      headers: { 'if-match': '"1"' },
+      body: { name: 'Lost update', roles: ['member'], risk: 'low' },
+    });
+    expect(stale.status).toBe(412);
+    expect(errorCode(stale)).toBe('VERSION_MISMATCH');
+
+    const deleted = await call('DELETE', `${BUNDLES}/viewer`, { token, headers: { 'if-match': '"2"' } });
+    expect(deleted.status, deleted.text).toBe(204);
+    expect((await call('GET', `${BUNDLES}/viewer`, { token })).status).toBe(404);
+  });
+
+  it('refuses a taken id, unknown roles and unknown incompatible bundles, with the field named', async () => {
+    const { token } = await admin();
+    expect((await call('POST', BUNDLES, { token, body: viewer })).status).toBe(201);
+    const taken = await call('POST', BUNDLES, { token, body: viewer });
+    expect(taken.status).toBe(409);
+    expect(errorCode(taken)).toBe('BUNDLE_EXISTS');
+
+    const invalid = await call('POST', BUNDLES, {
+      token,
+      body: { ...approver, roles: ['no_such_role'], incompatibleWith: ['ghost', 'approver'] },
+    });
+    expect(invalid.status).toBe(422);
+    expect(errorCode(invalid)).toBe('INVALID_BUNDLE');
+    expect(invalid.text).toContain('no_such_role');
+    expect(invalid.text).toContain('ghost');
+    expect(invalid.text).toContain('SELF_INCOMPATIBLE');
+
+    const empty = await call('POST', BUNDLES, {
+      token,
+      body: { bundleId: 'nothing', name: 'Nothing', risk: 'low' },
+    });
+    expect(empty.status).toBe(422);
+    const badIfMatch = await call('DELETE', `${BUNDLES}/viewer`, {
+      token,
+      headers: { 'if-match': 'yesterday' },
+    });
+    expect(badIfMatch.status).toBe(400);
+    expect(errorCode(badIfMatch)).toBe('INVALID_IF_MATCH');
+  });
+
+  it('keeps bundles per tenant and lets only bundle managers change them', async () => {
+    const first = await admin();
+    expect((await call('POST', BUNDLES, { token: first.token, body: approver })).status).toBe(201);
+    const other = await admin();
+    expect((await call('GET', `${BUNDLES}/approver`, { token: other.token })).status).toBe(404);
+    expect((await call('DELETE', `${BUNDLES}/approver`, { token: other.token })).status).toBe(404);
+
+    const member = await principal(first.tenantId, 'member@acme.test', ['member']);
+    expect((await call('POST', BUNDLES, { token: member.token, body: viewer })).status).toBe(403);
+    expect((await call('GET', BUNDLES, { token: member.token })).status).toBe(403);
+  });
+});
