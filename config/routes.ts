@@ -123,6 +123,18 @@ const BUNDLE_ROUTES: readonly RouteDefinition[] = [
   bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle', ['table:read', 'table:write']),
 ];
 
+/** Batch role / bundle assignment (seed 001). */
+const ASSIGNMENT_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/internal/iam/roles/batch-assign/validate',
+    entry: `${ENTITLEMENTS}/batch-assign.ts`,
+    export: 'validateAssignment',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -150,6 +162,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   ...BULK_IMPORT_ROUTES,
   ...BUNDLE_ROUTES,
+  ...ASSIGNMENT_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

@@ -113,6 +113,23 @@ export class DirectoryRepository {
     return result.Item ? userItemSchema.parse(result.Item) : undefined;
   }
 
+  /**
+   * Every user of the tenant, in email order (GSI1, all pages): for tenant-wide comparisons such
+   * as least-privilege peer checks. Reads the whole listing; paginated listing is for the API.
+   */
+  async listAllUsers(tenantId: string): Promise<User[]> {
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :users',
+        ExpressionAttributeValues: { ':users': keys.usersByEmail(tenantId, '').GSI1PK },
+      },
+      (item) => userItemSchema.parse(item),
+    );
+  }
+
   async findUserIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
     return this.readPointer(keys.email(tenantId, email));
   }
