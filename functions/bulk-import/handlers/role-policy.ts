@@ -1,3 +1,4 @@
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { RoleCatalog } from '../../identity/adapters/role-catalog';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
@@ -20,7 +21,7 @@ const deps = {
   approvalRoles: new Set(config.IMPORT_APPROVAL_ROLES),
   clock: () => new Date(),
 };
-const resolvePrincipal = principalResolver(directory);
+const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME));
 
 export const getRolePolicy = principalRoute(
   {

@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
@@ -18,7 +19,10 @@ const runs = {
   stateMachineArn: config.BULK_IMPORT_STATE_MACHINE_ARN,
   clock: () => new Date(),
 };
-const resolvePrincipal = principalResolver(new DirectoryRepository(documents, config.TABLE_NAME));
+const resolvePrincipal = principalResolver(
+  new DirectoryRepository(documents, config.TABLE_NAME),
+  grantsOnTable(documents, config.TABLE_NAME),
+);
 const guard = { resolvePrincipal, permission: 'users.import', flag: 'user-bulk-import' } as const;
 const taskId = z.string().regex(/^t_[0-9a-z]{26}$/, 'must be a taskId');
 

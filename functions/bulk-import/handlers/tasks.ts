@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
@@ -13,7 +14,10 @@ const config = loadConfig(tableConfig.extend(reportsConfig.shape));
 const documents = createDocumentClient();
 const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
 const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
-const resolvePrincipal = principalResolver(new DirectoryRepository(documents, config.TABLE_NAME));
+const resolvePrincipal = principalResolver(
+  new DirectoryRepository(documents, config.TABLE_NAME),
+  grantsOnTable(documents, config.TABLE_NAME),
+);
 const guard = { resolvePrincipal, permission: 'users.import', flag: 'user-bulk-import' } as const;
 const taskPath = z.object({ taskId: z.string().regex(/^t_[0-9a-z]{26}$/, 'must be a taskId') });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { RoleCatalog } from '../../identity/adapters/role-catalog';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
@@ -22,7 +23,7 @@ const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
 export const handler = principalRoute(
   {
     operation: 'GetImportTemplate',
-    resolvePrincipal: principalResolver(directory),
+    resolvePrincipal: principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME)),
     permission: 'users.import',
     flag: 'user-bulk-import',
     query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }),

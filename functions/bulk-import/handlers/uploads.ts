@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
@@ -21,7 +22,10 @@ const deps = {
   settings: config,
   clock: () => new Date(),
 };
-const resolvePrincipal = principalResolver(new DirectoryRepository(documents, config.TABLE_NAME));
+const resolvePrincipal = principalResolver(
+  new DirectoryRepository(documents, config.TABLE_NAME),
+  grantsOnTable(documents, config.TABLE_NAME),
+);
 const guard = { resolvePrincipal, permission: 'users.import', flag: 'user-bulk-import' } as const;
 
 export const createUpload = principalRoute(

@@ -8,6 +8,7 @@ import { BundleRepository } from '../adapters/bundle-repository';
 import { EntitlementRepository } from '../adapters/entitlement-repository';
 import { assignmentRequestSchema } from '../domain/assignment';
 import { assessRequest } from '../use-cases/assess-assignment';
+import { grantsOnTable } from './principal-grants';
 
 const config = loadConfig(tableConfig);
 const documents = createDocumentClient();
@@ -22,7 +23,7 @@ const deps = {
 /** Least-privilege check of a batch assignment: findings and suggestions, nothing written. */
 export const validateAssignment = principalRoute(
   {
-    resolvePrincipal: principalResolver(directory),
+    resolvePrincipal: principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME)),
     flag: 'minimal-privilege-check',
     permission: 'roles.assign',
     operation: 'ValidateBatchAssignment',

@@ -10,13 +10,14 @@ import { tableConfig } from '../../shared/runtime-config';
 import { BundleRepository } from '../adapters/bundle-repository';
 import { BUNDLE_ID, type Bundle, bundleDefinitionSchema } from '../domain/bundle';
 import { createBundle, deleteBundle, getBundle, replaceBundle } from '../use-cases/bundles';
+import { grantsOnTable } from './principal-grants';
 
 const config = loadConfig(tableConfig);
 const documents = createDocumentClient();
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const bundles = new BundleRepository(documents, config.TABLE_NAME);
 const deps = { bundles, roleCatalog: new RoleCatalog(directory), clock: () => new Date() };
-const resolvePrincipal = principalResolver(directory);
+const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME));
 const common = { resolvePrincipal, flag: 'iam-bulk-assign' } as const;
 const bundleParams = z.object({ bundleId: z.string().regex(BUNDLE_ID, 'a bundle id: a-z, 0-9, _ and -') });
 

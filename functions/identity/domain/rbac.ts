@@ -10,6 +10,8 @@ export interface RoleHolder {
   readonly directRoles: readonly string[];
   /** Roles the user holds through group membership. */
   readonly groupRoles: readonly string[];
+  /** What the user's entitlements in force grant tenant-wide (permission bundles, seed 001). */
+  readonly granted?: { readonly roles: readonly string[]; readonly permissions: readonly Permission[] };
 }
 
 export interface EffectiveAccess {
@@ -30,13 +32,16 @@ export function effectiveAccess(
   roleCatalog: ReadonlyMap<string, RoleDefinition>,
 ): EffectiveAccess {
   if (holder.status === 'DEACTIVATED') return NO_ACCESS;
-  const held = [...new Set([...holder.directRoles, ...holder.groupRoles])]
+  const held = [...new Set([...holder.directRoles, ...holder.groupRoles, ...(holder.granted?.roles ?? [])])]
     .map((name) => roleCatalog.get(name))
     .filter((role): role is RoleDefinition => role !== undefined)
     .sort((a, b) => b.rank - a.rank || a.name.localeCompare(b.name));
   return {
     roles: held.map((role) => role.name),
-    permissions: new Set(held.flatMap((role) => role.permissions)),
+    permissions: new Set([
+      ...held.flatMap((role) => role.permissions),
+      ...(holder.granted?.permissions ?? []),
+    ]),
     currentRole: held[0]?.name ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
+import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { loadConfig } from '../../shared/config';
@@ -12,9 +13,10 @@ import { principalResolver } from '../use-cases/resolve-principal';
 import { updateOwnProfile } from '../use-cases/update-own-profile';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
-const directory = new DirectoryRepository(createDocumentClient(), config.TABLE_NAME);
+const documents = createDocumentClient();
+const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
-const resolvePrincipal = principalResolver(directory);
+const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME));
 
 export const getMe = principalRoute({ operation: 'GetMe', resolvePrincipal }, async ({ caller, flags }) => ({
   statusCode: 200,

@@ -1,6 +1,7 @@
 import { ForbiddenError } from '../../shared/errors';
 import type { DirectoryRepository } from '../adapters/directory-repository';
 import { RoleCatalog } from '../adapters/role-catalog';
+import type { Permission } from '../domain/permissions';
 import { type EffectiveAccess, effectiveAccess } from '../domain/rbac';
 import { normalizeEmail, type User } from '../domain/user';
 
@@ -18,12 +19,22 @@ export interface Principal {
   readonly access: EffectiveAccess;
 }
 
+/** What a user's entitlements in force grant tenant-wide, now (the entitlements capability answers). */
+export interface EntitlementGrants {
+  inForce(
+    tenantId: string,
+    userId: string,
+    now: Date,
+  ): Promise<{ readonly roles: readonly string[]; readonly permissions: readonly Permission[] }>;
+}
+
 export interface ResolvePrincipalDeps {
   readonly directory: Pick<
     DirectoryRepository,
     'findUserIdBySubject' | 'findUserIdByEmail' | 'linkSubject' | 'getUser' | 'getGroups'
   >;
   readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
+  readonly grants: EntitlementGrants;
   readonly clock: () => Date;
 }
 
@@ -57,12 +68,18 @@ export async function resolvePrincipal(
       'This account is deactivated. Ask a tenant administrator.',
     );
   }
-  const [groups, catalog] = await Promise.all([
+  const [groups, catalog, granted] = await Promise.all([
     user.groups.length > 0 ? deps.directory.getGroups(identity.tenantId, user.groups) : Promise.resolve([]),
     deps.roleCatalog.roles(),
+    deps.grants.inForce(identity.tenantId, user.userId, deps.clock()),
   ]);
   const access = effectiveAccess(
-    { status: user.status, directRoles: user.roles, groupRoles: groups.flatMap((group) => group.roles) },
+    {
+      status: user.status,
+      directRoles: user.roles,
+      groupRoles: groups.flatMap((group) => group.roles),
+      granted,
+    },
     catalog,
   );
   return { user, access };
@@ -94,7 +111,9 @@ async function linkOnFirstSignIn(
 /** A resolver bound to one directory, with the role catalog cached per container. */
 export function principalResolver(
   directory: ResolvePrincipalDeps['directory'] & ConstructorParameters<typeof RoleCatalog>[0],
+  grants: EntitlementGrants,
 ): (identity: AuthenticatedIdentity) => Promise<Principal> {
   const roleCatalog = new RoleCatalog(directory);
-  return (identity) => resolvePrincipal({ directory, roleCatalog, clock: () => new Date() }, identity);
+  return (identity) =>
+    resolvePrincipal({ directory, roleCatalog, grants, clock: () => new Date() }, identity);
 }

@@ -40,6 +40,7 @@ function directoryWith(stored: User, groups: Record<string, string[]> = {}, link
         names.filter((name) => groups[name]).map((name) => ({ name, roles: groups[name] ?? [] })),
     },
     roleCatalog: { roles: async () => new Map(BUILT_IN_ROLES.map((role) => [role.name, role])) },
+    grants: { inForce: async () => ({ roles: [], permissions: [] }) },
     clock: () => new Date('2026-11-22T10:00:00Z'),
   };
   return { deps, linked };
@@ -69,6 +70,26 @@ describe('resolvePrincipal', () => {
     expect(principal.user.userId).toBe('u_1');
     expect(principal.access.roles).toEqual(['security_approver', 'member']);
     expect(principal.access.permissions.has('approvals.decide')).toBe(true);
+  });
+
+  it("adds what entitlements in force grant, asked for the user at the clock's time", async () => {
+    const { deps } = directoryWith(user({ roles: ['member'] }));
+    const asked: string[] = [];
+    const principal = await resolvePrincipal(
+      {
+        ...deps,
+        grants: {
+          inForce: async (tenantId, userId, now) => {
+            asked.push(`${tenantId}/${userId}@${now.toISOString()}`);
+            return { roles: ['operator'], permissions: ['bundles.manage'] };
+          },
+        },
+      },
+      identity(),
+    );
+    expect(asked).toEqual(['acme/u_1@2026-11-22T10:00:00.000Z']);
+    expect(principal.access.roles).toEqual(['operator', 'member']);
+    expect(principal.access.permissions.has('bundles.manage')).toBe(true);
   });
 
   it('does not find a user of another tenant: a token cannot cross tenants', async () => {
