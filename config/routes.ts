@@ -123,7 +123,7 @@ const BUNDLE_ROUTES: readonly RouteDefinition[] = [
   bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle', ['table:read', 'table:write']),
 ];
 
-/** Batch role / bundle assignment (seed 001). */
+/** Batch role / bundle assignment (seed 001); validation answers 404 while `minimal-privilege-check` is off. */
 const ASSIGNMENT_ROUTES: readonly RouteDefinition[] = [
   {
     method: 'POST',

@@ -348,9 +348,23 @@ async function emitInRowOrder(
   context: CrossRowContext,
   emit: (found: ImportIssue) => Promise<void>,
 ): Promise<RowFlags> {
+  const ownIssues = spill.issues.entries();
+  try {
+    return await walkRows(index, ownIssues, context, emit);
+  } finally {
+    // Stopped early (the sink failed): the scratch file's read stream is closed now, not at GC.
+    await ownIssues.return(undefined);
+  }
+}
+
+async function walkRows(
+  index: FileIndex,
+  ownIssues: AsyncGenerator<ImportIssue>,
+  context: CrossRowContext,
+  emit: (found: ImportIssue) => Promise<void>,
+): Promise<RowFlags> {
   const isSuspect = crossRowSuspects(index, context);
   const takenOut = new RowFlags();
-  const ownIssues = spill.issues.entries();
   let nextOwn = await ownIssues.next();
   for (let position = 0; position < index.rowNumbers.length; position++) {
     const row = index.rowNumbers.get(position);
@@ -424,7 +438,7 @@ export async function validateImportFile(
 ): Promise<ValidationOutcome> {
   const validRows = await LinesFile.create(input.validRowsPath);
   const issues = await ScratchFile.create(input.scratchDir, issueSchema).catch(async (error: unknown) => {
-    await validRows.close();
+    await validRows.discard();
     throw error;
   });
   const spill: Spill = { validRows, issues };

@@ -36,6 +36,8 @@ export class Int32Column {
 }
 
 const NO_KEY = -1;
+/** Starts a key stored as UTF-16 code units (one with a lone surrogate); never a UTF-8 byte. */
+const ILL_FORMED_MARK = 0xff;
 // As a signed 32-bit integer, the form Math.imul yields and the slots store.
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -90,7 +92,11 @@ export class KeyTable {
   }
 
   keyOf(id: number): string {
-    return this.bytes.toString('utf8', this.offsets[id], this.offsets[id + 1]);
+    const start = this.offsets[id] ?? 0;
+    const end = this.offsets[id + 1] ?? 0;
+    return this.bytes[start] === ILL_FORMED_MARK
+      ? this.bytes.toString('utf16le', start + 1, end)
+      : this.bytes.toString('utf8', start, end);
   }
 
   *keys(): Generator<string> {
@@ -99,7 +105,7 @@ export class KeyTable {
 
   /** Encodes the key into `encoded` and returns its FNV-1a hash. */
   private encode(key: string): number {
-    if (key.length * 3 > this.encoded.length) this.encoded = Buffer.allocUnsafe(key.length * 3);
+    if (key.length * 3 + 1 > this.encoded.length) this.encoded = Buffer.allocUnsafe(key.length * 3 + 1);
     const encoded = this.encoded;
     let hash = FNV_OFFSET;
     // Keys are nearly always ASCII: copied code unit by code unit, cheaper than a call to the encoder.
@@ -111,7 +117,13 @@ export class KeyTable {
       hash = Math.imul(hash ^ code, FNV_PRIME);
     }
     if (length < key.length) {
-      length = encoded.write(key, 0, 'utf8');
+      // UTF-8 turns every lone surrogate into U+FFFD, which would merge distinct keys: such keys
+      // are kept as UTF-16 code units instead, after a byte UTF-8 never contains.
+      if (key.isWellFormed()) length = encoded.write(key, 0, 'utf8');
+      else {
+        encoded[0] = ILL_FORMED_MARK;
+        length = 1 + encoded.write(key, 1, 'utf16le');
+      }
       hash = hashBytes(encoded, 0, length);
     }
     this.encodedLength = length;

@@ -51,12 +51,16 @@ function refuse(problem: string, suggestion: string): PhoneCheck {
  * expressions per call), and a directory repeats numbers (switchboards, shared desk lines): the
  * verdicts are remembered per region (a handful: the file's locales).
  */
-const MAX_REMEMBERED_NUMBERS = 10_000;
+const MAX_REMEMBERED_NUMBERS = 2_000;
+const MAX_REMEMBERED_REGIONS = 10;
 const judgeByRegion = new Map<CountryCode | undefined, (text: string) => PhoneCheck>();
 
 export function checkPhoneNumber(raw: string, region: CountryCode | undefined): PhoneCheck {
   let judge = judgeByRegion.get(region);
   if (judge === undefined) {
+    // A bound on regions too, so a file of many locales (and a warm Lambda) keeps a bounded cache.
+    const oldest = judgeByRegion.keys().next();
+    if (judgeByRegion.size >= MAX_REMEMBERED_REGIONS && !oldest.done) judgeByRegion.delete(oldest.value);
     judge = rememberVerdicts((text: string) => judgePhoneNumber(text, region), MAX_REMEMBERED_NUMBERS);
     judgeByRegion.set(region, judge);
   }

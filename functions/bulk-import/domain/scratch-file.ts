@@ -59,12 +59,21 @@ export class LinesFile {
     const block = this.pending.join('');
     this.pending = [];
     this.pendingLength = 0;
-    this.writing = this.handle.write(block).then(
+    this.writing = this.writeAll(Buffer.from(block, 'utf8')).then(
       () => undefined,
       (error: unknown) => {
         this.writeFailure ??= error;
       },
     );
+  }
+
+  /** A write may take only part of the bytes (a full disk): the rest is written until it fails. */
+  private async writeAll(bytes: Buffer): Promise<void> {
+    for (let offset = 0; offset < bytes.length; ) {
+      const { bytesWritten } = await this.handle.write(bytes, offset);
+      if (bytesWritten === 0) throw new Error(`Nothing more could be written to ${this.path}.`);
+      offset += bytesWritten;
+    }
   }
 
   /** Waits for the write in flight; rethrows its failure. */

@@ -44,14 +44,7 @@ export async function notifyBatch(
   const toSend = outcome.rows.filter(
     (result) => result.status === 'CREATED' && result.notification !== 'SENT',
   );
-  const tokens = wanted
-    ? await deps.tokens.issueAll(
-        input.tenantId,
-        toSend.flatMap((result) => (result.userId ? [result.userId] : [])),
-        deps.clock(),
-        deps.activationTtlHours,
-      )
-    : new Map<string, string>();
+  const tokens = wanted ? await issueTokens(deps, input.tenantId, toSend) : new Map<string, string>();
   const limit = pLimit(EMAILS_IN_FLIGHT);
   const updated: RowOutcome[] = await Promise.all(
     outcome.rows.map((result) =>
@@ -88,4 +81,29 @@ export async function notifyBatch(
   const notified = updated.filter((result) => result.notification === 'SENT').length;
   await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, { ...outcome, rows: updated });
   return { notified };
+}
+
+/**
+ * The activation tokens of the rows to email. Failing to store them fails those rows' emails (each
+ * is recorded FAILED, as a send failure is), never the batch: the accounts exist either way.
+ */
+async function issueTokens(
+  deps: NotifyBatchDeps,
+  tenantId: string,
+  rows: readonly RowOutcome[],
+): Promise<Map<string, string>> {
+  try {
+    return await deps.tokens.issueAll(
+      tenantId,
+      rows.flatMap((result) => (result.userId ? [result.userId] : [])),
+      deps.clock(),
+      deps.activationTtlHours,
+    );
+  } catch (error) {
+    logger.warn('Activation tokens could not be stored; these welcome emails fail', {
+      rows: rows.length,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return new Map();
+  }
 }

@@ -47,6 +47,7 @@ export function isInForce(
 ): boolean {
   if (entitlement.status !== 'ACTIVE') return false;
   const at = now.getTime();
-  if (Date.parse(entitlement.validFrom) > at) return false;
+  // Written so that an unreadable date (NaN) fails closed: no access.
+  if (!(Date.parse(entitlement.validFrom) <= at)) return false;
   return entitlement.validUntil === undefined || Date.parse(entitlement.validUntil) > at;
 }

@@ -95,8 +95,8 @@ export async function replaceBundle(
 }
 
 /**
- * Deletes a bundle. Entitlements already granted keep what they granted (they carry the bundle's
- * id and risk); new assignments can no longer name it.
+ * Deletes a bundle. Its entitlements stay on record (for the audit trail) but grant nothing from
+ * then on (within the bundle cache's 30 s in running functions); new assignments cannot name it.
  */
 export async function deleteBundle(
   deps: BundleDeps,

@@ -250,10 +250,13 @@ export class DirectoryRepository {
       if (failed.has('subject')) {
         throw new ConflictError('SUBJECT_LINKED', 'This identity is already linked to another user.');
       }
-      throw new NotFoundError(
-        'GROUP_NOT_FOUND',
-        `No group named "${missingGroups.join('", "')}" in this tenant.`,
-      );
+      if (missingGroups.length > 0) {
+        throw new NotFoundError(
+          'GROUP_NOT_FOUND',
+          `No group named "${missingGroups.join('", "')}" in this tenant.`,
+        );
+      }
+      throw error;
     }
   }
 

@@ -49,7 +49,10 @@ describe('RBAC and entitlements', () => {
     expect(await canList()).toBe(200);
     await entitlements.putAll([grant({ validUntil: new Date(now - 1000).toISOString() })]);
     expect(await canList()).toBe(403);
-    await entitlements.putAll([grant({ scope: 'project:atlas' })]);
-    expect(await canList()).toBe(403);
+
+    // A grant in a project scope gives nothing tenant-wide, even in force.
+    const bob = await principal(tenantId, 'bob@acme.test');
+    await entitlements.putAll([grant({ userId: bob.userId, scope: 'project:atlas' })]);
+    expect((await call('GET', '/internal/iam/bundles', { token: bob.token })).status).toBe(403);
   });
 });

@@ -35,6 +35,14 @@ describe('KeyTable', () => {
     expect(table.keyOf(2)).toBe(long);
   });
 
+  it('keeps keys with lone surrogates apart from each other and from their U+FFFD look-alike', () => {
+    const table = new KeyTable();
+    const keys = ['X\uD800', 'X\uDC00', 'X\uFFFD', 'X\uD83D\uDE00'];
+    for (const key of keys) table.intern(key);
+    expect(keys.map((key) => table.find(key))).toEqual([0, 1, 2, 3]);
+    expect(keys.map((_, id) => table.keyOf(id))).toEqual(keys);
+  });
+
   it('stays exact across many growths of its buffer and hash table', () => {
     const table = new KeyTable();
     const count = 200_000;

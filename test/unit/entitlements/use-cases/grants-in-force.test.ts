@@ -66,6 +66,7 @@ describe('entitlementGrants', () => {
         entitlement('future', { validFrom: '2026-11-23T00:00:00Z' }),
         entitlement('project', { scope: 'project:atlas' }),
         entitlement('deleted-bundle'),
+        entitlement('unreadable-start', { validFrom: 'soon' }),
       ],
       [
         bundle('ops', ['operator'], ['bundles.manage']),
@@ -74,6 +75,7 @@ describe('entitlementGrants', () => {
         bundle('expired', ['tenant_admin']),
         bundle('future', ['tenant_admin']),
         bundle('project', ['tenant_admin']),
+        bundle('unreadable-start', ['tenant_admin']),
       ],
     );
     expect(await grants.inForce('acme', 'u_1', NOW)).toEqual({
