@@ -11,18 +11,30 @@ export interface BundleDeps {
 }
 
 /**
- * A bundle may name only roles that exist and bundles of the tenant as incompatible (never
- * itself); the problems are reported together, each at its field.
+ * A bundle may name only roles that exist, grant only permissions its author holds, and name as
+ * incompatible only bundles of the tenant (never itself); the problems are reported together, each
+ * at its field.
  */
 async function checkDefinition(
   deps: BundleDeps,
-  tenantId: string,
+  caller: Caller,
   bundleId: string,
   definition: BundleDefinition,
 ): Promise<void> {
-  const [roles, bundles] = await Promise.all([deps.roleCatalog.roles(), deps.bundles.list(tenantId)]);
+  const [roles, bundles] = await Promise.all([deps.roleCatalog.roles(), deps.bundles.list(caller.tenantId)]);
   const bundleIds = new Set(bundles.map((bundle) => bundle.bundleId));
+  // Nobody defines a bundle granting more than they hold: assigning it would escalate past them.
+  const granted = new Set([
+    ...definition.permissions,
+    ...definition.roles.flatMap((role) => roles.get(role)?.permissions ?? []),
+  ]);
+  const beyondCaller = [...granted].filter((permission) => !caller.access.permissions.has(permission)).sort();
   const problems: ErrorDetail[] = [
+    ...beyondCaller.map((permission) => ({
+      path: 'body.permissions',
+      code: 'BEYOND_OWN_PERMISSIONS',
+      message: `The bundle would grant "${permission}", which you do not hold; a bundle grants at most what its author holds.`,
+    })),
     ...definition.roles
       .filter((role) => !roles.has(role))
       .map((role) => ({
@@ -51,7 +63,7 @@ export async function createBundle(
   bundleId: string,
   definition: BundleDefinition,
 ): Promise<Bundle> {
-  await checkDefinition(deps, caller.tenantId, bundleId, definition);
+  await checkDefinition(deps, caller, bundleId, definition);
   const now = deps.clock().toISOString();
   const bundle: Bundle = {
     ...definition,
@@ -80,7 +92,7 @@ export async function replaceBundle(
   expectedVersion: number | undefined,
 ): Promise<Bundle> {
   const current = await getBundle(deps, caller, bundleId);
-  await checkDefinition(deps, caller.tenantId, bundleId, definition);
+  await checkDefinition(deps, caller, bundleId, definition);
   const version = expectedVersion ?? current.version;
   const bundle: Bundle = {
     ...definition,

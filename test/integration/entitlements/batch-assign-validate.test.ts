@@ -30,7 +30,8 @@ const assessmentSchema = z.object({
 
 async function tenantWithBundles() {
   const tenantId = uniqueTenant('assign');
-  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
+  // Holds what the high-risk bundle grants: nobody defines a bundle beyond their own permissions.
+  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin', 'security_approver']);
   const bundles = [
     { bundleId: 'viewer', name: 'Viewer', roles: ['member'], risk: 'low' },
     { bundleId: 'payments-create', name: 'Create payments', roles: ['operator'], risk: 'medium' },

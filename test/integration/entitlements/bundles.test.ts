@@ -24,7 +24,11 @@ const approver = {
 };
 
 async function admin(tenantId = uniqueTenant('bundles')) {
-  return { tenantId, ...(await principal(tenantId, 'admin@acme.test', ['tenant_admin'])) };
+  // Holds what the approver bundle grants: nobody defines a bundle beyond their own permissions.
+  return {
+    tenantId,
+    ...(await principal(tenantId, 'admin@acme.test', ['tenant_admin', 'security_approver'])),
+  };
 }
 
 describe('permission bundles', () => {
@@ -97,6 +101,20 @@ describe('permission bundles', () => {
     });
     expect(badIfMatch.status).toBe(400);
     expect(errorCode(badIfMatch)).toBe('INVALID_IF_MATCH');
+  });
+
+  it('refuses a bundle granting more than its author holds', async () => {
+    const tenantId = uniqueTenant('bundles');
+    const plainAdmin = await principal(tenantId, 'plain@acme.test', ['tenant_admin']);
+    const refused = await call('POST', BUNDLES, { token: plainAdmin.token, body: approver });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('BEYOND_OWN_PERMISSIONS');
+    expect(refused.text).toContain('approvals.decide');
+    const superuser = await call('POST', BUNDLES, {
+      token: plainAdmin.token,
+      body: { bundleId: 'everything', name: 'Everything', permissions: ['workspace.manage'], risk: 'high' },
+    });
+    expect(superuser.status).toBe(422);
   });
 
   it('keeps bundles per tenant and lets only bundle managers change them', async () => {
