@@ -716,7 +716,9 @@ describe('validateImportFile: order and the scratch file', () => {
     expect(rows).toEqual([]);
   });
 
-  it('validates 50,000 generated rows quickly, emitting all of them in order', async () => {
+  // Speed is the benchmark's business (npm run bench); this checks a long chain of managers and
+  // every row come through whole and in order at a size where quadratic work would show as a timeout.
+  it('validates 50,000 generated rows, a 50,000-deep manager chain among them, emitting all in order', async () => {
     const count = 50_000;
     async function* records() {
       yield { row: 1, cells: [...HEADER] };
@@ -739,14 +741,11 @@ describe('validateImportFile: order and the scratch file', () => {
         };
       }
     }
-    const started = performance.now();
     const { outcome, rows } = await validate(records(), { settings: { ...SETTINGS, maxRows: 100_000 } });
-    const seconds = (performance.now() - started) / 1000;
     expect(outcome).toMatchObject({ total: count, valid: count, invalid: 0, warnings: 0 });
     expect(rows).toHaveLength(count);
     expect(rows.every((row, index) => row.row === index + 2)).toBe(true);
-    // A guard against quadratic work (which would take minutes), not a benchmark: machines vary.
-    expect(seconds).toBeLessThan(30);
+    expect(rows.at(-1)?.managerEmail).toBe(`user${count - 2}@example.com`);
   }, 60_000);
 });
 
