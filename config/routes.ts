@@ -100,27 +100,28 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
 
 const ENTITLEMENTS = 'functions/entitlements/handlers';
 
-const bundleRoute = (
-  method: HttpMethod,
-  path: string,
-  handler: string,
-  access: readonly ResourceAccess[],
-): RouteDefinition => ({
-  method,
-  path,
-  entry: `${ENTITLEMENTS}/bundles.ts`,
-  export: handler,
-  auth: 'principal',
-  access,
-});
+const BUNDLE_READ_ACCESS: readonly ResourceAccess[] = ['table:read'];
+const BUNDLE_WRITE_ACCESS: readonly ResourceAccess[] = ['table:read', 'table:write', 'bus:publish'];
+/** Reads and writes live in separate modules: a read function is granted no write and no bus. */
+const bundleRoute = (method: HttpMethod, path: string, handler: string): RouteDefinition => {
+  const reads = method === 'GET';
+  return {
+    method,
+    path,
+    entry: `${ENTITLEMENTS}/${reads ? 'bundle-reads' : 'bundles'}.ts`,
+    export: handler,
+    auth: 'principal',
+    access: reads ? BUNDLE_READ_ACCESS : BUNDLE_WRITE_ACCESS,
+  };
+};
 
 /** Permission bundles (seed 001); every route answers 404 while `iam-bulk-assign` is off. */
 const BUNDLE_ROUTES: readonly RouteDefinition[] = [
-  bundleRoute('GET', '/internal/iam/bundles', 'listBundles', ['table:read']),
-  bundleRoute('POST', '/internal/iam/bundles', 'postBundle', ['table:read', 'table:write']),
-  bundleRoute('GET', '/internal/iam/bundles/{bundleId}', 'getOneBundle', ['table:read']),
-  bundleRoute('PUT', '/internal/iam/bundles/{bundleId}', 'putBundle', ['table:read', 'table:write']),
-  bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle', ['table:read', 'table:write']),
+  bundleRoute('GET', '/internal/iam/bundles', 'listBundles'),
+  bundleRoute('POST', '/internal/iam/bundles', 'postBundle'),
+  bundleRoute('GET', '/internal/iam/bundles/{bundleId}', 'getOneBundle'),
+  bundleRoute('PUT', '/internal/iam/bundles/{bundleId}', 'putBundle'),
+  bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle'),
 ];
 
 /** Batch role / bundle assignment (seed 001); validation answers 404 while `minimal-privilege-check` is off. */

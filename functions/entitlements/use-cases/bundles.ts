@@ -1,13 +1,43 @@
 import type { RoleCatalog } from '../../identity/adapters/role-catalog';
 import type { Caller } from '../../identity/caller';
 import { type ErrorDetail, ValidationError } from '../../shared/errors';
+import { domainEvent } from '../../shared/events/catalog';
+import type { DomainEvent } from '../../shared/events/domain-event';
 import { type BundleRepository, missingBundle } from '../adapters/bundle-repository';
 import type { Bundle, BundleDefinition } from '../domain/bundle';
 
 export interface BundleDeps {
   readonly bundles: Pick<BundleRepository, 'list' | 'get' | 'create' | 'replace' | 'delete'>;
   readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
+  readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   readonly clock: () => Date;
+}
+
+/** Every change of a bundle is an event, and so an audit record (who changed what grants, when). */
+function bundleChanged(
+  caller: Caller,
+  bundle: Bundle,
+  change: 'created' | 'replaced' | 'deleted',
+  occurredAt: Date,
+): DomainEvent {
+  return domainEvent(
+    'iam.bundle.changed',
+    {
+      tenantId: caller.tenantId,
+      correlationId: caller.audit.correlationId,
+      actor: { type: 'user', ...caller.audit.actor },
+      occurredAt,
+    },
+    {
+      targetId: `bundle:${bundle.bundleId}`,
+      bundleId: bundle.bundleId,
+      change,
+      version: bundle.version,
+      risk: bundle.risk,
+      roles: [...bundle.roles],
+      permissions: [...bundle.permissions],
+    },
+  );
 }
 
 /**
@@ -74,10 +104,15 @@ export async function createBundle(
     version: 1,
   };
   await deps.bundles.create(bundle);
+  await deps.publish([bundleChanged(caller, bundle, 'created', new Date(now))]);
   return bundle;
 }
 
-export async function getBundle(deps: BundleDeps, caller: Caller, bundleId: string): Promise<Bundle> {
+export async function getBundle(
+  deps: Pick<BundleDeps, 'bundles'>,
+  caller: Caller,
+  bundleId: string,
+): Promise<Bundle> {
   const bundle = await deps.bundles.get(caller.tenantId, bundleId);
   if (!bundle) throw missingBundle(bundleId);
   return bundle;
@@ -94,15 +129,17 @@ export async function replaceBundle(
   const current = await getBundle(deps, caller, bundleId);
   await checkDefinition(deps, caller, bundleId, definition);
   const version = expectedVersion ?? current.version;
+  const now = deps.clock();
   const bundle: Bundle = {
     ...definition,
     tenantId: caller.tenantId,
     bundleId,
     createdAt: current.createdAt,
-    updatedAt: deps.clock().toISOString(),
+    updatedAt: now.toISOString(),
     version: version + 1,
   };
   await deps.bundles.replace(bundle, version);
+  await deps.publish([bundleChanged(caller, bundle, 'replaced', now)]);
   return bundle;
 }
 
@@ -118,4 +155,5 @@ export async function deleteBundle(
 ): Promise<void> {
   const current = await getBundle(deps, caller, bundleId);
   await deps.bundles.delete(caller.tenantId, bundleId, expectedVersion ?? current.version);
+  await deps.publish([bundleChanged(caller, current, 'deleted', deps.clock())]);
 }

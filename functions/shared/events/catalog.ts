@@ -47,6 +47,20 @@ export const EVENT_CATALOG = {
       durationSeconds: z.number(),
     }),
   },
+  'iam.bundle.changed': {
+    version: 1,
+    description:
+      'A permission bundle was created, replaced or deleted (seed 001). `targetId` is `bundle:<bundleId>` for the audit trail.',
+    data: z.object({
+      targetId: z.string(),
+      bundleId: z.string(),
+      change: z.enum(['created', 'replaced', 'deleted']),
+      version: z.number().int(),
+      risk: z.enum(['low', 'medium', 'high']),
+      roles: z.array(z.string()),
+      permissions: z.array(z.string()),
+    }),
+  },
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

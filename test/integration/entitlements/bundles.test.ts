@@ -32,8 +32,8 @@ async function admin(tenantId = uniqueTenant('bundles')) {
 }
 
 describe('permission bundles', () => {
-  it('creates, reads, lists, replaces under If-Match and deletes a bundle', async () => {
-    const { token } = await admin();
+  it('creates, reads, lists, replaces under If-Match and deletes a bundle, publishing each change', async () => {
+    const { token, tenantId } = await admin();
     const created = await call('POST', BUNDLES, { token, body: viewer });
     expect(created.status, created.text).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
@@ -71,6 +71,22 @@ describe('permission bundles', () => {
     const deleted = await call('DELETE', `${BUNDLES}/viewer`, { token, headers: { 'if-match': '"2"' } });
     expect(deleted.status, deleted.text).toBe(204);
     expect((await call('GET', `${BUNDLES}/viewer`, { token })).status).toBe(404);
+
+    // Each change is an event on the bus (and so an audit record), in order.
+    const events = z
+      .array(
+        z.object({
+          'detail-type': z.string(),
+          detail: z.object({ tenantId: z.string(), data: z.unknown() }),
+        }),
+      )
+      .parse((await call('GET', '/_local/events')).body)
+      .filter((event) => event['detail-type'] === 'iam.bundle.changed' && event.detail.tenantId === tenantId);
+    expect(events.map((event) => event.detail.data)).toMatchObject([
+      { bundleId: 'viewer', change: 'created', version: 1, targetId: 'bundle:viewer' },
+      { bundleId: 'viewer', change: 'replaced', version: 2 },
+      { bundleId: 'viewer', change: 'deleted', version: 2 },
+    ]);
   });
 
   it('refuses a taken id, unknown roles and unknown incompatible bundles, with the field named', async () => {
