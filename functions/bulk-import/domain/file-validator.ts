@@ -155,7 +155,7 @@ function valueBeyond(cells: readonly string[], width: number): number {
   return cells.findIndex((cell, position) => position >= width && cell.trim() !== '');
 }
 
-/** A record's scratch entry: a record with values past the header is only reported as malformed. */
+/** A record checked on its own: a record with values past the header is only reported as malformed. */
 function checkRecord(record: SheetRecord, mapping: HeaderMapping, resolveAccess: AccessResolver): CheckedRow {
   const check = checkRow(record.row, columnValues(mapping, record.cells));
   const access = resolveAccess(record.row, check);
@@ -203,8 +203,8 @@ function checkRecord(record: SheetRecord, mapping: HeaderMapping, resolveAccess:
 }
 
 /**
- * Pass 1: reads the records once, checks each row on its own, spills it to the scratch file and
- * keeps only the keys the cross-row checks need. Stops at the first record past the row limit.
+ * Pass 1: reads the records once, checks each row on its own, writes it to the valid-rows file
+ * when it is valid on its own, spills its issues, and keeps only the keys the cross-row checks need. Stops at the first record past the row limit.
  */
 async function readRecords({ records, settings }: ValidationInput, spill: Spill): Promise<FirstPass> {
   const fileIssues: ImportIssue[] = [];
