@@ -204,7 +204,8 @@ function checkRecord(record: SheetRecord, mapping: HeaderMapping, resolveAccess:
 
 /**
  * Pass 1: reads the records once, checks each row on its own, writes it to the valid-rows file
- * when it is valid on its own, spills its issues, and keeps only the keys the cross-row checks need. Stops at the first record past the row limit.
+ * when it is valid on its own, spills its issues, and keeps only the keys the cross-row checks
+ * need. Stops at the first record past the row limit.
  */
 async function readRecords({ records, settings }: ValidationInput, spill: Spill): Promise<FirstPass> {
   const fileIssues: ImportIssue[] = [];
