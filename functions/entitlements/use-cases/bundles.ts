@@ -1,6 +1,6 @@
 import type { RoleCatalog } from '../../identity/adapters/role-catalog';
 import type { Caller } from '../../identity/caller';
-import { type ErrorDetail, ValidationError } from '../../shared/errors';
+import { ConflictError, type ErrorDetail, ValidationError } from '../../shared/errors';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import { type BundleRepository, missingBundle } from '../adapters/bundle-repository';
@@ -154,6 +154,16 @@ export async function deleteBundle(
   expectedVersion: number | undefined,
 ): Promise<void> {
   const current = await getBundle(deps, caller, bundleId);
+  // A dangling incompatibility would make the other bundle unsavable and its SoD rule void.
+  const referencing = (await deps.bundles.list(caller.tenantId))
+    .filter((bundle) => bundle.incompatibleWith.includes(bundleId))
+    .map((bundle) => bundle.bundleId);
+  if (referencing.length > 0) {
+    throw new ConflictError(
+      'BUNDLE_REFERENCED',
+      `Bundles ${referencing.join(', ')} name "${bundleId}" as incompatible; remove it from their incompatibleWith first.`,
+    );
+  }
   await deps.bundles.delete(caller.tenantId, bundleId, expectedVersion ?? current.version);
   await deps.publish([bundleChanged(caller, current, 'deleted', deps.clock())]);
 }

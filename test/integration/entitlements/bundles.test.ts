@@ -133,6 +133,30 @@ describe('permission bundles', () => {
     expect(superuser.status).toBe(422);
   });
 
+  it('refuses to delete a bundle another one names as incompatible, until the reference is gone', async () => {
+    const { token } = await admin();
+    expect((await call('POST', BUNDLES, { token, body: viewer })).status).toBe(201);
+    const editor = {
+      bundleId: 'editor',
+      name: 'Editor',
+      roles: ['operator'],
+      risk: 'medium',
+      incompatibleWith: ['viewer'],
+    };
+    expect((await call('POST', BUNDLES, { token, body: editor })).status).toBe(201);
+    const refused = await call('DELETE', `${BUNDLES}/viewer`, { token });
+    expect(refused.status).toBe(409);
+    expect(errorCode(refused)).toBe('BUNDLE_REFERENCED');
+    expect(refused.text).toContain('editor');
+    const { bundleId: _id, ...editorDefinition } = editor;
+    const unlinked = await call('PUT', `${BUNDLES}/editor`, {
+      token,
+      body: { ...editorDefinition, incompatibleWith: [] },
+    });
+    expect(unlinked.status, unlinked.text).toBe(200);
+    expect((await call('DELETE', `${BUNDLES}/viewer`, { token })).status).toBe(204);
+  });
+
   it('keeps bundles per tenant and lets only bundle managers change them', async () => {
     const first = await admin();
     expect((await call('POST', BUNDLES, { token: first.token, body: approver })).status).toBe(201);
