@@ -11,6 +11,11 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 const RISK_RANK: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, high: 2 };
 
+/** Whether `a` is a strictly lower risk than `b`. */
+export function isLowerRisk(a: RiskLevel, b: RiskLevel): boolean {
+  return RISK_RANK[a] < RISK_RANK[b];
+}
+
 /** The higher of two risk levels. */
 export function higherRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
   return RISK_RANK[a] >= RISK_RANK[b] ? a : b;

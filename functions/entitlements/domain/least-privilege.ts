@@ -6,7 +6,7 @@ import type {
   MemberFacts,
   PlannedGrant,
 } from './assignment';
-import { type Bundle, higherRisk, type RiskLevel } from './bundle';
+import { type Bundle, higherRisk, isLowerRisk, type RiskLevel } from './bundle';
 
 /**
  * Least-privilege validation of a batch assignment (seed 001, `POST …/batch-assign/validate`).
@@ -378,8 +378,6 @@ function isStrictSubset(small: ReadonlySet<string>, large: ReadonlySet<string>):
   return true;
 }
 
-const RISK_RANK: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, high: 2 };
-
 /**
  * WIDER_THAN_PEERS when at least {@link MIN_PEERS} peers exist and fewer than {@link PEER_SHARE} of
  * them hold the bundle. Suggests the narrower bundle (lower risk, strictly fewer roles and
@@ -399,7 +397,7 @@ function widerThanPeers(
   const requestedContents = contents(bundle);
   let best: { bundle: Bundle; holders: number; peers: number; size: number } | undefined;
   for (const candidate of input.bundles.values()) {
-    if (candidate.bundleId === bundleId || RISK_RANK[candidate.risk] >= RISK_RANK[bundle.risk]) continue;
+    if (candidate.bundleId === bundleId || !isLowerRisk(candidate.risk, bundle.risk)) continue;
     const candidateContents = contents(candidate);
     if (!isStrictSubset(candidateContents, requestedContents)) continue;
     const candidateUsage = input.peerUsage(user, candidate.bundleId);

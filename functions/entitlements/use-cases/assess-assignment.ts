@@ -5,6 +5,7 @@ import { normalizeEmail, type User } from '../../identity/domain/user';
 import type { BundleRepository } from '../adapters/bundle-repository';
 import type { EntitlementRepository } from '../adapters/entitlement-repository';
 import type { Assessment, AssignmentRequest, MemberFacts, PeerUsage } from '../domain/assignment';
+import { type Bundle, higherRisk, isLowerRisk, type RiskLevel } from '../domain/bundle';
 import { type Entitlement, isInForce } from '../domain/entitlement';
 import { assessAssignment } from '../domain/least-privilege';
 
@@ -61,7 +62,13 @@ export async function assessRequest(
       }),
     ),
   );
-  const peerUsage = await peerUsageOf(deps, tenantId, request.scope, bundles.map(bundleIdOf), members);
+  const peerUsage = await peerUsageOf(
+    deps,
+    tenantId,
+    request.scope,
+    comparedBundles(bundles, request),
+    members,
+  );
   return assessAssignment({
     requesterUserId: caller.currentUserId,
     request,
@@ -73,7 +80,20 @@ export async function assessRequest(
 }
 
 const bundleOf = (entitlement: Entitlement) => entitlement.bundleId;
-const bundleIdOf = (bundle: { readonly bundleId: string }) => bundle.bundleId;
+
+/**
+ * The bundles whose holders the peer comparison can ask about: the requested ones, and those of
+ * lower risk than the riskiest requested (only such a bundle can be suggested as narrower).
+ */
+function comparedBundles(bundles: readonly Bundle[], request: AssignmentRequest): string[] {
+  const requested = new Set(request.bundles);
+  const riskiest = bundles
+    .filter((bundle) => requested.has(bundle.bundleId))
+    .reduce<RiskLevel>((risk, bundle) => higherRisk(risk, bundle.risk), 'low');
+  return bundles
+    .filter((bundle) => requested.has(bundle.bundleId) || isLowerRisk(bundle.risk, riskiest))
+    .map((bundle) => bundle.bundleId);
+}
 
 async function resolveMember(
   deps: AssessDeps,
