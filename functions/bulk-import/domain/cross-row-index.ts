@@ -5,8 +5,8 @@ const NO_ROW = 0;
 
 /**
  * What validation remembers about a file between its two passes. Everything here grows with the
- * number of distinct keys (emails, employee ids, managers) or is a bit per row — never with the
- * rows' contents, which wait in the scratch file.
+ * number of distinct keys (emails, employee ids, managers), a few integers per manager reference
+ * or a bit per row — never with the rows' contents, which are on disk.
  */
 
 /**
@@ -108,20 +108,12 @@ export class ManagerReferences {
   /** The row's own email's id, or -1 for a row without a valid email. */
   private readonly rowEmailIds = new Int32Column();
   private grouped: { readonly starts: Int32Array; readonly order: Int32Array } | undefined;
-  private lastManager: string | undefined;
-  private lastManagerId = -1;
 
   constructor(private readonly table = new KeyTable()) {}
 
   add(manager: string, row: number, rowEmail: string | undefined): void {
-    // The row's email first: the table has usually just interned it for the row itself.
     this.rowEmailIds.push(rowEmail === undefined ? -1 : this.table.intern(rowEmail));
-    // A team's rows usually follow one another, naming the same manager.
-    if (manager !== this.lastManager) {
-      this.lastManager = manager;
-      this.lastManagerId = this.table.intern(manager);
-    }
-    this.managerIds.push(this.lastManagerId);
+    this.managerIds.push(this.table.intern(manager));
     this.rows.push(row);
     this.grouped = undefined;
   }

@@ -61,8 +61,11 @@ export class KeyTable {
   /** The key being looked up, encoded. */
   private encoded = Buffer.allocUnsafe(1024);
   private encodedLength = 0;
-  private lastKey: string | undefined;
-  private lastId = NO_KEY;
+  /** The two keys interned last and their ids (fields, not arrays: no allocation per key). */
+  private newestKey: string | undefined;
+  private newestId = NO_KEY;
+  private olderKey: string | undefined;
+  private olderId = NO_KEY;
 
   get size(): number {
     return this.count;
@@ -75,8 +78,11 @@ export class KeyTable {
 
   /** The key's id, interning it first when it is new. */
   intern(key: string): number {
-    // A row's email is interned for its own row and again for its manager reference.
-    if (key === this.lastKey) return this.lastId;
+    // A row's email is interned for its own row and again for its manager reference, and the
+    // rows of a team, one after another, name the same manager: the two latest keys answer
+    // most lookups without hashing.
+    if (key === this.newestKey) return this.newestId;
+    if (key === this.olderKey) return this.remember(key, this.olderId);
     const hash = this.encode(key);
     const slot = this.slotOf(hash);
     let id = this.slots[2 * slot] ?? NO_KEY;
@@ -86,8 +92,14 @@ export class KeyTable {
       this.slots[2 * slot + 1] = hash;
       if (this.count * 4 > this.slots.length) this.growSlots();
     }
-    this.lastKey = key;
-    this.lastId = id;
+    return this.remember(key, id);
+  }
+
+  private remember(key: string, id: number): number {
+    this.olderKey = this.newestKey;
+    this.olderId = this.newestId;
+    this.newestKey = key;
+    this.newestId = id;
     return id;
   }
 

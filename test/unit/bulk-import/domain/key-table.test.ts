@@ -62,6 +62,12 @@ describe('KeyTable', () => {
     expect(table.intern('y')).toBe(1);
     expect(table.intern('x')).toBe(0);
   });
+
+  it('answers keys that alternate with others (a manager between row emails) with their own ids', () => {
+    const table = new KeyTable();
+    const sequence = ['a', 'a', 'boss', 'b', 'b', 'boss', 'c', 'c', 'chief', 'boss', 'a'];
+    expect(sequence.map((key) => table.intern(key))).toEqual([0, 0, 1, 2, 2, 1, 3, 3, 4, 1, 0]);
+  });
 });
 
 describe('Int32Column', () => {
