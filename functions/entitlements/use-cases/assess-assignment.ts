@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { Caller } from '../../identity/caller';
+import { isUserId } from '../../identity/domain/ids';
 import { normalizeEmail, type User } from '../../identity/domain/user';
 import type { BundleRepository } from '../adapters/bundle-repository';
 import type { EntitlementRepository } from '../adapters/entitlement-repository';
@@ -18,8 +19,6 @@ export interface AssessDeps {
 
 /** Directory reads in flight at once while members are resolved. */
 const READS_IN_FLIGHT = 8;
-/** A user id as Muster mints them; anything else names a member by email. */
-const USER_ID = /^u_[a-z0-9]{26}$/;
 
 /**
  * Gathers what the least-privilege rules need (the members, what each holds in the scope, the
@@ -100,7 +99,7 @@ async function resolveMember(
   tenantId: string,
   reference: string,
 ): Promise<{ reference: string; user?: User }> {
-  const userId = USER_ID.test(reference)
+  const userId = isUserId(reference)
     ? reference
     : await deps.directory.findUserIdByEmail(tenantId, normalizeEmail(reference));
   const user = userId === undefined ? undefined : await deps.directory.getUser(tenantId, userId);

@@ -4,3 +4,8 @@ import { ulid } from 'ulid';
 export function newId(prefix: 'u'): string {
   return `${prefix}_${ulid().toLowerCase()}`;
 }
+
+/** Whether a string is a user id as `newId('u')` mints them (anything else names a user by email). */
+export function isUserId(value: string): boolean {
+  return /^u_[0-9a-z]{26}$/.test(value);
+}
