@@ -13,10 +13,16 @@ export type ResourceAccess =
   | 'reports:write'
   | 'mail:send'
   | 'import-settings'
-  | `workflow:${StateMachineName}`;
+  | 'entitlement-settings'
+  | `workflow:${StateMachineName}`
+  | `workflow-callback:${StateMachineName}`;
 
-/** The state machines a function can be granted to start, describe and redrive. */
-export type StateMachineName = 'BulkImport';
+/**
+ * The state machines: `workflow:<name>` may start, describe and redrive one; `workflow-callback:<name>`
+ * may resume its waiting tasks.
+ */
+export const STATE_MACHINE_NAMES = ['BulkImport', 'BatchAssign'] as const;
+export type StateMachineName = (typeof STATE_MACHINE_NAMES)[number];
 
 /**
  * The environment variables each kind of access brings with it. CDK (lib/shared/resource-access.ts)
@@ -41,7 +47,13 @@ export const ACCESS_ENVIRONMENT = {
     'IMPORT_APPROVAL_ROLES',
     'IMPORT_ACTIVATION_TTL_HOURS',
   ],
+  // Not a resource: the approval and expiry settings of config/iam-entitlements.yaml.
+  'entitlement-settings': ['APPROVAL_SLA_MINUTES', 'APPROVAL_MAX_WAIT_HOURS', 'EXPIRY_REMINDER_HOURS'],
   'workflow:BulkImport': ['BULK_IMPORT_STATE_MACHINE_ARN'],
+  'workflow:BatchAssign': ['BATCH_ASSIGN_STATE_MACHINE_ARN'],
+  // Resuming a waiting task (SendTaskSuccess / SendTaskFailure) needs only the task token it was given.
+  'workflow-callback:BulkImport': [],
+  'workflow-callback:BatchAssign': [],
 } as const satisfies Readonly<Record<ResourceAccess, readonly string[]>>;
 
 /** The variables one kind of access brings, as a union of string literals. */

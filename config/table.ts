@@ -17,5 +17,7 @@ export const TABLE_SCHEMA = {
   globalSecondaryIndexes: [
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
     { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    // Sparse: only items with something due at a time (functions/shared/aws/due-index.ts).
+    { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   ] satisfies readonly TableIndex[],
 } as const;

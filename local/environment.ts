@@ -1,4 +1,5 @@
 import { type BulkImportSettings, bulkImportEnvironment } from '../config/bulk-import-settings';
+import { type EntitlementSettings, entitlementEnvironment } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import {
@@ -56,12 +57,18 @@ export interface LocalWiring {
   readonly apiUrl: string;
   /** config/iam-bulk-import.yaml with the stack's overrides: the IMPORT_* variables. */
   readonly bulkImport: BulkImportSettings;
+  /** config/iam-entitlements.yaml with the stack's overrides: the APPROVAL_* and EXPIRY_* variables. */
+  readonly entitlements: EntitlementSettings;
 }
 
 /** The local engine names a state machine after its config name. */
 export const LOCAL_BULK_IMPORT_STATE_MACHINE_ARN = stateMachineArn(
   { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
   'BulkImport',
+);
+export const LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN = stateMachineArn(
+  { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
+  'BatchAssign',
 );
 
 /**
@@ -84,6 +91,7 @@ type LocalAccessValues = { readonly [K in ResourceAccess]: Record<AccessVariable
 /** The local value of every variable of config/resource-access.ts; the compiler holds this to the list. */
 function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
   const importSettings = bulkImportEnvironment(wiring.bulkImport);
+  const entitlementSettings = entitlementEnvironment(wiring.entitlements);
   const byAccess: LocalAccessValues = {
     'table:read': { TABLE_NAME: LOCAL_NAMES.table },
     'table:write': { TABLE_NAME: LOCAL_NAMES.table },
@@ -104,7 +112,15 @@ function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
       IMPORT_APPROVAL_ROLES: importVariable(importSettings, 'IMPORT_APPROVAL_ROLES'),
       IMPORT_ACTIVATION_TTL_HOURS: importVariable(importSettings, 'IMPORT_ACTIVATION_TTL_HOURS'),
     },
+    'entitlement-settings': {
+      APPROVAL_SLA_MINUTES: settingVariable(entitlementSettings, 'APPROVAL_SLA_MINUTES'),
+      APPROVAL_MAX_WAIT_HOURS: settingVariable(entitlementSettings, 'APPROVAL_MAX_WAIT_HOURS'),
+      EXPIRY_REMINDER_HOURS: settingVariable(entitlementSettings, 'EXPIRY_REMINDER_HOURS'),
+    },
     'workflow:BulkImport': { BULK_IMPORT_STATE_MACHINE_ARN: LOCAL_BULK_IMPORT_STATE_MACHINE_ARN },
+    'workflow:BatchAssign': { BATCH_ASSIGN_STATE_MACHINE_ARN: LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN },
+    'workflow-callback:BulkImport': {},
+    'workflow-callback:BatchAssign': {},
   };
   return Object.assign({}, ...Object.values(byAccess));
 }
@@ -112,6 +128,15 @@ function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
 function importVariable(values: Record<string, string>, name: AccessVariablesOf<'import-settings'>): string {
   const value = values[name];
   if (value === undefined) throw new Error(`bulkImportEnvironment() gives no ${name}`);
+  return value;
+}
+
+function settingVariable(
+  values: Record<string, string>,
+  name: AccessVariablesOf<'entitlement-settings'>,
+): string {
+  const value = values[name];
+  if (value === undefined) throw new Error(`entitlementEnvironment() gives no ${name}`);
   return value;
 }
 

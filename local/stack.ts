@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadBulkImportSettings } from '../config/bulk-import-settings';
+import { loadEntitlementSettings } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
@@ -41,6 +42,8 @@ export interface LocalStackOptions {
    * a deployed environment (e.g. `{ maxRows: 50 }` to test the row limit without 100,000 rows).
    */
   readonly bulkImport?: Record<string, unknown>;
+  /** Changes to config/iam-entitlements.yaml for this stack (e.g. a shorter approval SLA). */
+  readonly entitlements?: Record<string, unknown>;
 }
 
 export interface LocalStack {
@@ -77,6 +80,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const ports = options.ports ?? {};
     const bulkImport = loadBulkImportSettings(options.bulkImport);
+    const entitlements = loadEntitlementSettings(options.entitlements);
     const dataDir = await openDataDirectory(options.dataDir);
     stoppers.push(() => dataDir.dispose());
     const front = await openApiFront(ports.api ?? 0);
@@ -171,7 +175,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       audience: LOCAL_NAMES.audience,
       ...(dataDir.persistent ? { keyFile: join(dataDir.root, 'issuer-key.json') } : {}),
     });
-    const env = handlerEnvironment({ endpoints, issuer, apiUrl: front.url, bulkImport }, process.env);
+    const env = handlerEnvironment(
+      { endpoints, issuer, apiUrl: front.url, bulkImport, entitlements },
+      process.env,
+    );
     Object.assign(process.env, env);
 
     const admin = new DynamoDBClient({

@@ -5,6 +5,7 @@ import {
   bulkImportSettingsSchema,
   loadBulkImportSettings,
 } from '../../config/bulk-import-settings';
+import { entitlementSettingsSchema, loadEntitlementSettings } from '../../config/entitlement-settings';
 import { FLAG_NAMES, type FlagName } from '../../functions/shared/flags';
 
 export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
@@ -92,6 +93,8 @@ export const environmentSettingsSchema = z.strictObject({
   mail: mailSettingsSchema,
   /** config/iam-bulk-import.yaml with this environment's overrides: IMPORT_* variables and the import state machine. */
   bulkImport: bulkImportSettingsSchema,
+  /** config/iam-entitlements.yaml: APPROVAL_* and EXPIRY_* variables. */
+  entitlements: entitlementSettingsSchema,
 });
 export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
 
@@ -127,6 +130,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       activationUrlBase: 'https://admin.dev.muster.example.com/activate',
     },
     bulkImport: loadBulkImportSettings(),
+    entitlements: loadEntitlementSettings(),
   },
   prod: {
     name: 'prod',
@@ -157,6 +161,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       activationUrlBase: 'https://admin.muster.example.com/activate',
     },
     bulkImport: loadBulkImportSettings(),
+    entitlements: loadEntitlementSettings(),
   },
 };
 

@@ -7,10 +7,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { bulkImportEnvironment } from '../../config/bulk-import-settings';
+import { entitlementEnvironment } from '../../config/entitlement-settings';
 import {
   ACCESS_ENVIRONMENT,
   type AccessVariablesOf,
   type ResourceAccess,
+  STATE_MACHINE_NAMES,
   type StateMachineName,
 } from '../../config/resource-access';
 import type { EnvironmentSettings } from '../config/environments';
@@ -84,8 +86,16 @@ export function grantResourceAccess(
       case 'import-settings':
         // Settings, not a resource: the IMPORT_* variables are all there is to it.
         break;
+      case 'entitlement-settings':
+        // Settings, not a resource: the APPROVAL_* and EXPIRY_* variables are all there is to it.
+        break;
       case 'workflow:BulkImport':
-        grantWorkflow(fn, workflowNamed(resources, 'BulkImport'));
+      case 'workflow:BatchAssign':
+        grantWorkflow(fn, workflowNamed(resources, workflowOf(item)));
+        break;
+      case 'workflow-callback:BulkImport':
+      case 'workflow-callback:BatchAssign':
+        workflowNamed(resources, workflowOf(item)).stateMachine.grantTaskResponse(fn);
         break;
       default:
         throw new Error(`Unknown resource access: ${item satisfies never}`);
@@ -117,9 +127,15 @@ export function accessEnvironment(
       ACTIVATION_URL_BASE: resources.settings.mail.activationUrlBase,
     }),
     'import-settings': () => importSettingsEnvironment(resources.settings),
+    'entitlement-settings': () => entitlementSettingsEnvironment(resources.settings),
     'workflow:BulkImport': () => ({
       BULK_IMPORT_STATE_MACHINE_ARN: workflowNamed(resources, 'BulkImport').stateMachine.stateMachineArn,
     }),
+    'workflow:BatchAssign': () => ({
+      BATCH_ASSIGN_STATE_MACHINE_ARN: workflowNamed(resources, 'BatchAssign').stateMachine.stateMachineArn,
+    }),
+    'workflow-callback:BulkImport': () => ({}),
+    'workflow-callback:BatchAssign': () => ({}),
   };
   const environment: Record<string, string> = {};
   for (const kind of new Set(access)) {
@@ -137,6 +153,23 @@ function importSettingsEnvironment(
   const produced = bulkImportEnvironment(settings.bulkImport);
   if (!bringsExactly('import-settings', produced)) throw mismatch('import-settings', Object.keys(produced));
   return produced;
+}
+
+/** `entitlementEnvironment` returns a plain record: its names are checked against the vocabulary here. */
+function entitlementSettingsEnvironment(
+  settings: EnvironmentSettings,
+): Record<AccessVariablesOf<'entitlement-settings'>, string> {
+  const produced = entitlementEnvironment(settings.entitlements);
+  if (!bringsExactly('entitlement-settings', produced))
+    throw mismatch('entitlement-settings', Object.keys(produced));
+  return produced;
+}
+
+/** `workflow:BulkImport` or `workflow-callback:BulkImport` → `BulkImport`. */
+function workflowOf(access: `${string}:${StateMachineName}`): StateMachineName {
+  const name = STATE_MACHINE_NAMES.find((machine) => access.endsWith(`:${machine}`));
+  if (name === undefined) throw new Error(`Not a workflow access: ${access}`);
+  return name;
 }
 
 function assertNamesMatch(kind: ResourceAccess, names: readonly string[]): void {

@@ -159,6 +159,7 @@ describe('the local handler environment', () => {
       issuer: { issuer: 'http://i/_local', jwksUrl: 'http://i/_local/.well-known/jwks.json' },
       apiUrl: 'http://i',
       bulkImport: settings.bulkImport,
+      entitlements: settings.entitlements,
     },
     {},
   );

@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { STATE_MACHINE_NAMES } from '../../config/resource-access';
 import {
   type ContextReader,
   type EnvironmentName,
@@ -84,20 +85,24 @@ export function sharedResources(stack: Stack, environment: EnvironmentName, { wo
   const settings = settingsFor(environment);
   const storage = new StorageConstruct(stack, 'Storage', { settings });
   const bus = new EventBus(stack, 'Bus');
-  const stateMachineName = `muster-${settings.name}-BulkImport`;
-  const stateMachine = workflows
-    ? new StateMachine(stack, 'BulkImportStandIn', {
-        stateMachineName,
-        definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Nothing')),
+  const standIns = workflows
+    ? STATE_MACHINE_NAMES.map((name) => {
+        const stateMachineName = `muster-${settings.name}-${name}`;
+        const stateMachine = new StateMachine(stack, `${name}StandIn`, {
+          stateMachineName,
+          definitionBody: DefinitionBody.fromChainable(new Pass(stack, `${name}Nothing`)),
+        });
+        return [name, { stateMachine, stateMachineName }] as const;
       })
-    : undefined;
+    : [];
+  const stateMachine = standIns[0]?.[1].stateMachine;
   const resources: SharedResources = {
     settings,
     table: storage.table,
     bus,
     uploadsBucket: storage.uploadsBucket,
     reportsBucket: storage.reportsBucket,
-    workflows: new Map(stateMachine ? [['BulkImport', { stateMachine, stateMachineName }]] : []),
+    workflows: new Map(standIns),
   };
   return { resources, settings, storage, bus, stateMachine };
 }

@@ -38,8 +38,8 @@ const entitlementItemSchema = z.object({
   approvalChain: z.array(
     z.object({
       approvalId: z.string(),
-      decision: z.enum(['APPROVED', 'REJECTED']),
-      decidedBy: z.string(),
+      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
+      decidedBy: z.string().optional(),
       decidedAt: z.string(),
       justification: z.string().optional(),
     }),

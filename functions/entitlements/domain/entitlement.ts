@@ -15,8 +15,9 @@ export type EntitlementSource =
 /** One step of an approval chain, as the entitlement keeps it for the audit trail. */
 export interface ApprovalStep {
   readonly approvalId: string;
-  readonly decision: 'APPROVED' | 'REJECTED';
-  readonly decidedBy: string;
+  /** EXPIRED: nobody decided within the maximum wait; there is no `decidedBy` then. */
+  readonly decision: 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  readonly decidedBy?: string;
   readonly decidedAt: string;
   readonly justification?: string;
 }

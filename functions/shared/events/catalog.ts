@@ -2,6 +2,57 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { type DomainEvent, domainEventDetailSchema, type EventActor } from './domain-event';
 
+const grantSourceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('batch_assign'), assignmentId: z.string() }),
+  z.object({ type: z.literal('bulk_import'), taskId: z.string(), row: z.number().int() }),
+  z.object({ type: z.literal('direct') }),
+]);
+
+/**
+ * What every `iam.permission.*` event says about one grant: a permission bundle in a scope (an
+ * entitlement), or a directory role (an import's sensitive role). `targetId` is `user:<userId>`.
+ */
+const permissionEventData = z.object({
+  targetId: z.string(),
+  userId: z.string(),
+  grant: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('bundle'),
+      entitlementId: z.string(),
+      bundleId: z.string(),
+      scope: z.string(),
+      risk: z.enum(['low', 'medium', 'high']),
+    }),
+    z.object({ type: z.literal('role'), role: z.string() }),
+  ]),
+  source: grantSourceSchema,
+  approvalChain: z.array(
+    z.object({
+      approvalId: z.string(),
+      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
+      decidedBy: z.string().optional(),
+      decidedAt: z.string(),
+      justification: z.string().optional(),
+    }),
+  ),
+  validFrom: z.string().optional(),
+  validUntil: z.string().optional(),
+});
+
+/** What every `iam.approval.*` event says about the approval. `targetId` is `approval:<approvalId>`. */
+const approvalEventData = z.object({
+  targetId: z.string(),
+  approvalId: z.string(),
+  subject: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('batch_assign'), assignmentId: z.string() }),
+    z.object({ type: z.literal('bulk_import'), taskId: z.string(), run: z.number().int() }),
+  ]),
+  risk: z.enum(['low', 'medium', 'high']),
+  approverRole: z.string(),
+  requestedBy: z.string(),
+  grants: z.number().int(),
+});
+
 /**
  * Every event type Muster publishes, with the schema of its `data` and its current version.
  * `events/*.schema.json` is generated from here (`npm run events:schemas`) and a test fails
@@ -59,6 +110,58 @@ export const EVENT_CATALOG = {
       risk: z.enum(['low', 'medium', 'high']),
       roles: z.array(z.string()),
       permissions: z.array(z.string()),
+    }),
+  },
+  'iam.permission.pending_approval': {
+    version: 1,
+    description:
+      'A grant waits for an approval (seed 001): nothing it gives is in force until the approval succeeds.',
+    data: permissionEventData.extend({ approvalId: z.string().optional() }),
+  },
+  'iam.permission.granted': {
+    version: 1,
+    description:
+      'A grant is in force from `validFrom` (seed 001): with its source, approval chain, and expiry if any.',
+    data: permissionEventData,
+  },
+  'iam.permission.rejected': {
+    version: 1,
+    description:
+      'A grant that waited for approval was rejected, or its approval expired; the justification is in the chain.',
+    data: permissionEventData.extend({ reason: z.enum(['rejected', 'approval_expired']) }),
+  },
+  'iam.permission.expiring': {
+    version: 1,
+    description:
+      'A grant ends at `validUntil` (seed 001): a reminder to renew or let it lapse, sent a configured time before.',
+    data: permissionEventData.extend({ validUntil: z.string(), remindedBeforeHours: z.number().int() }),
+  },
+  'iam.permission.revoked': {
+    version: 1,
+    description: 'A grant stopped being in force: it reached `validUntil` (`expired`) or was revoked.',
+    data: permissionEventData.extend({ reason: z.enum(['expired', 'revoked']) }),
+  },
+  'iam.approval.requested': {
+    version: 1,
+    description:
+      "An approval was started for a subject (a batch assignment, or an import's sensitive grants).",
+    data: approvalEventData,
+  },
+  'iam.approval.escalated': {
+    version: 1,
+    description:
+      'An approval has waited past its SLA: the approvers were reminded and the security team alerted.',
+    data: approvalEventData.extend({ waitingMinutes: z.number().int() }),
+  },
+  'iam.approval.decided': {
+    version: 1,
+    description:
+      'An approval was decided (APPROVED, REJECTED) or expired unanswered (EXPIRED); the justification is kept.',
+    data: approvalEventData.extend({
+      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
+      decidedBy: z.string().optional(),
+      justification: z.string().optional(),
+      durationSeconds: z.number(),
     }),
   },
 } as const;

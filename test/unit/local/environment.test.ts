@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bulkImportEnvironment, loadBulkImportSettings } from '../../../config/bulk-import-settings';
+import { loadEntitlementSettings } from '../../../config/entitlement-settings';
 import { ACCESS_ENVIRONMENT, accessVariables, type ResourceAccess } from '../../../config/resource-access';
 import { FLAG_NAMES, flagEnvName, readFlags } from '../../../functions/shared/flags';
 import { configuredAccess, handlerEnvironment, type LocalWiring } from '../../../local/environment';
@@ -16,7 +17,8 @@ const issuer = {
   jwksUrl: 'http://127.0.0.1:4100/_local/.well-known/jwks.json',
 };
 const bulkImport = loadBulkImportSettings();
-const wiring: LocalWiring = { endpoints, issuer, apiUrl: 'http://127.0.0.1:4100', bulkImport };
+const entitlements = loadEntitlementSettings();
+const wiring: LocalWiring = { endpoints, issuer, apiUrl: 'http://127.0.0.1:4100', bulkImport, entitlements };
 const ALL_ACCESS = Object.keys(ACCESS_ENVIRONMENT) as ResourceAccess[];
 
 describe('handlerEnvironment', () => {

@@ -1,0 +1,50 @@
+import type { ResourceAccess } from './resource-access';
+
+/**
+ * Functions run on a clock, read by the CDK schedules construct (an EventBridge schedule rule each)
+ * and by the local stack (a timer each, and `POST /_local/schedules/{name}/run` to fire one at a
+ * given time). The target receives EventBridge's Scheduled Event; its `time` is the sweep's clock,
+ * which is how the local stack and its tests run a sweep "in three days" without waiting.
+ */
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly rateMinutes: number;
+  readonly target: {
+    readonly entry: string;
+    readonly export: string;
+    readonly access: readonly ResourceAccess[];
+  };
+}
+
+export const SCHEDULES: readonly ScheduleDefinition[] = [
+  {
+    name: 'ApprovalSweep',
+    description:
+      'Reminds and escalates approvals pending past their SLA; expires those past their maximum wait.',
+    rateMinutes: 5,
+    target: {
+      entry: 'functions/approvals/handlers/approval-sweep.ts',
+      export: 'handler',
+      access: [
+        'table:read',
+        'table:write',
+        'bus:publish',
+        'mail:send',
+        'entitlement-settings',
+        'workflow-callback:BulkImport',
+        'workflow-callback:BatchAssign',
+      ],
+    },
+  },
+  {
+    name: 'EntitlementExpirySweep',
+    description: 'Reminds holders before a grant ends (iam.permission.expiring) and revokes it at its end.',
+    rateMinutes: 15,
+    target: {
+      entry: 'functions/entitlements/handlers/expiry-sweep.ts',
+      export: 'handler',
+      access: ['table:read', 'table:write', 'bus:publish', 'mail:send', 'entitlement-settings'],
+    },
+  },
+];
