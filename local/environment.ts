@@ -10,6 +10,7 @@ import {
   type ResourceAccess,
 } from '../config/resource-access';
 import { ROUTES } from '../config/routes';
+import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
 import { FLAG_NAMES, flagEnvironment } from '../functions/shared/flags';
 import { stateMachineArn } from './stepfunctions/arns';
@@ -72,8 +73,8 @@ export const LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN = stateMachineArn(
 );
 
 /**
- * Every kind of access some configured handler has: routes, event-rule targets, workflow tasks and
- * object-notification targets, as CDK deploys them. The local stack sets exactly their variables.
+ * Every kind of access some configured handler has: routes, event-rule targets, workflow tasks,
+ * object-notification and schedule targets, as CDK deploys them. The local stack sets exactly their variables.
  */
 export function configuredAccess(bulkImport: BulkImportSettings): ReadonlySet<ResourceAccess> {
   return new Set([
@@ -83,6 +84,7 @@ export function configuredAccess(bulkImport: BulkImportSettings): ReadonlySet<Re
       Object.values(machine.tasks).flatMap((task) => task.access ?? []),
     ),
     ...OBJECT_NOTIFICATIONS.flatMap((notification) => notification.access),
+    ...SCHEDULES.flatMap((schedule) => schedule.target.access),
   ]);
 }
 

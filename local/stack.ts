@@ -8,6 +8,7 @@ import { loadEntitlementSettings } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
+import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
 import { localEndpoints } from './api/local-endpoints';
 import { openApiFront } from './api/server';
@@ -29,6 +30,7 @@ import { ASYNC_TIMEOUT_MS, createLocalHandlers, type HandlerReference } from './
 import { log } from './log';
 import { startS3 } from './s3/engine';
 import { createObjectNotifications } from './s3/notifications';
+import { createLocalScheduler } from './schedules/scheduler';
 import { startSes } from './ses/engine';
 import { startLocalStepFunctions } from './stepfunctions';
 
@@ -44,6 +46,11 @@ export interface LocalStackOptions {
   readonly bulkImport?: Record<string, unknown>;
   /** Changes to config/iam-entitlements.yaml for this stack (e.g. a shorter approval SLA). */
   readonly entitlements?: Record<string, unknown>;
+  /**
+   * Fire the schedules of config/schedules.ts on the real clock (`npm start`). Off by default: tests
+   * fire them at the time they choose with `POST /_local/schedules/{name}/run`.
+   */
+  readonly runSchedules?: boolean;
 }
 
 export interface LocalStack {
@@ -200,11 +207,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const unsubscribe = s3.onObjectCreated((object) => objectNotifications.dispatch(object));
     stoppers.push(async () => unsubscribe());
 
+    const scheduler = createLocalScheduler({
+      schedules: SCHEDULES,
+      invoke: (target, event) => handlers.invoke(target, event, ASYNC_TIMEOUT_MS),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+    if (options.runSchedules) {
+      scheduler.start();
+      stoppers.push(async () => scheduler.stop());
+    }
+
     front.serve({
       routes: ROUTES,
       authorizer: AUTHORIZER,
       invoke: handlers.invoke,
-      localRoutes: localEndpoints({ issuer, ensurePrincipal, sentEmails: () => ses.sentEmails(), bus }),
+      localRoutes: localEndpoints({
+        issuer,
+        ensurePrincipal,
+        sentEmails: () => ses.sentEmails(),
+        bus,
+        scheduler,
+      }),
     });
 
     return {

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
 
   const startedAt = performance.now();
   try {
-    stack = await startLocalStack({ ports: { api: port.data }, ...(dataDir ? { dataDir } : {}) });
+    stack = await startLocalStack({
+      ports: { api: port.data },
+      runSchedules: true,
+      ...(dataDir ? { dataDir } : {}),
+    });
   } catch (error) {
     fail(reasonOf(error, port.data));
   }

@@ -2,13 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../functions/auth/claims';
-import { AppError } from '../../functions/shared/errors';
+import { AppError, NotFoundError } from '../../functions/shared/errors';
 import { errorResponse } from '../../functions/shared/http/error-envelope';
 import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
 import type { LocalEventBus } from '../eventbridge/bus';
 import type { EnsurePrincipal } from '../issuer/ensure-principal';
 import type { LocalIssuer } from '../issuer/local-issuer';
 import { log } from '../log';
+import type { LocalScheduler } from '../schedules/scheduler';
 import type { SentEmail } from '../ses/engine';
 import { errorReply, type HttpReply, jsonReply } from './reply';
 import type { RouteLike } from './routes';
@@ -19,6 +20,8 @@ export interface LocalRequest {
   readonly contentType: string | undefined;
   readonly query: URLSearchParams;
   readonly correlationId: string;
+  /** Decoded values of the endpoint path's `{param}` segments. */
+  readonly pathParameters: Readonly<Record<string, string>>;
 }
 
 export interface LocalRoute extends RouteLike {
@@ -31,6 +34,8 @@ export interface LocalEndpointDependencies {
   readonly ensurePrincipal: EnsurePrincipal;
   readonly sentEmails: () => Promise<SentEmail[]>;
   readonly bus: Pick<LocalEventBus, 'events' | 'drain'>;
+  /** Fires a schedule of config/schedules.ts as if the clock read a given time. */
+  readonly scheduler: Pick<LocalScheduler, 'has' | 'fire'>;
   /** How long `GET /_local/events` waits for deliveries in flight; default 5 s. */
   readonly eventsDrainTimeoutMs?: number;
 }
@@ -70,6 +75,11 @@ const chaosRequestSchema = z.union([
   }),
   z.strictObject({ point: z.undefined().optional() }),
 ]);
+
+const scheduleRunSchema = z.strictObject({
+  /** The clock the run sees; absent: now. Tests pass a time ahead to see reminders and expiries. */
+  at: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
 export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
@@ -162,6 +172,22 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
           if (chaos.point === undefined) delete process.env.MUSTER_CHAOS;
           else process.env.MUSTER_CHAOS = JSON.stringify({ ...chaos, armedAt: Date.now() });
           return jsonReply(200, { armed: chaos.point !== undefined });
+        }),
+    },
+    {
+      // Runs a schedule's target once with the given time as its clock (config/schedules.ts).
+      method: 'POST',
+      path: '/_local/schedules/{name}/run',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const name = request.pathParameters.name ?? '';
+          if (!deps.scheduler.has(name)) {
+            throw new NotFoundError('SCHEDULE_NOT_FOUND', `No schedule "${name}" in config/schedules.ts.`);
+          }
+          const { at } = readInput(request, scheduleRunSchema);
+          const clock = at === undefined ? new Date() : new Date(at);
+          const result = await deps.scheduler.fire(name, clock);
+          return jsonReply(200, { schedule: name, at: clock.toISOString(), result: result ?? null });
         }),
     },
     {

@@ -103,7 +103,8 @@ function createDispatcher(app: ApiApplication): Dispatch {
       const contentType = headers['content-type']?.at(-1);
       // Local endpoints answer like handlers: they honour the caller's correlation id.
       const correlationId = correlationIdFrom(headers[CORRELATION_HEADER]?.at(-1), requestId);
-      send(response, await local.route.handle({ body, contentType, query, correlationId }));
+      const { pathParameters } = local;
+      send(response, await local.route.handle({ body, contentType, query, correlationId, pathParameters }));
       return;
     }
 

@@ -17,6 +17,7 @@ function endpoints(overrides: Partial<LocalEndpointDependencies> = {}) {
     ensurePrincipal: vi.fn(async () => ({ userId: 'u_1', subject: 'sub-1' })),
     sentEmails: async () => [],
     bus: { drain: async () => {}, events: () => [] },
+    scheduler: { has: () => false, fire: async () => undefined },
     ...overrides,
   });
   return (method: string, path: string) => {
@@ -28,6 +29,7 @@ function endpoints(overrides: Partial<LocalEndpointDependencies> = {}) {
         contentType: undefined,
         query: new URLSearchParams(),
         correlationId: 'corr-1',
+        pathParameters: {},
         ...request,
       });
   };
@@ -137,5 +139,38 @@ describe('POST /_local/session', () => {
     const token = session?.split(';')[0]?.slice(SESSION_COOKIE.length + 1) ?? '';
     expect(decodeJwt(token)).toMatchObject({ sub: 'sub-1', tenant_id: 'acme', email_verified: true });
     expect(bodyOf(reply)).toMatchObject({ userId: 'u_1' });
+  });
+});
+
+describe('POST /_local/schedules/{name}/run', () => {
+  const run = (scheduler: LocalEndpointDependencies['scheduler'], name: string, body: unknown) =>
+    endpoints({ scheduler })('POST', '/_local/schedules/{name}/run')({
+      pathParameters: { name },
+      body: Buffer.from(JSON.stringify(body)),
+      contentType: 'application/json',
+    });
+
+  it('fires the schedule with the given time as its clock and answers with what the target returned', async () => {
+    const fire = vi.fn(async () => ({ reminded: 2 }));
+    const reply = await run({ has: (name) => name === 'ApprovalSweep', fire }, 'ApprovalSweep', {
+      at: '2030-05-01T10:30:00+02:00',
+    });
+    expect(reply.statusCode).toBe(200);
+    expect(fire).toHaveBeenCalledWith('ApprovalSweep', new Date('2030-05-01T08:30:00Z'));
+    expect(JSON.parse(reply.body.toString('utf8'))).toEqual({
+      schedule: 'ApprovalSweep',
+      at: '2030-05-01T08:30:00.000Z',
+      result: { reminded: 2 },
+    });
+  });
+
+  it('answers 404 for a schedule that is not configured, and 422 for a time that is not one', async () => {
+    const fire = vi.fn(async () => undefined);
+    const unknown = await run({ has: () => false, fire }, 'Nope', {});
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.parse(unknown.body.toString('utf8')).error.code).toBe('SCHEDULE_NOT_FOUND');
+    const badTime = await run({ has: () => true, fire }, 'ApprovalSweep', { at: 'tomorrow' });
+    expect(badTime.statusCode).toBe(422);
+    expect(fire).not.toHaveBeenCalled();
   });
 });

@@ -1,0 +1,100 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import type { ScheduleDefinition } from '../../config/schedules';
+import { SchedulesConstruct } from '../../lib/schedules/schedules-construct';
+import {
+  allowedActions,
+  createTestStack,
+  defined,
+  environmentOf,
+  logicalIdOf,
+  sharedResources,
+} from './support';
+
+/** Shaped as config/schedules.ts declares the approval sweep, with a handler that exists today. */
+const SWEEP: ScheduleDefinition = {
+  name: 'ApprovalSweep',
+  description: 'Reminds and expires approvals.',
+  rateMinutes: 5,
+  target: {
+    entry: 'functions/health/handlers/health.ts',
+    export: 'handler',
+    access: ['table:read', 'table:write', 'entitlement-settings', 'workflow-callback:BatchAssign'],
+  },
+};
+
+function synthesize(environment: 'dev' | 'prod') {
+  const stack = createTestStack();
+  const shared = sharedResources(stack, environment);
+  const schedules = new SchedulesConstruct(stack, 'Schedules', {
+    resources: shared.resources,
+    schedules: [SWEEP],
+  });
+  const target = defined(schedules.targets.get('ApprovalSweep'), 'the schedule target');
+  return { stack, template: Template.fromStack(stack), target, ...shared };
+}
+
+const dev = synthesize('dev');
+
+describe('SchedulesConstruct', () => {
+  it('invokes the target on a rate schedule, retrying twice and dead-lettering runs older than one interval', () => {
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf(dev.target.function), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(dev.target.deadLetterQueue), 'Arn'] } },
+        }),
+      ],
+    });
+    dev.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [logicalIdOf(dev.target.function), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalIdOf(dev.target.rule), 'Arn'] },
+    });
+  });
+
+  it('gives the target exactly its access: the settings variables, and task responses on the one workflow', () => {
+    const environment = environmentOf(dev.template, dev.target.function);
+    expect(environment).toMatchObject({
+      APPROVAL_SLA_MINUTES: '30',
+      APPROVAL_MAX_WAIT_HOURS: '72',
+      EXPIRY_REMINDER_HOURS: '168,24',
+    });
+    expect(environment).not.toHaveProperty('EVENT_BUS_NAME');
+    const actions = allowedActions(dev.template, dev.target.function);
+    expect(actions.filter((action) => action.startsWith('states:')).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    const batchAssign = defined(dev.resources.workflows.get('BatchAssign'), 'the BatchAssign stand-in');
+    dev.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+            Resource: { Ref: logicalIdOf(batchAssign.stateMachine) },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('passes cdk-nag AwsSolutions checks in both environments', () => {
+    for (const { stack } of [dev, synthesize('prod')]) {
+      const findings = new AwsSolutionsChecks()
+        .validateScope(stack)
+        .violations.flatMap((violation) =>
+          violation.violatingResources
+            .filter((resource) => !resource.constructPath?.includes('StandIn'))
+            .map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+        );
+      expect(findings).toEqual([]);
+    }
+  });
+});
