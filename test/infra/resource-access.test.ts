@@ -3,6 +3,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { bulkImportEnvironment } from '../../config/bulk-import-settings';
+import { entitlementEnvironment } from '../../config/entitlement-settings';
 import { ACCESS_ENVIRONMENT, type ResourceAccess } from '../../config/resource-access';
 import type { EnvironmentName } from '../../lib/config/environments';
 import { createMusterFunction } from '../../lib/shared/muster-function';
@@ -53,7 +54,9 @@ const LISTS = {
   ReportsWrite: ['reports:write'],
   Mail: ['mail:send'],
   ImportSettings: ['import-settings'],
+  EntitlementSettings: ['entitlement-settings'],
   Workflow: ['workflow:BulkImport'],
+  Callback: ['workflow-callback:BatchAssign'],
   Everything: ALL_ACCESS,
 } satisfies Record<string, readonly ResourceAccess[]>;
 
@@ -170,6 +173,37 @@ describe('resource access: mail, settings and workflows', () => {
     expect(environmentOf(dev.template, dev.fn('Workflow'))).toMatchObject({
       BULK_IMPORT_STATE_MACHINE_ARN: { Ref: logicalIdOf(defined(dev.stateMachine)) },
     });
+  });
+
+  it('gives entitlement-settings the APPROVAL_* and EXPIRY_* variables and no permission at all', () => {
+    expect(environmentOf(dev.template, dev.fn('EntitlementSettings'))).toMatchObject(
+      entitlementEnvironment(dev.settings.entitlements),
+    );
+    expect(
+      allowedActions(dev.template, dev.fn('EntitlementSettings')).filter(
+        (action) => !action.startsWith('xray:'),
+      ),
+    ).toEqual([]);
+  });
+
+  it("lets workflow-callback:BatchAssign answer that machine's waiting tasks, and nothing else of Step Functions", () => {
+    const batchAssign = defined(dev.resources.workflows.get('BatchAssign'), 'the BatchAssign stand-in');
+    dev.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(defined(dev.fn('Callback').role)) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+            Resource: { Ref: logicalIdOf(batchAssign.stateMachine) },
+          }),
+        ]),
+      },
+    });
+    expect(
+      allowedActions(dev.template, dev.fn('Callback'))
+        .filter((action) => action.startsWith('states:'))
+        .sort(),
+    ).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
   });
 
   it('refuses workflow access to a state machine that is not built yet', () => {
