@@ -124,13 +124,76 @@ const BUNDLE_ROUTES: readonly RouteDefinition[] = [
   bundleRoute('DELETE', '/internal/iam/bundles/{bundleId}', 'removeBundle'),
 ];
 
-/** Batch role / bundle assignment (seed 001); validation answers 404 while `minimal-privilege-check` is off. */
+/**
+ * Batch role / bundle assignment (seed 001): validation answers 404 while `minimal-privilege-check`
+ * is off, the assignment itself while `iam-bulk-assign` is off.
+ */
 const ASSIGNMENT_ROUTES: readonly RouteDefinition[] = [
   {
     method: 'POST',
     path: '/internal/iam/roles/batch-assign/validate',
     entry: `${ENTITLEMENTS}/batch-assign.ts`,
     export: 'validateAssignment',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+  {
+    method: 'POST',
+    path: '/internal/iam/roles/batch-assign',
+    entry: `${ENTITLEMENTS}/assignment-requests.ts`,
+    export: 'postAssignment',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'workflow:BatchAssign'],
+  },
+  {
+    method: 'GET',
+    path: '/internal/iam/roles/batch-assign/{assignmentId}',
+    entry: `${ENTITLEMENTS}/assignment-reads.ts`,
+    export: 'getAssignment',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+];
+
+const APPROVALS = 'functions/approvals/handlers';
+/** Deciding or starting an approval may resume any workflow waiting on one. */
+const APPROVAL_WRITE_ACCESS: readonly ResourceAccess[] = [
+  'table:read',
+  'table:write',
+  'bus:publish',
+  'mail:send',
+  'entitlement-settings',
+  'workflow-callback:BulkImport',
+  'workflow-callback:BatchAssign',
+];
+
+/**
+ * Approvals (seed 001, and an import's sensitive grants). No flag: they serve both the bulk
+ * import (`user-bulk-import`) and batch assignment (`iam-bulk-assign`), and gating them by either
+ * would strand the other's waiting workflows.
+ */
+const APPROVAL_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/internal/approvals/start',
+    entry: `${APPROVALS}/approvals.ts`,
+    export: 'postStart',
+    auth: 'principal',
+    access: APPROVAL_WRITE_ACCESS,
+  },
+  {
+    method: 'POST',
+    path: '/internal/approvals/{approvalId}/decision',
+    entry: `${APPROVALS}/approvals.ts`,
+    export: 'postDecision',
+    auth: 'principal',
+    access: APPROVAL_WRITE_ACCESS,
+  },
+  {
+    method: 'GET',
+    path: '/internal/approvals',
+    entry: `${APPROVALS}/approval-reads.ts`,
+    export: 'getApprovals',
     auth: 'principal',
     access: ['table:read'],
   },
@@ -164,6 +227,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...BULK_IMPORT_ROUTES,
   ...BUNDLE_ROUTES,
   ...ASSIGNMENT_ROUTES,
+  ...APPROVAL_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

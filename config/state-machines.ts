@@ -33,6 +33,33 @@ const PROVISIONING_ACCESS: readonly ResourceAccess[] = [
 ];
 
 /**
+ * The approvals' callback task (`lambda:invoke.waitForTaskToken`), for every workflow that waits
+ * for an approval: it may resume any of them at once when its approval is already decided.
+ */
+export const REQUEST_APPROVAL_TASK: StateMachineTask = {
+  entry: 'functions/approvals/handlers/approval-tasks.ts',
+  export: 'requestApproval',
+  access: [
+    'table:read',
+    'table:write',
+    'bus:publish',
+    'mail:send',
+    'entitlement-settings',
+    'workflow-callback:BulkImport',
+    'workflow-callback:BatchAssign',
+  ],
+};
+
+const ASSIGNMENT_TASKS = 'functions/entitlements/handlers/assignment-tasks.ts';
+/** The batch-assign tasks other than Notify: no mail; the expiry settings time the grants' reminders. */
+const ASSIGNMENT_ACCESS: readonly ResourceAccess[] = [
+  'table:read',
+  'table:write',
+  'bus:publish',
+  'entitlement-settings',
+];
+
+/**
  * The state machines, with the settings that shape them. A function (not a constant) because the
  * settings come from a file and an environment's overrides, which only CDK and the local stack read.
  */
@@ -62,8 +89,39 @@ export function stateMachines(bulkImport: BulkImportSettings): readonly StateMac
           export: 'finalizeImport',
           access: [...PROVISIONING_ACCESS, 'mail:send'],
         },
+        RequestApprovalFunction: REQUEST_APPROVAL_TASK,
+        SettleGrantsFunction: {
+          entry: 'functions/bulk-import/handlers/grant-settlement.ts',
+          export: 'settleGrants',
+          access: ['table:read', 'table:write', 'reports:read', 'reports:write', 'bus:publish', 'mail:send'],
+        },
       },
       parameters: bulkImportDefinitionParameters(bulkImport),
+    },
+    {
+      name: 'BatchAssign',
+      definitionFile: 'statemachines/batch-assign.asl.json',
+      tasks: {
+        PrepareAssignmentFunction: { entry: ASSIGNMENT_TASKS, export: 'prepare', access: ASSIGNMENT_ACCESS },
+        RequestApprovalFunction: REQUEST_APPROVAL_TASK,
+        ActivateGrantsFunction: {
+          entry: ASSIGNMENT_TASKS,
+          export: 'activateGrants',
+          access: ASSIGNMENT_ACCESS,
+        },
+        RejectGrantsFunction: { entry: ASSIGNMENT_TASKS, export: 'rejectGrants', access: ASSIGNMENT_ACCESS },
+        NotifyAssignmentFunction: {
+          entry: 'functions/entitlements/handlers/assignment-notification.ts',
+          export: 'notify',
+          access: ['table:read', 'table:write', 'bus:publish', 'mail:send'],
+        },
+        MarkAssignmentFailedFunction: {
+          entry: ASSIGNMENT_TASKS,
+          export: 'markFailed',
+          access: ASSIGNMENT_ACCESS,
+        },
+      },
+      parameters: {},
     },
   ];
 }

@@ -146,16 +146,24 @@ export class AssignmentRepository {
       return { created: true };
     } catch (error) {
       if (!idempotency || !isConditionFailure(error)) throw error;
-      const existing = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.idempotencyKey(task.tenantId, idempotency.key),
-          ConsistentRead: true,
-        }),
-      );
-      if (!existing.Item) throw error;
-      return { created: false, ...idempotencySchema.parse(existing.Item) };
+      const existing = await this.findByIdempotencyKey(task.tenantId, idempotency.key);
+      if (!existing) throw error;
+      return { created: false, ...existing };
     }
+  }
+
+  async findByIdempotencyKey(
+    tenantId: string,
+    key: string,
+  ): Promise<{ assignmentId: string; fingerprint: string } | undefined> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotencyKey(tenantId, key),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? idempotencySchema.parse(result.Item) : undefined;
   }
 
   async get(tenantId: string, assignmentId: string): Promise<AssignmentTask | undefined> {

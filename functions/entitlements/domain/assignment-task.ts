@@ -166,7 +166,7 @@ export function planMembers(
     const base = { index, member, ...(userId === undefined ? {} : { userId }) };
     if (first !== undefined) {
       const reason =
-        first === member
+        referenceKey(first) === referenceKey(member)
           ? `${member} is named more than once; granted once.`
           : `${member} is the same person as ${first}, named earlier; granted once.`;
       return { ...base, bundles: bundles.map((bundleId) => ({ bundleId, outcome: 'merged', reason })) };

@@ -37,6 +37,8 @@ export interface Entitlement {
   readonly status: EntitlementStatus;
   readonly approvalChain: readonly ApprovalStep[];
   readonly grantedBy: string;
+  /** The expiry reminders sent so far, as hours before `validUntil` (functions/entitlements/domain/expiry.ts). */
+  readonly remindersSent?: readonly number[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -28,9 +28,21 @@ const READS_IN_FLIGHT = 8;
  */
 export async function assessRequest(
   deps: AssessDeps,
-  caller: Caller,
+  caller: Requester,
   request: AssignmentRequest,
 ): Promise<Assessment> {
+  return (await assessWithMembers(deps, caller, request)).assessment;
+}
+
+/** Who asks: a caller of the API, or the requester of an assignment when its workflow runs. */
+export type Requester = Pick<Caller, 'tenantId' | 'currentUserId'>;
+
+/** {@link assessRequest}, with what the directory said of each member reference. */
+export async function assessWithMembers(
+  deps: AssessDeps,
+  caller: Requester,
+  request: AssignmentRequest,
+): Promise<{ assessment: Assessment; members: MemberFacts[] }> {
   const { tenantId } = caller;
   const limit = pLimit(READS_IN_FLIGHT);
   const references = [...new Set(request.members)];
@@ -68,7 +80,7 @@ export async function assessRequest(
     comparedBundles(bundles, request),
     members,
   );
-  return assessAssignment({
+  const assessment = assessAssignment({
     requesterUserId: caller.currentUserId,
     request,
     members,
@@ -76,6 +88,7 @@ export async function assessRequest(
     peerUsage,
     now: deps.clock(),
   });
+  return { assessment, members };
 }
 
 const bundleOf = (entitlement: Entitlement) => entitlement.bundleId;

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 
-/** Prefixed, time-sortable ids: the prefix tells a reader what an id names (`u_` user; later `t_` task, ...). */
-export function newId(prefix: 'u'): string {
+/** Prefixed, time-sortable ids: the prefix tells a reader what an id names (`u_` user, `asg_` batch assignment). */
+export function newId(prefix: 'u' | 'asg'): string {
   return `${prefix}_${ulid().toLowerCase()}`;
 }
 

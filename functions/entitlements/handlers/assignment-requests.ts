@@ -1,0 +1,56 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import { principalResolver } from '../../identity/use-cases/resolve-principal';
+import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { WorkflowClient } from '../../shared/aws/workflow-client';
+import { loadConfig } from '../../shared/config';
+import { BadRequestError } from '../../shared/errors';
+import { principalRoute } from '../../shared/http/api-route';
+import { headerValue } from '../../shared/http/request-parsing';
+import { tableConfig } from '../../shared/runtime-config';
+import { AssignmentRepository } from '../adapters/assignment-repository';
+import { BundleRepository } from '../adapters/bundle-repository';
+import { EntitlementRepository } from '../adapters/entitlement-repository';
+import { batchAssignRequestSchema } from '../domain/assignment-task';
+import { batchAssignWorkflowConfig } from '../runtime-config';
+import { requestAssignment } from '../use-cases/batch-assign';
+import { grantsOnTable } from './principal-grants';
+
+const config = loadConfig(tableConfig.extend(batchAssignWorkflowConfig.shape));
+const documents = createDocumentClient();
+const directory = new DirectoryRepository(documents, config.TABLE_NAME);
+const deps = {
+  directory,
+  bundles: new BundleRepository(documents, config.TABLE_NAME),
+  entitlements: new EntitlementRepository(documents, config.TABLE_NAME),
+  assignments: new AssignmentRepository(documents, config.TABLE_NAME),
+  workflow: new WorkflowClient(new SFNClient({})),
+  stateMachineArn: config.BATCH_ASSIGN_STATE_MACHINE_ARN,
+  clock: () => new Date(),
+};
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function idempotencyKeyOf(headers: Readonly<Record<string, string | undefined>>): string | undefined {
+  const key = headerValue(headers, 'idempotency-key');
+  if (key === undefined || IDEMPOTENCY_KEY.test(key)) return key;
+  throw new BadRequestError(
+    'INVALID_IDEMPOTENCY_KEY',
+    'Idempotency-Key must be 1 to 128 letters, digits, ".", "_", ":" or "-" (a UUID will do).',
+  );
+}
+
+/** Starts a batch assignment: 202 with its id; 422 ASSIGNMENT_REFUSED with the blocking findings. */
+export const postAssignment = principalRoute(
+  {
+    resolvePrincipal: principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME)),
+    flag: 'iam-bulk-assign',
+    permission: 'roles.assign',
+    operation: 'StartBatchAssignment',
+    body: batchAssignRequestSchema,
+  },
+  async ({ caller, body, headers }) => ({
+    statusCode: 202,
+    body: await requestAssignment(deps, caller, body, idempotencyKeyOf(headers)),
+  }),
+);

@@ -1,0 +1,137 @@
+import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import type { Mailer } from '../../shared/aws/mailer';
+import type { DomainEvent } from '../../shared/events/domain-event';
+import { logger } from '../../shared/observability';
+import type { AssignmentRepository } from '../adapters/assignment-repository';
+import type { EntitlementRepository } from '../adapters/entitlement-repository';
+import {
+  type AssignmentStatus,
+  completionStatus,
+  countOutcomes,
+  failureRatio,
+} from '../domain/assignment-task';
+import { assignmentSummaryEmail, type EmailContent, grantedEmail } from '../domain/grant-emails';
+import { permissionEvent, type RunInput, requesterActor } from './assignment-workflow';
+import { missingAssignment } from './batch-assign';
+
+export interface NotifyDeps {
+  readonly assignments: Pick<AssignmentRepository, 'get' | 'listMembers' | 'transition'>;
+  readonly entitlements: Pick<EntitlementRepository, 'getMany'>;
+  readonly directory: Pick<DirectoryRepository, 'getUser'>;
+  readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
+  /** Absent while `notify-transactional` is off: no email, everything else as usual. */
+  readonly mailer?: Pick<Mailer, 'send'>;
+  readonly recordFailureRatio: (ratio: number) => void;
+  readonly clock: () => Date;
+}
+
+/**
+ * Notify: after activation, `iam.permission.granted` for each grant made (ids stable per
+ * entitlement, so a retry publishes nothing new to consumers), an email to each member granted
+ * something and a summary to the requester, then the final status. After a rejection, the
+ * requester's summary only. Emails that fail are logged and counted, not retried: a retry would
+ * send the others twice.
+ */
+export async function notifyAssignment(
+  deps: NotifyDeps,
+  input: RunInput,
+): Promise<{ status: AssignmentStatus; notified: number }> {
+  const task = await deps.assignments.get(input.tenantId, input.assignmentId);
+  if (!task) throw missingAssignment(input.assignmentId);
+  if (task.status !== 'ACTIVATING' && task.status !== 'REJECTED') return { status: task.status, notified: 0 };
+  const now = deps.clock();
+  const records = await deps.assignments.listMembers(task.tenantId, task.assignmentId);
+  const counts = countOutcomes(records);
+  const mails: { userId: string; content: EmailContent }[] = [];
+  let status: AssignmentStatus = task.status;
+
+  if (task.status === 'ACTIVATING') {
+    const granted = records.flatMap((record) =>
+      record.userId === undefined
+        ? []
+        : record.bundles
+            .filter((bundle) => bundle.outcome === 'granted')
+            .map((bundle) => ({
+              userId: record.userId as string,
+              scope: task.request.scope,
+              bundleId: bundle.bundleId,
+            })),
+    );
+    const entitlements = await deps.entitlements.getMany(task.tenantId, granted);
+    const ours = entitlements.filter(
+      (entitlement) =>
+        entitlement.source.type === 'batch_assign' && entitlement.source.assignmentId === task.assignmentId,
+    );
+    await deps.publish(
+      ours.map((entitlement) =>
+        permissionEvent(
+          'iam.permission.granted',
+          task,
+          entitlement,
+          requesterActor(task),
+          now,
+          `evt_granted_${entitlement.entitlementId}`,
+        ),
+      ),
+    );
+    const bundlesByUser = new Map<string, string[]>();
+    for (const grant of granted)
+      bundlesByUser.set(grant.userId, [...(bundlesByUser.get(grant.userId) ?? []), grant.bundleId]);
+    for (const [userId, bundles] of bundlesByUser) {
+      mails.push({
+        userId,
+        content: grantedEmail({
+          bundles,
+          scope: task.request.scope,
+          ...(task.request.validUntil === undefined ? {} : { validUntil: task.request.validUntil }),
+        }),
+      });
+    }
+    status = completionStatus(counts);
+  }
+  mails.push({
+    userId: task.requestedBy,
+    content: assignmentSummaryEmail({
+      assignmentId: task.assignmentId,
+      status,
+      counts,
+      ...(task.status === 'REJECTED'
+        ? { reason: task.approvalChain.at(-1)?.justification ?? 'The approval was not granted.' }
+        : {}),
+    }),
+  });
+  const notified = await sendAll(deps, task.tenantId, mails);
+
+  if (task.status === 'ACTIVATING') {
+    await deps.assignments.transition(
+      task.tenantId,
+      task.assignmentId,
+      status,
+      { counts },
+      now.toISOString(),
+    );
+    deps.recordFailureRatio(failureRatio(counts));
+  }
+  return { status, notified };
+}
+
+async function sendAll(
+  deps: NotifyDeps,
+  tenantId: string,
+  mails: readonly { userId: string; content: EmailContent }[],
+): Promise<number> {
+  const { mailer } = deps;
+  if (!mailer) return 0;
+  let sent = 0;
+  for (const mail of mails) {
+    try {
+      const user = await deps.directory.getUser(tenantId, mail.userId);
+      if (!user || user.status === 'DEACTIVATED') continue;
+      await mailer.send({ to: user.email, ...mail.content });
+      sent += 1;
+    } catch (error) {
+      logger.warn('Assignment email not sent', { user_id: mail.userId, error });
+    }
+  }
+  return sent;
+}
