@@ -59,8 +59,22 @@ export class WorkflowsConstruct extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowsConstructProps) {
     super(scope, id);
     const { settings } = props.resources;
-    // Task functions never start workflows themselves.
-    const resources: SharedResources = { ...props.resources, workflows: new Map() };
+    // Task functions never start workflows themselves, but one may resume a waiting task of any
+    // machine (the approvals' callback task). They see the machines by name only: a machine names
+    // its tasks' ARNs, so a reference back from a task's policy would be a cycle.
+    const machineName = (name: string) => `muster-${settings.name}-${name}`;
+    const byName = new Map(
+      props.stateMachines.map((definition) => {
+        const stateMachineName = machineName(definition.name);
+        const stateMachine = StateMachine.fromStateMachineName(
+          this,
+          `${definition.name}ByName`,
+          stateMachineName,
+        );
+        return [definition.name, { stateMachine, stateMachineName }] as const;
+      }),
+    );
+    const resources: SharedResources = { ...props.resources, workflows: byName };
     const environmentAccess = moduleAccess(
       props.stateMachines.flatMap((definition) => Object.values(definition.tasks)),
     );
@@ -85,7 +99,7 @@ export class WorkflowsConstruct extends Construct {
       assertPlaceholdersMatchTasks(definition, asl);
       // Task placeholders stay as they are, for DefinitionSubstitutions.
       const text = substitutePlaceholders(definition, asl, (task) => `\${${task}}`);
-      const stateMachineName = `muster-${settings.name}-${definition.name}`;
+      const stateMachineName = machineName(definition.name);
       const stateMachine = new StateMachine(this, definition.name, {
         stateMachineName,
         stateMachineType: StateMachineType.STANDARD,

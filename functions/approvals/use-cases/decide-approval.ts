@@ -1,0 +1,51 @@
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import {
+  type Approval,
+  type Decider,
+  type DecisionRequest,
+  decide,
+  isSameDecision,
+} from '../domain/approval';
+import { type ApprovalDeps, decidedEvent, durationSeconds, resumeWorkflow } from './approval-effects';
+
+/**
+ * `POST /internal/approvals/:approvalId/decision`. The decision is recorded first (a conditional
+ * write from PENDING, so of two deciders one wins), its event published, and the waiting workflow
+ * resumed last. A crash before the workflow is resumed leaves the approval decided but
+ * `resumed: false`: the same decision sent again, or the next sweep, resumes it.
+ */
+export async function decideApproval(
+  deps: ApprovalDeps,
+  decider: Decider & { readonly tenantId: string },
+  approvalId: string,
+  request: DecisionRequest,
+): Promise<Approval> {
+  const found = await deps.approvals.get(decider.tenantId, approvalId);
+  if (!found) throw new NotFoundError('APPROVAL_NOT_FOUND', `No approval ${approvalId} in this tenant.`);
+
+  let decided: Approval;
+  if (!found.resumed && isSameDecision(found, decider, request)) {
+    decided = found;
+  } else {
+    const { status, decision } = decide(found, decider, request, deps.clock());
+    decided = { ...found, status, decision };
+    if (!(await deps.approvals.replace(found, decided))) {
+      // Someone else decided, the sweep expired it, or a new token came: judged again as it is now.
+      const current = await deps.approvals.get(decider.tenantId, approvalId);
+      if (!current)
+        throw new NotFoundError('APPROVAL_NOT_FOUND', `No approval ${approvalId} in this tenant.`);
+      if (current.status !== 'PENDING') decide(current, decider, request, deps.clock());
+      throw new ConflictError('APPROVAL_BUSY', 'The approval changed while you decided it; retry.');
+    }
+    deps.recordDecisionDuration(decided, durationSeconds(decided));
+  }
+  await deps.publish([decidedEvent(decided)]);
+  if ((await resumeWorkflow(deps, decided)) === 'not-waiting') {
+    throw new ConflictError(
+      'WORKFLOW_NOT_WAITING',
+      `Your decision (${decided.status}) is recorded, but the workflow that asked no longer waits for it ` +
+        '(it timed out or was stopped). Redriving it applies the decision.',
+    );
+  }
+  return { ...decided, resumed: true };
+}
