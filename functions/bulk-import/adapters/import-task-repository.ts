@@ -13,6 +13,8 @@ const countsSchema = z.object({
   failed: z.number(),
   pendingApproval: z.number(),
   notified: z.number(),
+  grantsApproved: z.number().optional(),
+  grantsRejected: z.number().optional(),
 });
 
 const uploadSchema = z.object({
@@ -45,6 +47,10 @@ const taskSchema = z.object({
   committedBy: z.string().optional(),
   correlationId: z.string().optional(),
   failureReason: z.string().optional(),
+  /** Sensitive role grants of the run that wait for its approval (AWAITING_APPROVAL). */
+  grantsAwaitingApproval: z.number().int().optional(),
+  /** When the current run started: a run that waited for an approval lasts until it is settled. */
+  runStartedAt: z.string().optional(),
   artifacts: z
     .object({
       issues: z.string().optional(),

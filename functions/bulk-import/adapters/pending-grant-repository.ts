@@ -1,4 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { isConditionFailure } from '../../shared/aws/dynamodb';
 
 /** A role a user was given that must not be active until someone approves it. */
 export interface PendingGrant {
@@ -9,9 +11,41 @@ export interface PendingGrant {
   readonly requestedAt: string;
 }
 
+export const GRANT_STATUSES = ['PENDING_APPROVAL', 'ACTIVE', 'REJECTED'] as const;
+export type GrantStatus = (typeof GRANT_STATUSES)[number];
+
+/** How the approval of a grant ended, as the grant keeps it. */
+export interface GrantApproval {
+  readonly approvalId: string;
+  readonly decision: 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  readonly decidedBy?: string;
+  readonly decidedAt: string;
+  readonly justification?: string;
+}
+
+const storedGrantSchema = z.object({
+  status: z.enum(GRANT_STATUSES),
+  approval: z
+    .object({
+      approvalId: z.string(),
+      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
+      decidedBy: z.string().optional(),
+      decidedAt: z.string(),
+      justification: z.string().optional(),
+    })
+    .optional(),
+});
+export type StoredGrant = z.infer<typeof storedGrantSchema>;
+
+const key = (tenantId: string, userId: string, role: string) => ({
+  PK: `TENANT#${tenantId}#USER#${userId}`,
+  SK: `PENDING_GRANT#${role}`,
+});
+
 /**
- * Pending grants, one item per (user, role), listed per tenant on GSI2 for the approvals flow
- * (issue 4). Writing the same grant again is a no-op in effect.
+ * Pending grants, one item per (user, role), listed per tenant on GSI2. A grant is written
+ * PENDING_APPROVAL once (a replayed batch leaves it as it is) and settled once, by one approval:
+ * ACTIVE or REJECTED with that approval's outcome.
  */
 export class PendingGrantRepository {
   constructor(
@@ -20,18 +54,68 @@ export class PendingGrantRepository {
   ) {}
 
   async put(grant: PendingGrant): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          PK: `TENANT#${grant.tenantId}#USER#${grant.userId}`,
-          SK: `PENDING_GRANT#${grant.role}`,
-          GSI2PK: `TENANT#${grant.tenantId}#PENDING_GRANTS`,
-          GSI2SK: `${grant.requestedAt}#${grant.userId}#${grant.role}`,
-          status: 'PENDING_APPROVAL',
-          ...grant,
-        },
-      }),
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(grant.tenantId, grant.userId, grant.role),
+            GSI2PK: `TENANT#${grant.tenantId}#PENDING_GRANTS`,
+            GSI2SK: `${grant.requestedAt}#${grant.userId}#${grant.role}`,
+            status: 'PENDING_APPROVAL',
+            ...grant,
+          },
+          // A replayed batch must not turn a grant settled since back into a pending one.
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async get(tenantId: string, userId: string, role: string): Promise<StoredGrant | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key(tenantId, userId, role), ConsistentRead: true }),
     );
+    return result.Item ? storedGrantSchema.parse(result.Item) : undefined;
+  }
+
+  /**
+   * Settles a pending grant with an approval's outcome. True when the grant is now settled by
+   * this approval (also when it already was: a retried settlement); false when it was settled by
+   * another one or does not exist.
+   */
+  async settle(
+    tenantId: string,
+    userId: string,
+    role: string,
+    status: Exclude<GrantStatus, 'PENDING_APPROVAL'>,
+    approval: GrantApproval,
+    now: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(tenantId, userId, role),
+          UpdateExpression: 'SET #status = :status, approval = :approval, settledAt = :now',
+          ConditionExpression:
+            'attribute_exists(PK) AND (#status = :pending OR (#status = :status AND approval.approvalId = :approvalId))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':approval': approval,
+            ':now': now,
+            ':pending': 'PENDING_APPROVAL',
+            ':approvalId': approval.approvalId,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

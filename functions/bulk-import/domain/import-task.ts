@@ -14,7 +14,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /**
  * Always: `valid + invalid = total`, and once provisioning is over `succeeded + failed = valid`.
  * `pendingApproval` counts created users with grants waiting for approval; `notified` counts
- * welcome emails sent.
+ * welcome emails sent. `grantsApproved` / `grantsRejected` count the sensitive role grants an
+ * approval settled (stored tasks from before approvals read them as 0).
  */
 export interface TaskCounts {
   readonly total: number;
@@ -24,6 +25,8 @@ export interface TaskCounts {
   readonly failed: number;
   readonly pendingApproval: number;
   readonly notified: number;
+  readonly grantsApproved?: number;
+  readonly grantsRejected?: number;
 }
 
 export const EMPTY_COUNTS: TaskCounts = {
@@ -34,4 +37,6 @@ export const EMPTY_COUNTS: TaskCounts = {
   failed: 0,
   pendingApproval: 0,
   notified: 0,
+  grantsApproved: 0,
+  grantsRejected: 0,
 };

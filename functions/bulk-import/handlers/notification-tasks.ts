@@ -13,6 +13,7 @@ import { logger, metrics, publishRecordedMetrics } from '../../shared/observabil
 import { eventBusConfig, mailConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
 import { ActivationTokenRepository } from '../adapters/activation-token-repository';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
+import { PendingGrantRepository } from '../adapters/pending-grant-repository';
 import type { TaskCounts } from '../domain/import-task';
 import { importSettingsConfig } from '../runtime-config';
 import { finalizeImport as finalize } from '../use-cases/finalize-import';
@@ -70,6 +71,7 @@ export const finalizeImport = middy(async (event: unknown) => {
       tasks,
       reports,
       directory: new DirectoryRepository(documents, config.TABLE_NAME),
+      pendingGrants: new PendingGrantRepository(documents, config.TABLE_NAME),
       publish: (events) => publisher.publish(events),
       ...(readFlags()['notify-transactional'] ? { mailer } : {}),
       recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, input.run),

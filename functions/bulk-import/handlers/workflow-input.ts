@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalOutcomeSchema } from '../../approvals/domain/approval-subject';
 
 /** What every bulk-import workflow task receives: the run, and for Map items the batch. */
 export const runInputSchema = z.object({
@@ -17,3 +18,20 @@ export const finalizeInputSchema = runInputSchema.extend({
   outcome: z.enum(['FINISHED', 'FAILED']),
   error: z.unknown().optional(),
 });
+
+/**
+ * SettleGrants: the approval's outcome, either the callback task's output (approved) or the
+ * failure it caught (`Approval.Rejected` / `Approval.Expired`, the outcome as JSON in `Cause`).
+ */
+export const settleInputSchema = z.union([
+  runInputSchema.extend({ approval: approvalOutcomeSchema }).transform(({ approval, ...run }) => ({
+    ...run,
+    outcome: approval,
+  })),
+  runInputSchema
+    .extend({ approvalFailure: z.object({ Error: z.string(), Cause: z.string() }) })
+    .transform(({ approvalFailure, ...run }) => ({
+      ...run,
+      outcome: approvalOutcomeSchema.parse(JSON.parse(approvalFailure.Cause)),
+    })),
+]);

@@ -7,17 +7,27 @@ import type { ObjectStore } from '../../shared/aws/object-store';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import { parseRowLines } from '../adapters/import-row-codec';
-import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
+import type { GrantStatus, PendingGrantRepository } from '../adapters/pending-grant-repository';
 import { writeCsvFile } from '../adapters/report-writers';
 import { artifactKeys } from '../domain/artifact-keys';
+import type { ImportRow } from '../domain/import-row';
 import type { TaskCounts } from '../domain/import-task';
 import { countsFrom, latestOutcomes, type RowOutcome } from '../domain/row-outcome';
+import {
+  type ImportGrant,
+  importGrants,
+  readGrantStates,
+  sensitiveRolesOf,
+  tallyGrants,
+} from './import-grants';
 import { findTask } from './task-view';
 
 export interface FinalizeDeps {
   readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'listBatchOutcomes' | 'transition'>;
   readonly reports: Pick<ObjectStore, 'readText' | 'putFile'>;
   readonly directory: Pick<DirectoryRepository, 'getUser'>;
+  readonly pendingGrants: Pick<PendingGrantRepository, 'get'>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   /** Absent when transactional notifications are off: no summary email then. */
   readonly mailer?: Pick<Mailer, 'send'>;
@@ -32,6 +42,8 @@ export type FinalStatus = 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED';
  * succeeded and failed exports, the final status, the `iam.user.bulk_imported` event and the
  * operator's summary. Retried, it finds the task already final for this run and changes nothing;
  * a redriven execution that failed before finalizes its run again, with the rows it now created.
+ * A run whose created users hold grants still waiting for approval stops short of final: the task
+ * is AWAITING_APPROVAL and the workflow waits for the approval, whose settlement ends the run.
  */
 export async function finalizeImport(
   deps: FinalizeDeps,
@@ -53,14 +65,60 @@ export async function finalizeImport(
 
   const validRows = parseRowLines(await deps.reports.readText(task.artifacts.validRows ?? ''));
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
-  const counts = countsFrom(task.counts, latest);
-  const status: FinalStatus =
-    input.outcome === 'FAILED' || counts.succeeded === 0
+  const settled = await settledRows(deps, task, validRows, latest);
+  const status: FinalStatus | 'AWAITING_APPROVAL' =
+    input.outcome === 'FAILED' || settled.counts.succeeded === 0
       ? 'FAILED'
-      : counts.failed === 0
-        ? 'COMPLETED'
-        : 'COMPLETED_WITH_ERRORS';
+      : settled.grantsAwaiting > 0
+        ? 'AWAITING_APPROVAL'
+        : finalStatusOf(settled.counts);
 
+  const now = deps.clock();
+  const final = await deps.tasks.transition(
+    input.tenantId,
+    input.taskId,
+    ['PROVISIONING', 'FAILED'],
+    status,
+    {
+      counts: settled.counts,
+      artifacts: { ...task.artifacts, ...settled.artifacts },
+      grantsAwaitingApproval: settled.grantsAwaiting,
+      runStartedAt: task.updatedAt,
+      ...(input.outcome === 'FAILED' ? { failureReason: describeFailure(input.error) } : {}),
+    },
+    now.toISOString(),
+  );
+  const durationSeconds = (now.getTime() - new Date(task.updatedAt).getTime()) / 1000;
+  deps.recordMetrics(settled.counts, durationSeconds);
+  if (status === 'AWAITING_APPROVAL') return { status };
+  await announceRun(deps, final, status, settled.counts, input.correlationId, now);
+  return { status };
+}
+
+/** A finished run's status from its counts: every valid row created or not. */
+export function finalStatusOf(counts: TaskCounts): 'COMPLETED' | 'COMPLETED_WITH_ERRORS' {
+  return counts.failed === 0 ? 'COMPLETED' : 'COMPLETED_WITH_ERRORS';
+}
+
+/**
+ * Counts and exports of a task's rows as they stand: which rows were created, and where each
+ * created row's sensitive grants are (pending, approved, rejected), read from the grants.
+ */
+export async function settledRows(
+  deps: Pick<FinalizeDeps, 'reports' | 'pendingGrants'>,
+  task: ImportTask,
+  validRows: readonly ImportRow[],
+  latest: ReadonlyMap<number, RowOutcome>,
+): Promise<{ counts: TaskCounts; grantsAwaiting: number; artifacts: Record<string, string> }> {
+  const grants = importGrants(validRows, latest);
+  const states = await readGrantStates(deps.pendingGrants, task.tenantId, grants);
+  const tally = tallyGrants(grants, states);
+  const counts: TaskCounts = {
+    ...countsFrom(task.counts, latest),
+    pendingApproval: tally.rowsAwaiting,
+    grantsApproved: tally.grantsApproved,
+    grantsRejected: tally.grantsRejected,
+  };
   const succeeded = validRows.flatMap((row) => {
     const outcome = latest.get(row.row);
     return outcome?.status === 'CREATED' ? [outcome] : [];
@@ -78,40 +136,36 @@ export async function finalizeImport(
       },
     ];
   });
-  const artifacts = await writeExports(deps, task.tenantId, task.taskId, succeeded, failed);
+  const artifacts = await writeExports(deps, task.tenantId, task.taskId, succeeded, failed, grants, states);
+  return { counts, grantsAwaiting: tally.grantsAwaiting, artifacts };
+}
 
-  const now = deps.clock();
-  const final = await deps.tasks.transition(
-    input.tenantId,
-    input.taskId,
-    ['PROVISIONING', 'FAILED'],
-    status,
-    {
-      counts,
-      artifacts: { ...task.artifacts, ...artifacts },
-      ...(input.outcome === 'FAILED' ? { failureReason: describeFailure(input.error) } : {}),
-    },
-    now.toISOString(),
-  );
-  const durationSeconds = (now.getTime() - new Date(task.updatedAt).getTime()) / 1000;
-  deps.recordMetrics(counts, durationSeconds);
+/** The `iam.user.bulk_imported` event and the operator's summary of a run that is over. */
+export async function announceRun(
+  deps: Pick<FinalizeDeps, 'publish' | 'mailer' | 'directory'>,
+  task: ImportTask,
+  status: FinalStatus,
+  counts: TaskCounts,
+  correlationId: string,
+  now: Date,
+): Promise<void> {
+  const durationSeconds = (now.getTime() - new Date(task.runStartedAt ?? task.updatedAt).getTime()) / 1000;
   await deps.publish([
     domainEvent(
       'iam.user.bulk_imported',
       {
-        tenantId: input.tenantId,
-        correlationId: input.correlationId,
+        tenantId: task.tenantId,
+        correlationId,
         actor: task.committedBy
-          ? { type: 'user', userId: task.committedBy, tenantId: input.tenantId }
+          ? { type: 'user', userId: task.committedBy, tenantId: task.tenantId }
           : { type: 'system', component: 'bulk-import' },
         occurredAt: now,
       },
-      { taskId: input.taskId, run: input.run, status, counts, durationSeconds },
-      `evt_${input.taskId.slice(2)}_run${input.run}_${status.toLowerCase()}`,
+      { taskId: task.taskId, run: task.run, status, counts, durationSeconds },
+      `evt_${task.taskId.slice(2)}_run${task.run}_${status.toLowerCase()}`,
     ),
   ]);
-  await sendSummary(deps, final.committedBy, input, status, counts);
-  return { status };
+  await sendSummary(deps, task.committedBy, task, status, counts);
 }
 
 async function writeExports(
@@ -120,6 +174,8 @@ async function writeExports(
   taskId: string,
   succeeded: readonly RowOutcome[],
   failed: readonly RowOutcome[],
+  grants: readonly ImportGrant[],
+  grantStates: ReadonlyMap<string, GrantStatus>,
 ) {
   const scratch = await mkdtemp(join(tmpdir(), 'muster-exports-'));
   try {
@@ -130,12 +186,12 @@ async function writeExports(
     await writeCsvFile(
       succeededFile,
       // A created row can still carry a note: a group deleted since validation, for one.
-      ['row', 'email', 'user_id', 'pending_approval', 'welcome_email', 'note_code', 'note'],
+      ['row', 'email', 'user_id', 'sensitive_roles', 'welcome_email', 'note_code', 'note'],
       succeeded.map((outcome) => [
         String(outcome.row),
         outcome.email,
         outcome.userId ?? '',
-        outcome.pendingApproval ? 'yes' : 'no',
+        sensitiveRolesOf(outcome.row, grants, grantStates),
         outcome.notification ?? '',
         outcome.code ?? '',
         outcome.message ?? '',
@@ -176,6 +232,9 @@ async function sendSummary(
       `Import ${input.taskId} (run ${input.run}) finished: ${status}.`,
       `Rows: ${counts.total} total, ${counts.valid} valid, ${counts.invalid} invalid.`,
       `Accounts: ${counts.succeeded} created, ${counts.failed} failed, ${counts.pendingApproval} waiting for approval.`,
+      counts.grantsApproved || counts.grantsRejected
+        ? `Sensitive role grants: ${counts.grantsApproved ?? 0} approved, ${counts.grantsRejected ?? 0} rejected.`
+        : '',
       `Welcome emails sent: ${counts.notified}.`,
       counts.failed > 0 ? 'Download the failed rows from the task, then retry them.' : '',
     ]

@@ -43,7 +43,8 @@ export async function describeTask(deps: TaskViewDeps, tenantId: string, taskId:
     fileId: task.fileId,
     fileName: task.fileName,
     status: task.status,
-    counts,
+    // Tasks stored before approvals existed have no grant counts: none of their grants were settled.
+    counts: { grantsApproved: 0, grantsRejected: 0, ...counts },
     run: task.run,
     ...(task.failureReason ? { failureReason: task.failureReason } : {}),
     ...(reportUrl ? { reportUrl } : {}),
