@@ -48,7 +48,8 @@ export interface CompiledStateMachine {
 /**
  * aws-local-stepfunctions gives a Task without `TimeoutSeconds` 60 seconds, where AWS waits a year:
  * fatal for an approval paused on a task token. setTimeout cannot wait longer than 2^31-1 ms
- * (~24.8 days), so that is the local stand-in for "no timeout".
+ * (~24.8 days), so that is the local stand-in for "no timeout", and the cap of a longer one (a
+ * longer delay would fire at once).
  */
 const UNBOUNDED_TASK_TIMEOUT_SECONDS = 2_147_483;
 
@@ -172,7 +173,9 @@ function withTaskTimeouts(machine: AslMachine): AslMachine {
 
 function withTaskTimeout(state: AslState): AslState {
   const unbounded =
-    state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined;
+    state.Type === 'Task' &&
+    state.TimeoutSecondsPath === undefined &&
+    (state.TimeoutSeconds === undefined || state.TimeoutSeconds > UNBOUNDED_TASK_TIMEOUT_SECONDS);
   return {
     ...state,
     ...(unbounded && { TimeoutSeconds: UNBOUNDED_TASK_TIMEOUT_SECONDS }),
@@ -193,7 +196,10 @@ function planTask(
     stateName,
     resource,
     integration: itemReader ? 'item-reader' : integrationOf(resource, stateName, file),
-    timeoutSeconds: state.TimeoutSeconds,
+    timeoutSeconds:
+      state.TimeoutSeconds === undefined
+        ? undefined
+        : Math.min(state.TimeoutSeconds, UNBOUNDED_TASK_TIMEOUT_SECONDS),
     heartbeatSeconds: state.HeartbeatSeconds,
     ...(itemReader && { itemReader }),
   };

@@ -75,6 +75,13 @@ export async function commitImport(
 export async function retryFailedRows(deps: ProvisioningRunsDeps, caller: Caller, taskId: string) {
   const task = await findTask(deps, caller.tenantId, taskId);
   if (task.status === 'PROVISIONING') return { taskId, status: task.status, run: task.run };
+  if (task.status === 'AWAITING_APPROVAL') {
+    // A new run now would finalize over grants the approval is about to settle.
+    throw new ConflictError(
+      'AWAITING_APPROVAL',
+      'The import waits for the approval of its sensitive role grants; retry its failed rows once that is decided.',
+    );
+  }
   if (!['COMPLETED_WITH_ERRORS', 'FAILED'].includes(task.status) || task.run === 0) {
     throw new ConflictError(
       'NOTHING_TO_RETRY',

@@ -69,6 +69,8 @@ describe('a clean 500-row CSV import', () => {
       failed: 0,
       pendingApproval: 0,
       notified: 500,
+      grantsApproved: 0,
+      grantsRejected: 0,
     });
 
     const userId = await directory.findUserIdByEmail(tenantId, 'person7@' + `${tenantId}.test`);

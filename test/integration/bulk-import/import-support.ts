@@ -15,6 +15,8 @@ export const taskSchema = z.object({
     failed: z.number(),
     pendingApproval: z.number(),
     notified: z.number(),
+    grantsApproved: z.number(),
+    grantsRejected: z.number(),
   }),
   reportUrl: z.string().optional(),
   successExportUrl: z.string().optional(),
