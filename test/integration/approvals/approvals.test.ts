@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { download, getTask, waitForStatus } from '../bulk-import/import-support';
+import { call, errorCode, principal, uniqueTenant } from '../support/api';
+import {
+  APPROVALS,
+  approvalOfImport,
+  decide,
+  emailsTo,
+  eventsOf,
+  importAwaitingApproval,
+  listApprovals,
+  runApprovalSweep,
+} from './approval-support';
+
+const MINUTE = 60_000;
+/** A scheduled event's time has whole seconds: the sweep's clock is the next one. */
+const wholeSecondAfter = (time: number) => new Date(Math.ceil(time / 1000) * 1000);
+
+describe('who may decide an approval', () => {
+  it('refuses the requester, even one holding the approver role, and lists it only to others', async () => {
+    const tenantId = uniqueTenant('self');
+    const requester = await principal(tenantId, `both@${tenantId}.test`, [
+      'tenant_admin',
+      'security_approver',
+    ]);
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const taskId = await importAwaitingApproval(requester, tenantId);
+    const approval = await approvalOfImport(approver, taskId);
+
+    expect(await listApprovals(requester)).toEqual([]);
+    const own = await decide(requester, approval.approvalId, { decision: 'APPROVE', justification: 'Mine.' });
+    expect(own.status).toBe(403);
+    expect(errorCode(own)).toBe('SELF_APPROVAL');
+    expect(await emailsTo(`both@${tenantId}.test`)).not.toContainEqual(
+      expect.objectContaining({ subject: expect.stringContaining('Approval needed') }),
+    );
+    expect((await getTask(requester, taskId)).status).toBe('AWAITING_APPROVAL');
+  });
+
+  it('refuses a caller without the approver role (403), who does not see it listed either', async () => {
+    const tenantId = uniqueTenant('not-approver');
+    const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
+    const otherAdmin = await principal(tenantId, `other@${tenantId}.test`, ['tenant_admin']);
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const taskId = await importAwaitingApproval(admin, tenantId);
+    const approval = await approvalOfImport(approver, taskId);
+
+    expect(await listApprovals(otherAdmin)).toEqual([]);
+    const refused = await decide(otherAdmin, approval.approvalId, {
+      decision: 'REJECT',
+      justification: 'No.',
+    });
+    expect(refused.status).toBe(403);
+    expect(errorCode(refused)).toBe('NOT_AN_APPROVER');
+    // Another tenant's approver does not even find it.
+    const stranger = await principal(uniqueTenant('stranger'), 'approver@elsewhere.test', [
+      'security_approver',
+    ]);
+    const hidden = await decide(stranger, approval.approvalId, { decision: 'APPROVE', justification: 'x' });
+    expect(hidden.status).toBe(404);
+    expect(errorCode(hidden)).toBe('APPROVAL_NOT_FOUND');
+  });
+
+  it('answers bad input with a clear 4xx', async () => {
+    const tenantId = uniqueTenant('bad-input');
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const badId = await decide(approver, 'not-an-id', { decision: 'APPROVE' });
+    expect(badId.status).toBe(422);
+    expect(errorCode(badId)).toBe('VALIDATION_FAILED');
+    const badDecision = await decide(approver, `apr_${'0'.repeat(26)}`, { decision: 'MAYBE' });
+    expect(badDecision.status).toBe(422);
+    const tooLong = await decide(approver, `apr_${'0'.repeat(26)}`, {
+      decision: 'APPROVE',
+      justification: 'x'.repeat(2001),
+    });
+    expect(tooLong.status).toBe(422);
+    const badStatus = await call('GET', `${APPROVALS}?status=MAYBE`, { token: approver.token });
+    expect(badStatus.status).toBe(422);
+    const badToken = await call('GET', `${APPROVALS}?nextToken=forged`, { token: approver.token });
+    expect(badToken.status).toBe(400);
+    expect(errorCode(badToken)).toBe('INVALID_NEXT_TOKEN');
+  });
+});
+
+describe('POST /internal/approvals/start', () => {
+  it('needs the permission of the subject, a subject of this tenant, and one that waits', async () => {
+    const tenantId = uniqueTenant('start');
+    const member = await principal(tenantId, `member@${tenantId}.test`, ['member']);
+    const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
+    const subject = { type: 'bulk_import', taskId: `t_${'0'.repeat(26)}`, run: 1 };
+    const forbidden = await call('POST', `${APPROVALS}/start`, {
+      token: member.token,
+      body: { subject, taskToken: 'token' },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(errorCode(forbidden)).toBe('PERMISSION_DENIED');
+    const unknown = await call('POST', `${APPROVALS}/start`, {
+      token: admin.token,
+      body: { subject, taskToken: 'token' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(errorCode(unknown)).toBe('SUBJECT_NOT_FOUND');
+    const malformed = await call('POST', `${APPROVALS}/start`, {
+      token: admin.token,
+      body: { subject: { type: 'payroll' }, taskToken: 'token' },
+    });
+    expect(malformed.status).toBe(422);
+  });
+
+  it('hands a new token to the approval a subject already has instead of opening a second one', async () => {
+    const tenantId = uniqueTenant('handover');
+    const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const taskId = await importAwaitingApproval(admin, tenantId);
+    const approval = await approvalOfImport(approver, taskId);
+    const again = await call('POST', `${APPROVALS}/start`, {
+      token: admin.token,
+      body: { subject: { type: 'bulk_import', taskId, run: 1 }, taskToken: 'a-token-from-elsewhere' },
+    });
+    expect(again.status, again.text).toBe(201);
+    expect(again.body).toMatchObject({ approvalId: approval.approvalId, status: 'PENDING' });
+    expect(again.text).not.toContain('a-token-from-elsewhere');
+    expect(await eventsOf(tenantId, 'iam.approval.requested')).toHaveLength(1);
+    // The import's own workflow no longer holds the token: a decision is kept, and says so.
+    const decided = await decide(approver, approval.approvalId, { decision: 'APPROVE', justification: 'ok' });
+    expect(decided.status).toBe(409);
+    expect(errorCode(decided)).toBe('WORKFLOW_NOT_WAITING');
+    expect(await listApprovals(approver, 'APPROVED')).toContainEqual(
+      expect.objectContaining({ approvalId: approval.approvalId }),
+    );
+  });
+});
+
+describe('the approval sweep (fake clock)', () => {
+  it('reminds and escalates once past the SLA, then expires the approval and rejects its grants', async () => {
+    const tenantId = uniqueTenant('sweep');
+    const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const taskId = await importAwaitingApproval(admin, tenantId);
+    const approval = await approvalOfImport(approver, taskId);
+    const createdAt = new Date(approval.createdAt);
+    expect(new Date(approval.slaDueAt).getTime() - createdAt.getTime()).toBe(30 * MINUTE);
+
+    // Not yet due: nothing happens to it.
+    await runApprovalSweep(new Date(createdAt.getTime() + 29 * MINUTE));
+    expect(await eventsOf(tenantId, 'iam.approval.escalated')).toEqual([]);
+
+    const sweptAt = wholeSecondAfter(createdAt.getTime() + 31 * MINUTE);
+    expect((await runApprovalSweep(sweptAt)).reminded).toBeGreaterThanOrEqual(1);
+    await runApprovalSweep(new Date(createdAt.getTime() + 40 * MINUTE));
+    const escalated = await eventsOf(tenantId, 'iam.approval.escalated');
+    expect(escalated).toHaveLength(1);
+    expect(escalated[0]?.detail.data).toMatchObject({ approvalId: approval.approvalId, waitingMinutes: 31 });
+    const reminders = (await emailsTo(`approver@${tenantId}.test`)).filter((email) =>
+      email.subject.startsWith('Reminder'),
+    );
+    expect(reminders).toHaveLength(1);
+    expect(
+      (await emailsTo(`approver@${tenantId}.test`)).filter((email) => email.subject.startsWith('Escalation')),
+    ).toHaveLength(1);
+    expect((await approvalOfImport(approver, taskId)).remindedAt).toBe(sweptAt.toISOString());
+
+    expect(new Date(approval.expiresAt).getTime() - createdAt.getTime()).toBe(72 * 60 * MINUTE);
+    const expiredAt = wholeSecondAfter(new Date(approval.expiresAt).getTime());
+    expect((await runApprovalSweep(expiredAt)).expired).toBeGreaterThanOrEqual(1);
+    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.counts).toMatchObject({ succeeded: 2, pendingApproval: 0, grantsRejected: 1 });
+    expect(await download(done.successExportUrl ?? '')).toMatch(/,rejected,/);
+    expect(await listApprovals(approver, 'EXPIRED')).toContainEqual(
+      expect.objectContaining({ approvalId: approval.approvalId, status: 'EXPIRED' }),
+    );
+    const decided = (await eventsOf(tenantId, 'iam.approval.decided'))[0]?.detail.data;
+    expect(decided).toMatchObject({ decision: 'EXPIRED' });
+    expect(decided?.durationSeconds).toBeGreaterThanOrEqual(72 * 3600);
+    expect(decided?.durationSeconds).toBeLessThan(72 * 3600 + 1);
+    expect((await eventsOf(tenantId, 'iam.permission.rejected'))[0]?.detail.data).toMatchObject({
+      reason: 'approval_expired',
+    });
+    const late = await decide(approver, approval.approvalId, { decision: 'APPROVE', justification: 'Late.' });
+    expect(late.status).toBe(409);
+    expect(errorCode(late)).toBe('APPROVAL_EXPIRED');
+  });
+});
