@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
+import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
 import { ApiConstruct } from './api/api-construct';
 import type { EnvironmentSettings } from './config/environments';
@@ -10,6 +11,7 @@ import { EventsConstruct } from './events/events-construct';
 import { MigrationsConstruct } from './migrations/migrations-construct';
 import { ObjectNotificationsConstruct } from './object-notifications/object-notifications-construct';
 import { type MonitoredFunction, ObservabilityConstruct } from './observability/observability-construct';
+import { SchedulesConstruct } from './schedules/schedules-construct';
 import type { SharedResources, WorkflowResource } from './shared/resource-access';
 import { StorageConstruct } from './storage/storage-construct';
 import { WorkflowsConstruct } from './workflows/workflows-construct';
@@ -51,6 +53,7 @@ export class MusterStack extends Stack {
       resources,
       notifications: OBJECT_NOTIFICATIONS,
     });
+    const schedules = new SchedulesConstruct(this, 'Schedules', { resources, schedules: SCHEDULES });
     const migrations = new MigrationsConstruct(this, 'Migrations', { settings, table });
 
     const functions: MonitoredFunction[] = [
@@ -64,16 +67,19 @@ export class MusterStack extends Stack {
         name: `${name} target`,
         function: target.function,
       })),
+      ...[...schedules.targets].map(([name, target]) => ({
+        name: `${name} target`,
+        function: target.function,
+      })),
       { name: 'Migrations', function: migrations.onEventFunction },
     ];
     const observability = new ObservabilityConstruct(this, 'Observability', {
       settings,
       functions,
       restApi: api.restApi,
-      deadLetterQueues: [...events.targets, ...objectNotifications.targets].map(([name, target]) => ({
-        name: `${name} dead letters`,
-        queue: target.deadLetterQueue,
-      })),
+      deadLetterQueues: [...events.targets, ...objectNotifications.targets, ...schedules.targets].map(
+        ([name, target]) => ({ name: `${name} dead letters`, queue: target.deadLetterQueue }),
+      ),
       stateMachines: [...workflows.workflows].map(([name, workflow]) => ({
         name,
         stateMachine: workflow.stateMachine,
