@@ -81,7 +81,8 @@ export const EVENT_CATALOG = {
   },
   'iam.user.bulk_imported': {
     version: 1,
-    description: 'A bulk import run finished (seed 000). Carries the counts; never personal data.',
+    description:
+      'A bulk import run finished (seed 000), after the approval of its sensitive role grants if it waited for one. Carries the counts; never personal data.',
     data: z.object({
       taskId: z.string(),
       run: z.number().int(),
@@ -94,6 +95,9 @@ export const EVENT_CATALOG = {
         failed: z.number().int(),
         pendingApproval: z.number().int(),
         notified: z.number().int(),
+        /** Sensitive role grants of the import an approval settled (absent before approvals). */
+        grantsApproved: z.number().int().optional(),
+        grantsRejected: z.number().int().optional(),
       }),
       durationSeconds: z.number(),
     }),
