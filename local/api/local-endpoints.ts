@@ -79,6 +79,8 @@ const chaosRequestSchema = z.union([
 const scheduleRunSchema = z.strictObject({
   /** The clock the run sees; absent: now. Tests pass a time ahead to see reminders and expiries. */
   at: z.iso.datetime({ offset: true }).optional(),
+  /** Narrows the run to one tenant, so a test's fake clock reaches no other test's tenant. */
+  tenantId: z.string().trim().min(1).max(128).optional(),
 });
 
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
@@ -184,9 +186,9 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
           if (!deps.scheduler.has(name)) {
             throw new NotFoundError('SCHEDULE_NOT_FOUND', `No schedule "${name}" in config/schedules.ts.`);
           }
-          const { at } = readInput(request, scheduleRunSchema);
+          const { at, tenantId } = readInput(request, scheduleRunSchema);
           const clock = at === undefined ? new Date() : new Date(at);
-          const result = await deps.scheduler.fire(name, clock);
+          const result = await deps.scheduler.fire(name, clock, tenantId === undefined ? {} : { tenantId });
           return jsonReply(200, { schedule: name, at: clock.toISOString(), result: result ?? null });
         }),
     },

@@ -14,7 +14,12 @@ export interface ScheduledEvent {
   readonly time: string;
   readonly region: string;
   readonly resources: readonly string[];
-  readonly detail: Record<string, never>;
+  /** `{}` from a schedule rule; `{tenantId}` when a run is narrowed to one tenant (scheduled-run.ts). */
+  readonly detail: ScheduledRunDetail;
+}
+
+export interface ScheduledRunDetail {
+  readonly tenantId?: string;
 }
 
 export interface LocalSchedulerOptions {
@@ -28,7 +33,7 @@ export interface LocalScheduler {
   /** Whether a schedule of this name is configured. */
   has(name: string): boolean;
   /** Fires a schedule now, as if the clock read `at`; resolves with what its target returned. */
-  fire(name: string, at: Date): Promise<unknown>;
+  fire(name: string, at: Date, detail?: ScheduledRunDetail): Promise<unknown>;
   /** Fires every schedule at its rate on the real clock, until `stop`; a run still going skips its turn. */
   start(): void;
   stop(): void;
@@ -44,7 +49,11 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<string>();
 
-  function scheduledEvent(schedule: ScheduleDefinition, at: Date): ScheduledEvent {
+  function scheduledEvent(
+    schedule: ScheduleDefinition,
+    at: Date,
+    detail: ScheduledRunDetail,
+  ): ScheduledEvent {
     return {
       version: '0',
       id: randomUUID(),
@@ -54,14 +63,14 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
       time: `${at.toISOString().slice(0, 19)}Z`,
       region: options.region,
       resources: [`arn:aws:events:${options.region}:${options.accountId}:rule/${schedule.name}`],
-      detail: {},
+      detail,
     };
   }
 
-  async function fire(name: string, at: Date): Promise<unknown> {
+  async function fire(name: string, at: Date, detail: ScheduledRunDetail = {}): Promise<unknown> {
     const schedule = byName.get(name);
     if (!schedule) throw new Error(`no schedule named "${name}" in config/schedules.ts`);
-    return options.invoke(schedule.target, scheduledEvent(schedule, at));
+    return options.invoke(schedule.target, scheduledEvent(schedule, at, detail));
   }
 
   return {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RISK_LEVELS } from '../../entitlements/domain/bundle';
-import { dueIndexKeys, listDue } from '../../shared/aws/due-index';
+import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
 import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
 import { BadRequestError } from '../../shared/errors';
 import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, nextDueAt } from '../domain/approval';
@@ -185,9 +185,9 @@ export class ApprovalRepository {
     return result.LastEvaluatedKey ? { items, nextToken: encodeToken(result.LastEvaluatedKey) } : { items };
   }
 
-  /** Approvals of every tenant with something due at or before `now` (the sweep). */
-  async listDue(now: Date): Promise<Approval[]> {
-    return listDue(this.client, this.tableName, 'approval', now, parseApproval);
+  /** Approvals with something due at or before the sweep's `now`, of every tenant or of one. */
+  async listDue(scope: SweepScope): Promise<Approval[]> {
+    return listDue(this.client, this.tableName, 'approval', scope, parseApproval);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { SweepScope } from '../../shared/aws/due-index';
 import { domainEvent } from '../../shared/events/catalog';
 import { logger } from '../../shared/observability';
 import { type Approval, dueAction, waitingMinutes } from '../domain/approval';
@@ -28,11 +29,12 @@ export interface SweepResult {
  * workflow was never told (a crash after the decision) is resumed. Each step is a conditional
  * write from the state it was judged in, so two sweeps, or a sweep and a decider, never both act.
  */
-export async function sweepApprovals(deps: ApprovalDeps, now: Date): Promise<SweepResult> {
+export async function sweepApprovals(deps: ApprovalDeps, scope: SweepScope): Promise<SweepResult> {
+  const { now } = scope;
   let reminded = 0;
   let expired = 0;
   let resumed = 0;
-  for (const due of await deps.approvals.listDue(now)) {
+  for (const due of await deps.approvals.listDue(scope)) {
     // The index is eventually consistent: the approval is judged as it is now.
     const approval = await deps.approvals.get(due.tenantId, due.approvalId);
     if (!approval) continue;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dueIndexKeys, listDue } from '../../shared/aws/due-index';
+import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
 import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
 import { ThrottledError } from '../../shared/errors';
 import { RISK_LEVELS } from '../domain/bundle';
@@ -162,8 +162,8 @@ export class EntitlementRepository {
   }
 
   /** Entitlements whose timer is due at `now` (GSI3, eventually consistent: check again on write). */
-  async listDue(now: Date): Promise<DueEntitlement[]> {
-    return listDue(this.client, this.tableName, 'entitlement', now, (item) => ({
+  async listDue(scope: SweepScope): Promise<DueEntitlement[]> {
+    return listDue(this.client, this.tableName, 'entitlement', scope, (item) => ({
       entitlement: entitlementItemSchema.parse(item),
       dueKey: z.string().parse(item.GSI3SK),
     }));

@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import { z } from 'zod';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
@@ -11,6 +10,7 @@ import { loadConfig } from '../../shared/config';
 import { readFlags } from '../../shared/flags';
 import { logger, metrics, publishRecordedMetrics } from '../../shared/observability';
 import { eventBusConfig, mailConfig, tableConfig } from '../../shared/runtime-config';
+import { sweepScopeOf } from '../../shared/scheduled-run';
 import { EntitlementRepository } from '../adapters/entitlement-repository';
 import { expirySettingsConfig } from '../runtime-config';
 import { sweepEntitlementExpiry } from '../use-cases/expiry-sweep';
@@ -24,15 +24,9 @@ const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
 const entitlements = new EntitlementRepository(documents, config.TABLE_NAME);
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 
-/** EventBridge's Scheduled Event: its `time` is the sweep's clock (config/schedules.ts). */
-const scheduledEventSchema = z.object({
-  'detail-type': z.literal('Scheduled Event'),
-  time: z.iso.datetime(),
-});
-
 /** The EntitlementExpirySweep schedule: reminders before grants end, revocation at their end. */
 export const handler = middy(async (event: unknown) => {
-  const now = new Date(scheduledEventSchema.parse(event).time);
+  const scope = sweepScopeOf(event);
   const result = await sweepEntitlementExpiry(
     {
       entitlements,
@@ -40,12 +34,16 @@ export const handler = middy(async (event: unknown) => {
       publish: (events) => publisher.publish(events),
       ...(readFlags()['notify-transactional'] ? { mailer } : {}),
     },
-    now,
+    scope,
     config.EXPIRY_REMINDER_HOURS,
   );
   metrics.addMetric('iam.permission.expiry_reminders', MetricUnit.Count, result.reminded);
   metrics.addMetric('iam.permission.expired', MetricUnit.Count, result.revoked);
-  logger.info('Entitlement expiry sweep', { ...result, at: now.toISOString() });
+  logger.info('Entitlement expiry sweep', {
+    ...result,
+    at: scope.now.toISOString(),
+    scope: scope.tenantId ?? 'all',
+  });
   return result;
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,4 +1,5 @@
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import type { SweepScope } from '../../shared/aws/due-index';
 import type { Mailer } from '../../shared/aws/mailer';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
@@ -35,10 +36,11 @@ const SWEEPER: EventActor = { type: 'system', component: 'entitlement-expiry-swe
  */
 export async function sweepEntitlementExpiry(
   deps: ExpirySweepDeps,
-  now: Date,
+  scope: SweepScope,
   reminderHours: readonly number[],
 ): Promise<ExpirySweepResult> {
-  const due = await deps.entitlements.listDue(now);
+  const { now } = scope;
+  const due = await deps.entitlements.listDue(scope);
   let reminded = 0;
   let revoked = 0;
   const failures: unknown[] = [];

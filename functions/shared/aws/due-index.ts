@@ -41,6 +41,16 @@ export const DUE_LOOKBACK_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * What one sweep run covers: everything due at or before `now`, of every tenant, or of one when
+ * `tenantId` is set (an operator re-running a sweep for a tenant; the local stack's tests, whose
+ * fake clock must not reach other tests' tenants).
+ */
+export interface SweepScope {
+  readonly now: Date;
+  readonly tenantId?: string;
+}
+
+/**
  * Every item of a kind due at or before `now` (GSI3, eventually consistent: an item may already be
  * handled, so handlers check its state again in their conditional write), oldest first.
  */
@@ -48,10 +58,11 @@ export async function listDue<T>(
   client: DynamoDBDocumentClient,
   tableName: string,
   kind: DueKind,
-  now: Date,
+  scope: SweepScope,
   parse: (item: Record<string, unknown>) => T,
   lookbackDays = DUE_LOOKBACK_DAYS,
 ): Promise<T[]> {
+  const { now, tenantId } = scope;
   const due: T[] = [];
   // '~' sorts after '#': everything due up to `now` inclusive.
   const upTo = `${now.toISOString()}~`;
@@ -64,7 +75,16 @@ export async function listDue<T>(
           TableName: tableName,
           IndexName: 'GSI3',
           KeyConditionExpression: 'GSI3PK = :day AND GSI3SK <= :upTo',
-          ExpressionAttributeValues: { ':day': `DUE#${kind}#${day}`, ':upTo': upTo },
+          ...(tenantId === undefined
+            ? { ExpressionAttributeValues: { ':day': `DUE#${kind}#${day}`, ':upTo': upTo } }
+            : {
+                FilterExpression: 'tenantId = :tenant',
+                ExpressionAttributeValues: {
+                  ':day': `DUE#${kind}#${day}`,
+                  ':upTo': upTo,
+                  ':tenant': tenantId,
+                },
+              }),
         },
         parse,
       )),

@@ -83,9 +83,13 @@ export async function approvalOfImport(approver: Principal, taskId: string, run 
   }
 }
 
-export async function runApprovalSweep(at: Date): Promise<{ reminded: number; expired: number }> {
+/** Runs the approval sweep for one tenant as if the clock read `at`: other files' tenants keep their time. */
+export async function runApprovalSweep(
+  tenantId: string,
+  at: Date,
+): Promise<{ reminded: number; expired: number }> {
   const response = await call('POST', '/_local/schedules/ApprovalSweep/run', {
-    body: { at: at.toISOString() },
+    body: { at: at.toISOString(), tenantId },
   });
   expect(response.status, response.text).toBe(200);
   return z.object({ result: z.object({ reminded: z.number(), expired: z.number() }) }).parse(response.body)

@@ -142,12 +142,19 @@ describe('the approval sweep (fake clock)', () => {
     expect(new Date(approval.slaDueAt).getTime() - createdAt.getTime()).toBe(30 * MINUTE);
 
     // Not yet due: nothing happens to it.
-    await runApprovalSweep(new Date(createdAt.getTime() + 29 * MINUTE));
+    await runApprovalSweep(tenantId, new Date(createdAt.getTime() + 29 * MINUTE));
+    expect(await eventsOf(tenantId, 'iam.approval.escalated')).toEqual([]);
+    // A run narrowed to another tenant, even past the SLA, leaves this tenant's approval alone.
+    const elsewhere = await runApprovalSweep(
+      uniqueTenant('other'),
+      new Date(createdAt.getTime() + 31 * MINUTE),
+    );
+    expect(elsewhere.reminded).toBe(0);
     expect(await eventsOf(tenantId, 'iam.approval.escalated')).toEqual([]);
 
     const sweptAt = wholeSecondAfter(createdAt.getTime() + 31 * MINUTE);
-    expect((await runApprovalSweep(sweptAt)).reminded).toBeGreaterThanOrEqual(1);
-    await runApprovalSweep(new Date(createdAt.getTime() + 40 * MINUTE));
+    expect((await runApprovalSweep(tenantId, sweptAt)).reminded).toBeGreaterThanOrEqual(1);
+    await runApprovalSweep(tenantId, new Date(createdAt.getTime() + 40 * MINUTE));
     const escalated = await eventsOf(tenantId, 'iam.approval.escalated');
     expect(escalated).toHaveLength(1);
     expect(escalated[0]?.detail.data).toMatchObject({ approvalId: approval.approvalId, waitingMinutes: 31 });
@@ -162,7 +169,7 @@ describe('the approval sweep (fake clock)', () => {
 
     expect(new Date(approval.expiresAt).getTime() - createdAt.getTime()).toBe(72 * 60 * MINUTE);
     const expiredAt = wholeSecondAfter(new Date(approval.expiresAt).getTime());
-    expect((await runApprovalSweep(expiredAt)).expired).toBeGreaterThanOrEqual(1);
+    expect((await runApprovalSweep(tenantId, expiredAt)).expired).toBeGreaterThanOrEqual(1);
     const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
     expect(done.status).toBe('COMPLETED');
     expect(done.counts).toMatchObject({ succeeded: 2, pendingApproval: 0, grantsRejected: 1 });

@@ -14,10 +14,13 @@ const entitlements = new EntitlementRepository(documentClient(), TABLE_NAME);
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/** Runs the expiry sweep as if the clock read `at` (the local stack's fake clock). */
-async function sweepAt(at: Date) {
+/**
+ * Runs the expiry sweep for one tenant as if the clock read `at` (the local stack's fake clock);
+ * other files' tenants keep their time.
+ */
+async function sweepAt(tenantId: string, at: Date) {
   const response = await call('POST', '/_local/schedules/EntitlementExpirySweep/run', {
-    body: { at: at.toISOString() },
+    body: { at: at.toISOString(), tenantId },
   });
   expect(response.status, response.text).toBe(200);
 }
@@ -37,12 +40,12 @@ describe('entitlement expiry (EntitlementExpirySweep)', () => {
     expect(await canManageBundles(ann.token)).toBe(true);
     const expiring = () => tenantEvents(tenantId, 'iam.permission.expiring');
 
-    await sweepAt(new Date());
+    await sweepAt(tenantId, new Date());
     expect(await expiring()).toEqual([]);
 
     const sevenDaysBefore = new Date(end.getTime() - 168 * HOUR + MINUTE);
-    await sweepAt(sevenDaysBefore);
-    await sweepAt(sevenDaysBefore);
+    await sweepAt(tenantId, sevenDaysBefore);
+    await sweepAt(tenantId, sevenDaysBefore);
     expect((await expiring()).map((event) => event.detail.data.remindedBeforeHours)).toEqual([168]);
     expect((await expiring())[0]?.detail.data).toMatchObject({
       validUntil: end.toISOString(),
@@ -56,12 +59,12 @@ describe('entitlement expiry (EntitlementExpirySweep)', () => {
       (await emailsTo(email('admin'))).filter((mail) => mail.subject.includes('Access ending')),
     ).toHaveLength(1);
 
-    await sweepAt(new Date(end.getTime() - 24 * HOUR + MINUTE));
+    await sweepAt(tenantId, new Date(end.getTime() - 24 * HOUR + MINUTE));
     expect((await expiring()).map((event) => event.detail.data.remindedBeforeHours)).toEqual([168, 24]);
     expect(await canManageBundles(ann.token)).toBe(true);
 
-    await sweepAt(new Date(end.getTime() + MINUTE));
-    await sweepAt(new Date(end.getTime() + 2 * MINUTE));
+    await sweepAt(tenantId, new Date(end.getTime() + MINUTE));
+    await sweepAt(tenantId, new Date(end.getTime() + 2 * MINUTE));
     const revoked = await tenantEvents(tenantId, 'iam.permission.revoked');
     expect(revoked.map((event) => event.detail.data.reason)).toEqual(['expired']);
     expect(await entitlements.listForUser(tenantId, ann.userId)).toEqual([
@@ -81,7 +84,7 @@ describe('entitlement expiry (EntitlementExpirySweep)', () => {
       validUntil: end.toISOString(),
     });
     await waitForStatus(admin.token, started.assignmentId, ['COMPLETED']);
-    await sweepAt(new Date(end.getTime() - 2 * HOUR));
+    await sweepAt(tenantId, new Date(end.getTime() - 2 * HOUR));
     const reminders = await tenantEvents(tenantId, 'iam.permission.expiring');
     expect(reminders.map((event) => event.detail.data.remindedBeforeHours)).toEqual([24]);
   });

@@ -6,6 +6,7 @@ import type { ApprovalDeps } from '../../../functions/approvals/use-cases/approv
 import { decideApproval } from '../../../functions/approvals/use-cases/decide-approval';
 import { startApproval } from '../../../functions/approvals/use-cases/start-approval';
 import { sweepApprovals } from '../../../functions/approvals/use-cases/sweep-approvals';
+import type { SweepScope } from '../../../functions/shared/aws/due-index';
 import type { ResumeResult } from '../../../functions/shared/aws/workflow-callback';
 import { AppError } from '../../../functions/shared/errors';
 import type { DomainEvent } from '../../../functions/shared/events/domain-event';
@@ -43,10 +44,14 @@ class FakeApprovals
   async listByStatus() {
     return { items: [...this.items.values()] };
   }
-  async listDue(now: Date) {
+  async listDue({ now, tenantId }: SweepScope) {
     return [...this.items.values()].filter((approval) => {
       const due = nextDueAt(approval);
-      return due !== undefined && new Date(due) <= now;
+      return (
+        due !== undefined &&
+        new Date(due) <= now &&
+        (tenantId === undefined || approval.tenantId === tenantId)
+      );
     });
   }
 }
@@ -227,9 +232,9 @@ describe('sweepApprovals', () => {
   it('reminds once past the SLA, then expires at the maximum wait and fails the workflow', async () => {
     const { approvalId } = await startApproval(deps, request());
     mails = [];
-    expect(await sweepApprovals(deps, at(29))).toEqual({ reminded: 0, expired: 0, resumed: 0 });
-    expect(await sweepApprovals(deps, at(31))).toEqual({ reminded: 1, expired: 0, resumed: 0 });
-    expect(await sweepApprovals(deps, at(45))).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(29) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(31) })).toEqual({ reminded: 1, expired: 0, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(45) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
     expect(events.filter((event) => event.detailType === 'iam.approval.escalated')).toHaveLength(1);
     expect(mails.map((mail) => mail.subject)).toEqual([
       expect.stringMatching(/^Reminder: approval waiting 31 minutes/),
@@ -237,11 +242,11 @@ describe('sweepApprovals', () => {
       expect.stringMatching(/^Escalation/),
     ]);
 
-    expect(await sweepApprovals(deps, at(72 * 60))).toEqual({ reminded: 0, expired: 1, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(72 * 60) })).toEqual({ reminded: 0, expired: 1, resumed: 0 });
     expect(approvals.items.get(approvalId)).toMatchObject({ status: 'EXPIRED', resumed: true });
     expect(sent).toEqual([expect.objectContaining({ kind: 'failure', error: 'Approval.Expired' })]);
     expect(events.at(-1)?.detail.data).toMatchObject({ decision: 'EXPIRED', durationSeconds: 72 * 3600 });
-    expect(await sweepApprovals(deps, at(73 * 60))).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(73 * 60) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
   });
 
   it('resumes a decided approval whose workflow was never told', async () => {
@@ -253,7 +258,7 @@ describe('sweepApprovals', () => {
       decideApproval(deps, securityApprover, approvalId, { decision: 'APPROVE', justification: 'ok' }),
     );
     callbackAnswer = async () => 'resumed';
-    expect(await sweepApprovals(deps, at(5))).toEqual({ reminded: 0, expired: 0, resumed: 1 });
+    expect(await sweepApprovals(deps, { now: at(5) })).toEqual({ reminded: 0, expired: 0, resumed: 1 });
     expect(approvals.items.get(approvalId)?.resumed).toBe(true);
   });
 });

@@ -154,9 +154,12 @@ describe('POST /_local/schedules/{name}/run', () => {
     const fire = vi.fn(async () => ({ reminded: 2 }));
     const reply = await run({ has: (name) => name === 'ApprovalSweep', fire }, 'ApprovalSweep', {
       at: '2030-05-01T10:30:00+02:00',
+      tenantId: 'acme',
     });
     expect(reply.statusCode).toBe(200);
-    expect(fire).toHaveBeenCalledWith('ApprovalSweep', new Date('2030-05-01T08:30:00Z'));
+    expect(fire).toHaveBeenCalledWith('ApprovalSweep', new Date('2030-05-01T08:30:00Z'), {
+      tenantId: 'acme',
+    });
     expect(JSON.parse(reply.body.toString('utf8'))).toEqual({
       schedule: 'ApprovalSweep',
       at: '2030-05-01T08:30:00.000Z',

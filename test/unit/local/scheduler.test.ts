@@ -24,12 +24,18 @@ describe('the local scheduler', () => {
     });
     const result = await scheduler.fire('Sweep', new Date('2031-02-03T04:05:06.789Z'));
     expect(result).toBe('2031-02-03T04:05:06Z');
+    await scheduler.fire('Sweep', new Date(), { tenantId: 'acme' });
+    expect(invoke).toHaveBeenLastCalledWith(
+      sweep.target,
+      expect.objectContaining({ detail: { tenantId: 'acme' } }),
+    );
     expect(invoke).toHaveBeenCalledWith(
       sweep.target,
       expect.objectContaining({
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
         resources: ['arn:aws:events:eu-west-1:1:rule/Sweep'],
+        detail: {},
       }),
     );
     expect(scheduler.has('Sweep')).toBe(true);

@@ -68,8 +68,16 @@ describe('sweepEntitlementExpiry', () => {
   it('revokes a grant at its end, once, with a stable event id', async () => {
     const { deps, published, recorded } = fakes([{ entitlement: grant(), dueKey: 'k1' }]);
     const now = new Date(END + 60_000);
-    expect(await sweepEntitlementExpiry(deps, now, [168, 24])).toEqual({ due: 1, reminded: 0, revoked: 1 });
-    expect(await sweepEntitlementExpiry(deps, now, [168, 24])).toEqual({ due: 0, reminded: 0, revoked: 0 });
+    expect(await sweepEntitlementExpiry(deps, { now }, [168, 24])).toEqual({
+      due: 1,
+      reminded: 0,
+      revoked: 1,
+    });
+    expect(await sweepEntitlementExpiry(deps, { now }, [168, 24])).toEqual({
+      due: 0,
+      reminded: 0,
+      revoked: 0,
+    });
     expect(recorded).toEqual([{ status: 'EXPIRED' }]);
     expect(
       published.map((event) => [event.detailType, event.detail.eventId, event.detail.data.reason]),
@@ -78,7 +86,7 @@ describe('sweepEntitlementExpiry', () => {
 
   it('reminds the holder and the requester, and moves the timer to the next threshold', async () => {
     const { deps, published, sent, recorded } = fakes([{ entitlement: grant(), dueKey: 'k1' }]);
-    const result = await sweepEntitlementExpiry(deps, new Date(END - 100 * HOUR), [168, 24]);
+    const result = await sweepEntitlementExpiry(deps, { now: new Date(END - 100 * HOUR) }, [168, 24]);
     expect(result).toEqual({ due: 1, reminded: 1, revoked: 0 });
     expect(recorded).toEqual([{ remindersSent: [168], nextDueAt: new Date(END - 24 * HOUR) }]);
     expect(published[0]?.detail).toMatchObject({
@@ -90,7 +98,7 @@ describe('sweepEntitlementExpiry', () => {
 
   it('takes a grant no longer ACTIVE off the index without telling anyone', async () => {
     const { deps, published, cleared } = fakes([{ entitlement: grant({ status: 'REVOKED' }), dueKey: 'k1' }]);
-    await sweepEntitlementExpiry(deps, new Date(END + HOUR), [168, 24]);
+    await sweepEntitlementExpiry(deps, { now: new Date(END + HOUR) }, [168, 24]);
     expect(cleared).toEqual(['ent_1']);
     expect(published).toEqual([]);
   });
@@ -103,7 +111,7 @@ describe('sweepEntitlementExpiry', () => {
       ],
       { failPublish: true },
     );
-    await expect(sweepEntitlementExpiry(deps, new Date(END + HOUR), [168, 24])).rejects.toThrow(
+    await expect(sweepEntitlementExpiry(deps, { now: new Date(END + HOUR) }, [168, 24])).rejects.toThrow(
       /1 of 2 due entitlement/,
     );
     // Nothing recorded for the grant whose event could not be published: it stays due.
