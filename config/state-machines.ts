@@ -1,4 +1,5 @@
 import { type BulkImportSettings, bulkImportDefinitionParameters } from './bulk-import-settings';
+import type { EntitlementSettings } from './entitlement-settings';
 import type { ResourceAccess, StateMachineName } from './resource-access';
 
 /**
@@ -59,11 +60,30 @@ const ASSIGNMENT_ACCESS: readonly ResourceAccess[] = [
   'entitlement-settings',
 ];
 
+/** The settings files that shape the state machines (an environment's settings have both). */
+export interface StateMachineSettings {
+  readonly bulkImport: BulkImportSettings;
+  readonly entitlements: EntitlementSettings;
+}
+
+/**
+ * A waiting approval task's own timeout: a backstop only. The approval sweep expires an approval
+ * at its maximum wait and fails the task with Approval.Expired; the task times out by itself only if
+ * no sweep has run for a day past that.
+ */
+export function approvalTimeoutSeconds(entitlements: EntitlementSettings): number {
+  return (entitlements.approvalMaxWaitHours + 24) * 3600;
+}
+
 /**
  * The state machines, with the settings that shape them. A function (not a constant) because the
- * settings come from a file and an environment's overrides, which only CDK and the local stack read.
+ * settings come from files and an environment's overrides, which only CDK and the local stack read.
  */
-export function stateMachines(bulkImport: BulkImportSettings): readonly StateMachineDefinition[] {
+export function stateMachines({
+  bulkImport,
+  entitlements,
+}: StateMachineSettings): readonly StateMachineDefinition[] {
+  const approvalParameters = { ApprovalTimeoutSeconds: String(approvalTimeoutSeconds(entitlements)) };
   return [
     {
       name: 'BulkImport',
@@ -96,7 +116,7 @@ export function stateMachines(bulkImport: BulkImportSettings): readonly StateMac
           access: ['table:read', 'table:write', 'reports:read', 'reports:write', 'bus:publish', 'mail:send'],
         },
       },
-      parameters: bulkImportDefinitionParameters(bulkImport),
+      parameters: { ...bulkImportDefinitionParameters(bulkImport), ...approvalParameters },
     },
     {
       name: 'BatchAssign',
@@ -121,7 +141,7 @@ export function stateMachines(bulkImport: BulkImportSettings): readonly StateMac
           access: ASSIGNMENT_ACCESS,
         },
       },
-      parameters: {},
+      parameters: approvalParameters,
     },
   ];
 }

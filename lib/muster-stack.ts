@@ -44,7 +44,7 @@ export class MusterStack extends Stack {
     // Workflows first: API functions that start them get the state machine's ARN.
     const workflows = new WorkflowsConstruct(this, 'Workflows', {
       resources: { ...stored, bus },
-      stateMachines: stateMachines(settings.bulkImport),
+      stateMachines: stateMachines(settings),
       manifestBucket: reportsBucket,
     });
     const resources: SharedResources = { ...stored, bus, workflows: workflows.workflows };

@@ -11,7 +11,7 @@ import {
 } from '../config/resource-access';
 import { ROUTES } from '../config/routes';
 import { SCHEDULES } from '../config/schedules';
-import { stateMachines } from '../config/state-machines';
+import { type StateMachineSettings, stateMachines } from '../config/state-machines';
 import { FLAG_NAMES, flagEnvironment } from '../functions/shared/flags';
 import { stateMachineArn } from './stepfunctions/arns';
 
@@ -76,11 +76,11 @@ export const LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN = stateMachineArn(
  * Every kind of access some configured handler has: routes, event-rule targets, workflow tasks,
  * object-notification and schedule targets, as CDK deploys them. The local stack sets exactly their variables.
  */
-export function configuredAccess(bulkImport: BulkImportSettings): ReadonlySet<ResourceAccess> {
+export function configuredAccess(settings: StateMachineSettings): ReadonlySet<ResourceAccess> {
   return new Set([
     ...ROUTES.flatMap((route) => route.access),
     ...(EVENT_RULES.length > 0 ? EVENT_TARGET_ACCESS : []),
-    ...stateMachines(bulkImport).flatMap((machine) =>
+    ...stateMachines(settings).flatMap((machine) =>
       Object.values(machine.tasks).flatMap((task) => task.access ?? []),
     ),
     ...OBJECT_NOTIFICATIONS.flatMap((notification) => notification.access),
@@ -155,7 +155,7 @@ function settingVariable(
 export function handlerEnvironment(
   wiring: LocalWiring,
   current: NodeJS.ProcessEnv,
-  access: Iterable<ResourceAccess> = configuredAccess(wiring.bulkImport),
+  access: Iterable<ResourceAccess> = configuredAccess(wiring),
 ): Record<string, string> {
   const { endpoints, issuer } = wiring;
   const values = accessValues(wiring);

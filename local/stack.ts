@@ -141,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started(startSes(ports.ses ? { port: ports.ses } : {})),
       started(
         startLocalStepFunctions({
-          stateMachines: stateMachines(bulkImport),
+          stateMachines: stateMachines({ bulkImport, entitlements }),
           // Called on a task's first invocation, long after the handler environment is set.
           loadHandler: handlers.load,
           // Map states with an ItemReader read their manifest from the S3 engine, when they run.

@@ -57,7 +57,7 @@ const deployedHandlers: readonly { name: string; entry: string; fn: IFunction }[
     entry: rule.target.entry,
     fn: defined(events.targets.get(rule.name), rule.name).function,
   })),
-  ...stateMachines(settings.bulkImport).flatMap((machine) =>
+  ...stateMachines(settings).flatMap((machine) =>
     Object.entries(machine.tasks).map(([placeholder, task]) => ({
       name: `${machine.name} ${placeholder}`,
       entry: task.entry,

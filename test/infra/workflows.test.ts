@@ -28,7 +28,7 @@ const FIXTURE: StateMachineDefinition<string> = {
  * ASL, parameters and access, independent of whether the task handlers are written yet.
  */
 function configuredMachines(settings: EnvironmentSettings): StateMachineDefinition<string>[] {
-  return stateMachines(settings.bulkImport).map((definition) => ({
+  return stateMachines(settings).map((definition) => ({
     ...definition,
     tasks: Object.fromEntries(
       Object.entries(definition.tasks).map(([name, task]) => [name, { ...task, ...HEALTH_TASK }]),
@@ -54,8 +54,10 @@ function synthesize(
 const aslSchema = z.object({ States: z.record(z.string(), z.looseObject({})) });
 
 /** The deployed definition: parameters substituted at synth, task placeholders left for CloudFormation. */
-function deployedDefinition(template: Template): z.infer<typeof aslSchema> {
-  const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+function deployedDefinition(template: Template, name?: string): z.infer<typeof aslSchema> {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const machine =
+    name === undefined ? machines[0] : machines.find((found) => found.Properties.StateMachineName === name);
   return aslSchema.parse(JSON.parse(z.string().parse(machine?.Properties.DefinitionString)));
 }
 
@@ -153,7 +155,7 @@ describe('WorkflowsConstruct with the state machines of config/state-machines.ts
   const machineRole = bulkImport.stateMachine.role;
 
   it('builds one STANDARD machine per definition', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachines(settings.bulkImport).length);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachines(settings).length);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'muster-dev-BulkImport',
       StateMachineType: 'STANDARD',
@@ -191,6 +193,16 @@ describe('WorkflowsConstruct with the state machines of config/state-machines.ts
     expect(deployedDefinition(overridden.template).States.ProvisionBatches).toMatchObject({
       MaxConcurrency: 25,
       ItemProcessor: { States: { ProvisionBatch: { Retry: [{ MaxAttempts: 5, IntervalSeconds: 2 }] } } },
+    });
+  });
+
+  it('lets approval tasks wait a day past the configured maximum wait (the sweep expires them first)', () => {
+    const backstop = (settings.entitlements.approvalMaxWaitHours + 24) * 3600;
+    expect(deployedDefinition(template, 'muster-dev-BulkImport').States.AwaitGrantApproval).toMatchObject({
+      TimeoutSeconds: backstop,
+    });
+    expect(deployedDefinition(template, 'muster-dev-BatchAssign').States.AwaitApproval).toMatchObject({
+      TimeoutSeconds: backstop,
     });
   });
 

@@ -90,7 +90,7 @@ describe('handlerEnvironment', () => {
     expect(env).not.toHaveProperty('UPLOADS_BUCKET');
     expect(env).not.toHaveProperty('MAIL_FROM_ADDRESS');
 
-    const configured = configuredAccess(bulkImport);
+    const configured = configuredAccess({ bulkImport, entitlements });
     expect(configured.has('table:write')).toBe(true);
     expect(Object.keys(handlerEnvironment(wiring, {}))).toEqual(
       expect.arrayContaining(accessVariables(configured)),

@@ -2,6 +2,7 @@ import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/clie
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadBulkImportSettings } from '../../../config/bulk-import-settings';
+import { loadEntitlementSettings } from '../../../config/entitlement-settings';
 import { stateMachines } from '../../../config/state-machines';
 import { startLocalStepFunctions } from '../../../local/stepfunctions';
 import { bridgeItemReaders, ITEM_READER_RESOURCE } from '../../../local/stepfunctions/item-reader';
@@ -174,7 +175,7 @@ describe('local Step Functions: the ItemReader bridge', () => {
       },
     };
     const engine = await startLocalStepFunctions({
-      stateMachines: stateMachines(settings),
+      stateMachines: stateMachines({ bulkImport: settings, entitlements: loadEntitlementSettings() }),
       loadHandler: async (task) => {
         const handler = handlers[task.export];
         if (!handler) throw new Error(`no handler ${task.export}`);
