@@ -2,82 +2,36 @@
 // (upload → validation → commit → provisioning → welcome emails → finalize), against raw
 // DynamoDB Local BatchWriteItem of as many items on the same engine in the same run. Not a test.
 import '../../local/polyfills';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { LOCAL_CREDENTIALS, LOCAL_NAMES, LOCAL_REGION } from '../../local/environment';
 import { startLocalStack } from '../../local/stack';
+import { benchApi, benchToken, rawBatchWrite, secondsSince as seconds } from './local-stack-bench';
 
 const ROWS = z.coerce.number().int().positive().default(10_000).parse(process.env.BENCH_IMPORT_ROWS);
 const TARGET_SECONDS = 60;
-const BATCH_WRITE_CONCURRENCY = 10;
 const SEND_WELCOME = process.env.BENCH_IMPORT_WELCOME !== 'false';
 
 process.env.LOG_LEVEL ??= 'ERROR';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const stack = await startLocalStack();
-const seconds = (since: number) => (performance.now() - since) / 1000;
+const api = benchApi(stack);
 
-async function api(
-  method: string,
-  path: string,
-  token: string | undefined,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-async function rawBatchWrites(): Promise<number> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.endpoints.dynamodb,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
+function rawBatchWrites(): Promise<number> {
+  return rawBatchWrite(
+    stack,
+    Array.from({ length: ROWS }, (_, index) => ({
+      PK: `BENCH#USER#${index}`,
+      SK: 'USER',
+      email: `raw${index}@bench.test`,
+      givenName: `Given${index}`,
+      familyName: `Family${index}`,
+      roles: ['member'],
+    })),
   );
-  const items = Array.from({ length: ROWS }, (_, index) => ({
-    PK: `BENCH#USER#${index}`,
-    SK: 'USER',
-    email: `raw${index}@bench.test`,
-    givenName: `Given${index}`,
-    familyName: `Family${index}`,
-    roles: ['member'],
-  }));
-  const started = performance.now();
-  const chunks: (typeof items)[] = [];
-  for (let start = 0; start < items.length; start += 25) chunks.push(items.slice(start, start + 25));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: BATCH_WRITE_CONCURRENCY }, async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++] ?? [];
-        await client.send(
-          new BatchWriteCommand({
-            RequestItems: { [LOCAL_NAMES.table]: chunk.map((Item) => ({ PutRequest: { Item } })) },
-          }),
-        );
-      }
-    }),
-  );
-  return seconds(started);
 }
 
 async function importEndToEnd(): Promise<{ total: number; validation: number; provisioning: number }> {
   const tenantId = `bench-${Date.now()}`;
-  const { accessToken } = z.object({ accessToken: z.string() }).parse(
-    await api('POST', '/_local/token', undefined, {
-      tenantId,
-      email: 'admin@bench.test',
-      roles: ['tenant_admin'],
-    }),
-  );
+  const accessToken = await benchToken(api, tenantId, 'admin@bench.test', ['tenant_admin']);
   const csv = ['email,given_name,family_name,employee_id,department']
     .concat(
       Array.from(
