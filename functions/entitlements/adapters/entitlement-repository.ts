@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
 import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
@@ -134,6 +139,50 @@ export class EntitlementRepository {
         };
       }),
     );
+  }
+
+  /**
+   * Writes a grant PENDING_APPROVAL for an assignment unless the same (user, scope, bundle) is
+   * ACTIVE or PENDING_APPROVAL for something else: a grant made or requested elsewhere since the
+   * assessment is not overwritten (a rejection of ours would otherwise take away access the user
+   * holds). `false` when refused.
+   */
+  async putPending(entitlement: Entitlement, assignmentId: string): Promise<boolean> {
+    const key = keys.entitlement(
+      entitlement.tenantId,
+      entitlement.userId,
+      entitlement.scope,
+      entitlement.bundleId,
+    );
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            ...keys.holders(
+              entitlement.tenantId,
+              entitlement.bundleId,
+              entitlement.scope,
+              entitlement.userId,
+            ),
+            ...entitlement,
+          },
+          ConditionExpression:
+            'attribute_not_exists(PK) OR NOT (#status IN (:active, :pending)) OR #source.assignmentId = :assignmentId',
+          ExpressionAttributeNames: { '#status': 'status', '#source': 'source' },
+          ExpressionAttributeValues: {
+            ':active': 'ACTIVE',
+            ':pending': 'PENDING_APPROVAL',
+            ':assignmentId': assignmentId,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** The entitlements of these grants that exist, in no particular order (strongly consistent). */

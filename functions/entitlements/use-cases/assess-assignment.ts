@@ -37,11 +37,17 @@ export async function assessRequest(
 /** Who asks: a caller of the API, or the requester of an assignment when its workflow runs. */
 export type Requester = Pick<Caller, 'tenantId' | 'currentUserId'>;
 
-/** {@link assessRequest}, with what the directory said of each member reference. */
+/**
+ * {@link assessRequest}, with what the directory said of each member reference. `assignmentId`
+ * names the assignment being assessed by its own workflow: the grants an earlier attempt of its
+ * Prepare step already wrote PENDING_APPROVAL are its own plan, not "already pending" (otherwise a
+ * retried Prepare would merge them away and leave them pending for ever).
+ */
 export async function assessWithMembers(
   deps: AssessDeps,
   caller: Requester,
   request: AssignmentRequest,
+  assignmentId?: string,
 ): Promise<{ assessment: Assessment; members: MemberFacts[] }> {
   const { tenantId } = caller;
   const limit = pLimit(READS_IN_FLIGHT);
@@ -55,7 +61,10 @@ export async function assessWithMembers(
       limit(async (): Promise<MemberFacts> => {
         if (!user) return { reference };
         const entitlements = await deps.entitlements.listForUser(tenantId, user.userId);
-        const inScope = entitlements.filter((entitlement) => entitlement.scope === request.scope);
+        const inScope = entitlements.filter(
+          (entitlement) =>
+            entitlement.scope === request.scope && !isOwnPendingGrant(entitlement, assignmentId),
+        );
         return {
           reference,
           user: {
@@ -92,6 +101,15 @@ export async function assessWithMembers(
 }
 
 const bundleOf = (entitlement: Entitlement) => entitlement.bundleId;
+
+function isOwnPendingGrant(entitlement: Entitlement, assignmentId: string | undefined): boolean {
+  return (
+    assignmentId !== undefined &&
+    entitlement.status === 'PENDING_APPROVAL' &&
+    entitlement.source.type === 'batch_assign' &&
+    entitlement.source.assignmentId === assignmentId
+  );
+}
 
 /**
  * The bundles whose holders the peer comparison can ask about: the requested ones, and those of

@@ -33,7 +33,7 @@ export interface AssignmentWorkflowDeps extends AssessDeps {
     'get' | 'transition' | 'update' | 'putMembers' | 'listMembers'
   >;
   readonly entitlements: AssessDeps['entitlements'] &
-    Pick<EntitlementRepository, 'putAll' | 'getMany' | 'settlePending'>;
+    Pick<EntitlementRepository, 'putAll' | 'putPending' | 'getMany' | 'settlePending'>;
   readonly directory: AssessDeps['directory'] & Pick<DirectoryRepository, 'getUser'>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
 }
@@ -85,7 +85,7 @@ export async function prepareAssignment(
     deps.recordQueueLatency((now.getTime() - Date.parse(task.acceptedAt)) / 1000);
   }
   const requester = { tenantId: task.tenantId, currentUserId: task.requestedBy };
-  const { assessment, members } = await assessWithMembers(deps, requester, task.request);
+  const { assessment, members } = await assessWithMembers(deps, requester, task.request, task.assignmentId);
   if (!assessment.allowed) {
     const codes = [
       ...new Set(assessment.findings.filter((f) => f.severity === 'blocking').map((f) => f.code)),
@@ -105,9 +105,15 @@ export async function prepareAssignment(
   const requiresApproval = needsApproval(task.request, assessment);
   let records = planMembers(task.request, assessment, members);
   if (requiresApproval) {
-    const pending = plannedEntitlements(task, records, 'PENDING_APPROVAL', now);
-    await deps.entitlements.putAll(pending);
-    records = withEntitlementIds(task, records);
+    const limit = pLimit(WRITES_IN_FLIGHT);
+    // The task as loaded has no risk yet: the grants carry the one just assessed.
+    const planned = plannedEntitlements({ ...task, risk: assessment.risk }, records, 'PENDING_APPROVAL', now);
+    const written = await Promise.all(
+      planned.map((entitlement) => limit(() => deps.entitlements.putPending(entitlement, task.assignmentId))),
+    );
+    const pending = planned.filter((_, index) => written[index]);
+    const refused = new Set(planned.filter((_, index) => !written[index]).map(grantKey));
+    records = withEntitlementIds(task, mergedSince(task, records, refused));
     await deps.publish(
       pending.map((entitlement) =>
         permissionEvent(
@@ -134,14 +140,40 @@ export async function prepareAssignment(
   return { next: requiresApproval ? 'APPROVAL' : 'ACTIVATE' };
 }
 
+/** Conditional entitlement writes in flight at once. */
+const WRITES_IN_FLIGHT = 8;
+
+/** Grants made or requested elsewhere between the assessment and the write: merged, not planned. */
+function mergedSince(
+  task: AssignmentTask,
+  records: readonly MemberRecord[],
+  refused: ReadonlySet<string>,
+): MemberRecord[] {
+  if (refused.size === 0) return [...records];
+  return records.map((record) => ({
+    ...record,
+    bundles: record.bundles.map((bundle): BundleOutcome => {
+      const { userId } = record;
+      if (bundle.outcome !== 'planned' || userId === undefined) return bundle;
+      if (!refused.has(grantKey({ userId, scope: task.request.scope, bundleId: bundle.bundleId })))
+        return bundle;
+      return {
+        bundleId: bundle.bundleId,
+        outcome: 'merged',
+        reason: 'Granted or requested elsewhere while this assignment was prepared; not requested twice.',
+      };
+    }),
+  }));
+}
+
 function plannedGrants(records: readonly MemberRecord[]) {
-  return records.flatMap((record) =>
-    record.userId === undefined
-      ? []
-      : record.bundles
-          .filter((bundle) => bundle.outcome === 'planned')
-          .map((bundle) => ({ record, userId: record.userId as string, bundleId: bundle.bundleId })),
-  );
+  return records.flatMap((record) => {
+    const { userId } = record;
+    if (userId === undefined) return [];
+    return record.bundles
+      .filter((bundle) => bundle.outcome === 'planned')
+      .map((bundle) => ({ record, userId, bundleId: bundle.bundleId }));
+  });
 }
 
 function withEntitlementIds(task: AssignmentTask, records: readonly MemberRecord[]): MemberRecord[] {
@@ -341,8 +373,10 @@ export async function rejectAssignment(
 }
 
 /**
- * MarkFailed: the workflow could not go on. The task is FAILED with the error, and grants it left
- * pending are rejected: otherwise they would stand as "already pending" in every later request.
+ * MarkFailed: the workflow could not go on. Grants it left pending are rejected (otherwise they
+ * would stand as "already pending" in every later request), with `iam.permission.rejected`. The
+ * task is FAILED with the error, unless grants were already made (Notify failed after activation):
+ * then it is COMPLETED_WITH_ERRORS, because those grants are in force and the status must say so.
  */
 export async function failAssignment(
   deps: AssignmentWorkflowDeps,
@@ -351,8 +385,9 @@ export async function failAssignment(
   const task = await loadTask(deps, input);
   const now = deps.clock();
   const records = await deps.assignments.listMembers(task.tenantId, task.assignmentId);
-  await Promise.all(
-    plannedEntitlements(task, records, 'REJECTED', now).map((entitlement) =>
+  const pending = plannedEntitlements(task, records, 'REJECTED', now, task.approvalChain);
+  const settled = await Promise.all(
+    pending.map((entitlement) =>
       deps.entitlements.settlePending(
         task.tenantId,
         entitlement,
@@ -362,11 +397,29 @@ export async function failAssignment(
       ),
     ),
   );
+  await deps.publish(
+    pending
+      .filter((_, index) => settled[index])
+      .map((entitlement) =>
+        domainEvent(
+          'iam.permission.rejected',
+          eventContext(task, { type: 'system', component: 'batch-assign' }, now),
+          { ...permissionData(entitlement), reason: 'rejected' },
+          `evt_rejected_${entitlement.entitlementId}`,
+        ),
+      ),
+  );
+  const granted = task.status === 'ACTIVATING' && task.counts.granted > 0;
+  const failure = describeError(input.error);
   await deps.assignments.transition(
     task.tenantId,
     task.assignmentId,
-    'FAILED',
-    { failureReason: `The workflow failed: ${describeError(input.error)}` },
+    granted ? 'COMPLETED_WITH_ERRORS' : 'FAILED',
+    {
+      failureReason: granted
+        ? `The grants made are in force, but the workflow failed after making them: ${failure}`
+        : `The workflow failed: ${failure}`,
+    },
     now.toISOString(),
   );
 }

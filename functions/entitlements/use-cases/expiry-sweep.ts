@@ -148,7 +148,11 @@ async function remind(
       const user = await deps.directory.getUser(entitlement.tenantId, userId);
       if (user && user.status !== 'DEACTIVATED') await mailer.send({ to: user.email, ...content });
     } catch (error) {
-      logger.warn('Expiry reminder email not sent', { user_id: userId, error });
+      // The error's name only: SES errors can quote the recipient's address.
+      logger.warn('Expiry reminder email not sent', {
+        user_id: userId,
+        error_name: error instanceof Error ? error.name : 'UnknownError',
+      });
     }
   }
 }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { DomainEvent } from '../../shared/events/domain-event';
@@ -14,6 +15,11 @@ import { assignmentSummaryEmail, type EmailContent, grantedEmail } from '../doma
 import { permissionEvent, type RunInput, requesterActor } from './assignment-workflow';
 import { missingAssignment } from './batch-assign';
 
+/** SES calls in flight at once, as the import's notifier: the SES client retries throttled bursts (mailer.ts). */
+const EMAILS_IN_FLIGHT = 8;
+
+const errorName = (error: unknown) => (error instanceof Error ? error.name : 'UnknownError');
+
 export interface NotifyDeps {
   readonly assignments: Pick<AssignmentRepository, 'get' | 'listMembers' | 'transition'>;
   readonly entitlements: Pick<EntitlementRepository, 'getMany'>;
@@ -27,10 +33,11 @@ export interface NotifyDeps {
 
 /**
  * Notify: after activation, `iam.permission.granted` for each grant made (ids stable per
- * entitlement, so a retry publishes nothing new to consumers), an email to each member granted
- * something and a summary to the requester, then the final status. After a rejection, the
- * requester's summary only. Emails that fail are logged and counted, not retried: a retry would
- * send the others twice.
+ * entitlement, so a retry publishes nothing new to consumers), then the final status, then an
+ * email to each member granted something and a summary to the requester. After a rejection, the
+ * requester's summary only. The final status is the claim: only the invocation that set it sends
+ * the emails, so a retried Notify never mails anyone twice (a crash between the two loses them
+ * instead). Emails that fail are logged and counted, not retried, for the same reason.
  */
 export async function notifyAssignment(
   deps: NotifyDeps,
@@ -46,17 +53,13 @@ export async function notifyAssignment(
   let status: AssignmentStatus = task.status;
 
   if (task.status === 'ACTIVATING') {
-    const granted = records.flatMap((record) =>
-      record.userId === undefined
-        ? []
-        : record.bundles
-            .filter((bundle) => bundle.outcome === 'granted')
-            .map((bundle) => ({
-              userId: record.userId as string,
-              scope: task.request.scope,
-              bundleId: bundle.bundleId,
-            })),
-    );
+    const granted = records.flatMap((record) => {
+      const { userId } = record;
+      if (userId === undefined) return [];
+      return record.bundles
+        .filter((bundle) => bundle.outcome === 'granted')
+        .map((bundle) => ({ userId, scope: task.request.scope, bundleId: bundle.bundleId }));
+    });
     const entitlements = await deps.entitlements.getMany(task.tenantId, granted);
     const ours = entitlements.filter(
       (entitlement) =>
@@ -100,19 +103,19 @@ export async function notifyAssignment(
         : {}),
     }),
   });
-  const notified = await sendAll(deps, task.tenantId, mails);
-
   if (task.status === 'ACTIVATING') {
-    await deps.assignments.transition(
+    const finished = await deps.assignments.transition(
       task.tenantId,
       task.assignmentId,
       status,
       { counts },
       now.toISOString(),
     );
+    // Another attempt set it first and sends the emails.
+    if (!finished) return { status, notified: 0 };
     deps.recordFailureRatio(failureRatio(counts));
   }
-  return { status, notified };
+  return { status, notified: await sendAll(deps, task.tenantId, mails) };
 }
 
 async function sendAll(
@@ -122,16 +125,22 @@ async function sendAll(
 ): Promise<number> {
   const { mailer } = deps;
   if (!mailer) return 0;
-  let sent = 0;
-  for (const mail of mails) {
-    try {
-      const user = await deps.directory.getUser(tenantId, mail.userId);
-      if (!user || user.status === 'DEACTIVATED') continue;
-      await mailer.send({ to: user.email, ...mail.content });
-      sent += 1;
-    } catch (error) {
-      logger.warn('Assignment email not sent', { user_id: mail.userId, error });
-    }
-  }
-  return sent;
+  const limit = pLimit(EMAILS_IN_FLIGHT);
+  const sent = await Promise.all(
+    mails.map((mail) =>
+      limit(async () => {
+        try {
+          const user = await deps.directory.getUser(tenantId, mail.userId);
+          if (!user || user.status === 'DEACTIVATED') return false;
+          await mailer.send({ to: user.email, ...mail.content });
+          return true;
+        } catch (error) {
+          // The error's name only: SES errors can quote the recipient's address.
+          logger.warn('Assignment email not sent', { user_id: mail.userId, error_name: errorName(error) });
+          return false;
+        }
+      }),
+    ),
+  );
+  return sent.filter(Boolean).length;
 }

@@ -397,7 +397,36 @@ describe('prepareAssignment', () => {
 
   // BUG: the pending grants are built from the task as loaded before the assessment, whose risk is
   // still unset, so they (and their pending_approval events) say 'low' for a high-risk bundle.
-  it.fails('gives the pending grants and their events the risk the assessment found', async () => {
+  it('never overwrites an ACTIVE grant of something else with a pending one: that grant is merged', async () => {
+    queue(highRisk);
+    // Not in force yet (it starts tomorrow), so the assessment plans it; the write must not replace it.
+    const later: Entitlement = {
+      tenantId: 'acme',
+      entitlementId: 'ent_direct',
+      userId: BOB,
+      bundleId: 'prod-admin',
+      scope: 'tenant',
+      risk: 'high',
+      validFrom: at(24).toISOString(),
+      source: { type: 'direct' },
+      status: 'ACTIVE',
+      approvalChain: [],
+      grantedBy: ADMIN,
+      createdAt: T0.toISOString(),
+      updatedAt: T0.toISOString(),
+    };
+    await entitlements.putAll([later]);
+    events = [];
+    expect(await prepare()).toEqual({ next: 'APPROVAL' });
+    expect(entitlements.of(BOB, 'prod-admin')?.entitlement).toEqual(later);
+    expect(outcomes()).toEqual([
+      [ANN, 'prod-admin', 'planned'],
+      [BOB, 'prod-admin', 'merged'],
+    ]);
+    expect(eventIds()).toEqual([`evt_pending_${idOf(ANN, 'prod-admin')}`]);
+  });
+
+  it('gives the pending grants and their events the risk the assessment found', async () => {
     queue(highRisk);
     await prepare();
     expect(entitlements.all().map((found) => found.risk)).toEqual(['high', 'high']);
@@ -814,6 +843,33 @@ describe('failAssignment', () => {
       ['REJECTED', [], at(3).toISOString()],
       ['REJECTED', [], at(3).toISOString()],
     ]);
+  });
+
+  it('publishes iam.permission.rejected for each grant it rejects, under the ids a rejection would use', async () => {
+    queue(highRisk);
+    await prepare();
+    events = [];
+    await failAssignment(deps, { ...RUN, error: { Error: 'States.Timeout' } });
+    expect(events.map((event) => event.detailType)).toEqual([
+      'iam.permission.rejected',
+      'iam.permission.rejected',
+    ]);
+    expect(eventIds().sort()).toEqual(
+      [`evt_rejected_${idOf(ANN, 'prod-admin')}`, `evt_rejected_${idOf(BOB, 'prod-admin')}`].sort(),
+    );
+  });
+
+  it('ends COMPLETED_WITH_ERRORS, not FAILED, when grants were already made (Notify failed after activation)', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    await failAssignment(deps, { ...RUN, error: { Error: 'States.TaskFailed', Cause: 'SES down' } });
+    expect(assignments.task()).toMatchObject({
+      status: 'COMPLETED_WITH_ERRORS',
+      failureReason:
+        'The grants made are in force, but the workflow failed after making them: States.TaskFailed (SES down)',
+    });
+    expect(entitlements.of(ANN, 'viewer')?.entitlement.status).toBe('ACTIVE');
   });
 
   it('describes an error without a cause, a long cause cut short, and no error at all', async () => {
