@@ -20,6 +20,7 @@ import {
   prepareAssignment,
   rejectAssignment,
 } from '../../../../functions/entitlements/use-cases/assignment-workflow';
+import { notifyAssignment } from '../../../../functions/entitlements/use-cases/notify-assignment';
 import type { User } from '../../../../functions/identity/domain/user';
 import { AppError } from '../../../../functions/shared/errors';
 import type { DomainEvent } from '../../../../functions/shared/events/domain-event';
@@ -76,6 +77,7 @@ class FakeAssignments implements AssignmentsPort {
   readonly tasks = new Map<string, AssignmentTask>();
   readonly members = new Map<number, MemberRecord>();
   failNextPutMembers = false;
+  failNextTransition = false;
   async get(_tenantId: string, assignmentId: string) {
     return this.tasks.get(assignmentId);
   }
@@ -86,6 +88,10 @@ class FakeAssignments implements AssignmentsPort {
     fields: Partial<AssignmentTask>,
     now: string,
   ) {
+    if (this.failNextTransition) {
+      this.failNextTransition = false;
+      throw new Error('table unavailable');
+    }
     return this.update(tenantId, assignmentId, statusesBefore(to), { ...fields, status: to }, now);
   }
   async update(
@@ -924,5 +930,65 @@ describe('failAssignment', () => {
         (found) => found?.entitlement.status,
       ),
     ).toEqual(['ACTIVE', 'ACTIVE']);
+  });
+});
+
+describe('notifyAssignment', () => {
+  function notifyDeps(sent: string[], failFor?: string) {
+    return {
+      ...deps,
+      mailer: {
+        send: async (email: { to: string }) => {
+          if (email.to === failFor) throw new Error('MessageRejected: Email address is not verified: ann@x');
+          sent.push(email.to);
+        },
+      },
+      recordFailureRatio: () => {},
+    };
+  }
+
+  it('announces each grant, sets the final status, then mails each member and the requester once', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    const sent: string[] = [];
+    expect(await notifyAssignment(notifyDeps(sent), RUN)).toEqual({ status: 'COMPLETED', notified: 3 });
+    expect(assignments.status()).toBe('COMPLETED');
+    expect(sent.sort()).toEqual([ADMIN, ANN, BOB].map((id) => users.get(id)?.email).sort());
+    expect(events.filter((event) => event.detailType === 'iam.permission.granted')).toHaveLength(2);
+  });
+
+  it('mails nobody twice when retried after the status was set (the status is the claim)', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    const first: string[] = [];
+    await notifyAssignment(notifyDeps(first), RUN);
+    const again: string[] = [];
+    expect(await notifyAssignment(notifyDeps(again), RUN)).toEqual({ status: 'COMPLETED', notified: 0 });
+    expect(again).toEqual([]);
+  });
+
+  it('mails no one before the final status is written, so a failed write and its retry mail each once', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    const sent: string[] = [];
+    assignments.failNextTransition = true;
+    await expect(notifyAssignment(notifyDeps(sent), RUN)).rejects.toThrow('table unavailable');
+    expect(sent).toEqual([]);
+    await notifyAssignment(notifyDeps(sent), RUN);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('counts an email that fails as not sent and goes on with the others', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    const sent: string[] = [];
+    const annEmail = users.get(ANN)?.email;
+    const result = await notifyAssignment(notifyDeps(sent, annEmail), RUN);
+    expect(result).toEqual({ status: 'COMPLETED', notified: 2 });
+    expect(sent).not.toContain(annEmail);
   });
 });
