@@ -64,3 +64,22 @@ export type ApprovalOutcome = z.infer<typeof approvalOutcomeSchema>;
 
 /** The `Error` of SendTaskFailure, which the workflows catch by name. */
 export const APPROVAL_ERRORS = { REJECTED: 'Approval.Rejected', EXPIRED: 'Approval.Expired' } as const;
+
+/**
+ * What a workflow's Catch of APPROVAL_ERRORS holds (`{Error, Cause}`), parsed to the outcome its
+ * Cause carries as JSON; a Cause that is not an outcome is a parse issue, never a SyntaxError.
+ */
+export const approvalFailureSchema = z
+  .object({
+    Error: z.enum([APPROVAL_ERRORS.REJECTED, APPROVAL_ERRORS.EXPIRED]),
+    Cause: z.string().transform((cause, context) => {
+      try {
+        return JSON.parse(cause) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'Cause is not JSON: expected the approval outcome' });
+        return z.NEVER;
+      }
+    }),
+  })
+  .transform(({ Cause }) => Cause)
+  .pipe(approvalOutcomeSchema);
