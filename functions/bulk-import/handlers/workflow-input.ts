@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { approvalOutcomeSchema } from '../../approvals/domain/approval-subject';
+import { approvalIdFor } from '../../approvals/domain/approval';
+import { approvalFailureSchema, approvalOutcomeSchema } from '../../approvals/domain/approval-subject';
+import type { SettlementOutcome } from '../use-cases/settle-grants';
 
 /** What every bulk-import workflow task receives: the run, and for Map items the batch. */
 export const runInputSchema = z.object({
@@ -19,9 +21,16 @@ export const finalizeInputSchema = runInputSchema.extend({
   error: z.unknown().optional(),
 });
 
+/** What the callback task's Catch holds when the workflow stopped waiting (its backstop timeout). */
+const waitTimedOutSchema = z.object({ Error: z.literal('States.Timeout'), Cause: z.string().optional() });
+
+export const WAIT_TIMED_OUT_JUSTIFICATION =
+  'No decision within the maximum wait: the import stopped waiting for its approval.';
+
 /**
- * SettleGrants: the approval's outcome, either the callback task's output (approved) or the
- * failure it caught (`Approval.Rejected` / `Approval.Expired`, the outcome as JSON in `Cause`).
+ * SettleGrants: the approval's outcome, either the callback task's output (approved), the failure
+ * it caught (`Approval.Rejected` / `Approval.Expired`, the outcome as JSON in `Cause`), or its
+ * timeout, which expires the run's approval with no decider.
  */
 export const settleInputSchema = z.union([
   runInputSchema.extend({ approval: approvalOutcomeSchema }).transform(({ approval, ...run }) => ({
@@ -29,9 +38,19 @@ export const settleInputSchema = z.union([
     outcome: approval,
   })),
   runInputSchema
-    .extend({ approvalFailure: z.object({ Error: z.string(), Cause: z.string() }) })
+    .extend({ approvalFailure: waitTimedOutSchema })
+    .transform(({ approvalFailure: _, ...run }) => ({
+      ...run,
+      outcome: {
+        approvalId: approvalIdFor(run.tenantId, { type: 'bulk_import', taskId: run.taskId, run: run.run }),
+        decision: 'EXPIRED' as const,
+        justification: WAIT_TIMED_OUT_JUSTIFICATION,
+      } satisfies SettlementOutcome,
+    })),
+  runInputSchema
+    .extend({ approvalFailure: approvalFailureSchema })
     .transform(({ approvalFailure, ...run }) => ({
       ...run,
-      outcome: approvalOutcomeSchema.parse(JSON.parse(approvalFailure.Cause)),
+      outcome: approvalFailure,
     })),
 ]);

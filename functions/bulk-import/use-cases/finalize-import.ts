@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { approvalIdFor } from '../../approvals/domain/approval';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { ObjectStore } from '../../shared/aws/object-store';
@@ -19,6 +20,7 @@ import {
   importGrants,
   readGrantStates,
   sensitiveRolesOf,
+  settleGrants,
   tallyGrants,
 } from './import-grants';
 import { findTask } from './task-view';
@@ -26,8 +28,8 @@ import { findTask } from './task-view';
 export interface FinalizeDeps {
   readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'listBatchOutcomes' | 'transition'>;
   readonly reports: Pick<ObjectStore, 'readText' | 'putFile'>;
-  readonly directory: Pick<DirectoryRepository, 'getUser'>;
-  readonly pendingGrants: Pick<PendingGrantRepository, 'get'>;
+  readonly directory: Pick<DirectoryRepository, 'getUser' | 'addRoles'>;
+  readonly pendingGrants: Pick<PendingGrantRepository, 'get' | 'settle'>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   /** Absent when transactional notifications are off: no summary email then. */
   readonly mailer?: Pick<Mailer, 'send'>;
@@ -35,15 +37,25 @@ export interface FinalizeDeps {
   readonly clock: () => Date;
 }
 
-export type FinalStatus = 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED';
+export const FINAL_STATUSES = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+type FinalTask = ImportTask & { readonly status: FinalStatus };
+
+/** Whether the task ended this run: retried or redriven, its step announces it again. */
+export function isFinalFor(task: ImportTask, run: number): task is FinalTask {
+  return task.run === run && (FINAL_STATUSES as readonly string[]).includes(task.status);
+}
 
 /**
  * Ends a run: counts from every row's latest outcome (a valid row without one failed), the
  * succeeded and failed exports, the final status, the `iam.user.bulk_imported` event and the
- * operator's summary. Retried, it finds the task already final for this run and changes nothing;
- * a redriven execution that failed before finalizes its run again, with the rows it now created.
- * A run whose created users hold grants still waiting for approval stops short of final: the task
- * is AWAITING_APPROVAL and the workflow waits for the approval, whose settlement ends the run.
+ * operator's summary. A run whose created users hold grants still waiting for approval stops
+ * short of final: the task is AWAITING_APPROVAL and the workflow waits for the approval, whose
+ * settlement ends the run; when the wait fails instead, the run ends FAILED here and the grants
+ * still pending are rejected, so no task is left waiting after its execution ended. Retried, a
+ * task already final for the run is announced again under the same event id (the summary email
+ * at most once); a redriven execution that failed before finalizes its run again, with the rows
+ * it now created.
  */
 export async function finalizeImport(
   deps: FinalizeDeps,
@@ -57,14 +69,20 @@ export async function finalizeImport(
   },
 ): Promise<{ status: string }> {
   const task = await findTask(deps, input.tenantId, input.taskId);
-  // A FAILED run is finalized again when its execution is redriven; any other settled run, or an
-  // older run, is left as it is (a retried Finalize step).
-  const finalizable = task.run === input.run && (task.status === 'PROVISIONING' || task.status === 'FAILED');
-  if (!finalizable || (task.status === 'FAILED' && input.outcome === 'FAILED'))
+  const redriven = task.status === 'FAILED' && input.outcome === 'FINISHED';
+  if (isFinalFor(task, input.run) && !redriven) {
+    await announceRun(deps, task, input.correlationId, { summary: false });
+    return { status: task.status };
+  }
+  const waitFailed = task.status === 'AWAITING_APPROVAL' && input.outcome === 'FAILED';
+  if (task.run !== input.run || !(task.status === 'PROVISIONING' || redriven || waitFailed))
     return { status: task.status };
 
   const validRows = parseRowLines(await deps.reports.readText(task.artifacts.validRows ?? ''));
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
+  const now = deps.clock();
+  const failureReason = input.outcome === 'FAILED' ? describeFailure(input.error) : undefined;
+  if (waitFailed) await rejectWaitingGrants(deps, input, importGrants(validRows, latest), failureReason, now);
   const settled = await settledRows(deps, task, validRows, latest);
   const status: FinalStatus | 'AWAITING_APPROVAL' =
     input.outcome === 'FAILED' || settled.counts.succeeded === 0
@@ -73,26 +91,50 @@ export async function finalizeImport(
         ? 'AWAITING_APPROVAL'
         : finalStatusOf(settled.counts);
 
-  const now = deps.clock();
   const final = await deps.tasks.transition(
     input.tenantId,
     input.taskId,
-    ['PROVISIONING', 'FAILED'],
+    [task.status],
     status,
     {
       counts: settled.counts,
       artifacts: { ...task.artifacts, ...settled.artifacts },
       grantsAwaitingApproval: settled.grantsAwaiting,
-      runStartedAt: task.updatedAt,
-      ...(input.outcome === 'FAILED' ? { failureReason: describeFailure(input.error) } : {}),
+      // The run started when it was provisioned, not when its approval wait failed.
+      ...(waitFailed ? {} : { runStartedAt: task.updatedAt }),
+      ...(failureReason ? { failureReason } : {}),
     },
     now.toISOString(),
   );
-  const durationSeconds = (now.getTime() - new Date(task.updatedAt).getTime()) / 1000;
-  deps.recordMetrics(settled.counts, durationSeconds);
+  if (!waitFailed) {
+    // Recorded once per run: a run that waited for an approval was recorded when it began to.
+    deps.recordMetrics(settled.counts, (now.getTime() - new Date(task.updatedAt).getTime()) / 1000);
+  }
   if (status === 'AWAITING_APPROVAL') return { status };
-  await announceRun(deps, final, status, settled.counts, input.correlationId, now);
+  await announceRun(deps, { ...final, status }, input.correlationId, { summary: true });
   return { status };
+}
+
+/**
+ * Rejects the grants still pending when a run's approval could not be waited for to the end,
+ * under that run's approval id with no decider; the ones an approval settled before stay as they are.
+ */
+async function rejectWaitingGrants(
+  deps: FinalizeDeps,
+  run: { tenantId: string; taskId: string; run: number; correlationId: string },
+  grants: readonly ImportGrant[],
+  failureReason: string | undefined,
+  now: Date,
+): Promise<void> {
+  const approval = {
+    approvalId: approvalIdFor(run.tenantId, { type: 'bulk_import', taskId: run.taskId, run: run.run }),
+    decision: 'REJECTED' as const,
+    decidedAt: now.toISOString(),
+    justification: `The import failed before its approval was settled (${failureReason}); request the role again.`,
+  };
+  await deps.publish(
+    await settleGrants(deps, run, grants, approval, { type: 'system', component: 'bulk-import' }, now),
+  );
 }
 
 /** A finished run's status from its counts: every valid row created or not. */
@@ -140,16 +182,19 @@ export async function settledRows(
   return { counts, grantsAwaiting: tally.grantsAwaiting, artifacts };
 }
 
-/** The `iam.user.bulk_imported` event and the operator's summary of a run that is over. */
+/**
+ * The `iam.user.bulk_imported` event of a run that is over, as of its final write (the same event,
+ * id and content, however often it is announced), and the operator's summary when asked for.
+ */
 export async function announceRun(
   deps: Pick<FinalizeDeps, 'publish' | 'mailer' | 'directory'>,
-  task: ImportTask,
-  status: FinalStatus,
-  counts: TaskCounts,
+  task: FinalTask,
   correlationId: string,
-  now: Date,
+  options: { summary: boolean },
 ): Promise<void> {
-  const durationSeconds = (now.getTime() - new Date(task.runStartedAt ?? task.updatedAt).getTime()) / 1000;
+  const endedAt = new Date(task.updatedAt);
+  const durationSeconds =
+    (endedAt.getTime() - new Date(task.runStartedAt ?? task.updatedAt).getTime()) / 1000;
   await deps.publish([
     domainEvent(
       'iam.user.bulk_imported',
@@ -159,13 +204,13 @@ export async function announceRun(
         actor: task.committedBy
           ? { type: 'user', userId: task.committedBy, tenantId: task.tenantId }
           : { type: 'system', component: 'bulk-import' },
-        occurredAt: now,
+        occurredAt: endedAt,
       },
-      { taskId: task.taskId, run: task.run, status, counts, durationSeconds },
-      `evt_${task.taskId.slice(2)}_run${task.run}_${status.toLowerCase()}`,
+      { taskId: task.taskId, run: task.run, status: task.status, counts: task.counts, durationSeconds },
+      `evt_${task.taskId.slice(2)}_run${task.run}_${task.status.toLowerCase()}`,
     ),
   ]);
-  await sendSummary(deps, task.committedBy, task, status, counts);
+  if (options.summary) await sendSummary(deps, task.committedBy, task, task.status, task.counts);
 }
 
 async function writeExports(

@@ -1,4 +1,13 @@
-import type { GrantStatus, PendingGrantRepository } from '../adapters/pending-grant-repository';
+import pLimit from 'p-limit';
+import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import { domainEvent } from '../../shared/events/catalog';
+import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
+import type {
+  GrantApproval,
+  GrantStatus,
+  PendingGrantRepository,
+  StoredGrant,
+} from '../adapters/pending-grant-repository';
 import type { ImportRow } from '../domain/import-row';
 import type { RowOutcome } from '../domain/row-outcome';
 
@@ -22,6 +31,12 @@ export function importGrants(
   });
 }
 
+/**
+ * Grants read or settled at once: a 10,000-row import must finish within the Lambda's time
+ * without a burst the table would throttle.
+ */
+const GRANTS_IN_FLIGHT = 8;
+
 export const grantKey = (grant: Pick<ImportGrant, 'userId' | 'role'>) => `${grant.userId}\n${grant.role}`;
 
 /** Where each grant stands, read from the grants themselves (a missing one counts as pending). */
@@ -30,12 +45,98 @@ export async function readGrantStates(
   tenantId: string,
   grants: readonly ImportGrant[],
 ): Promise<Map<string, GrantStatus>> {
-  const states = new Map<string, GrantStatus>();
-  for (const grant of grants) {
-    const stored = await pendingGrants.get(tenantId, grant.userId, grant.role);
-    states.set(grantKey(grant), stored?.status ?? 'PENDING_APPROVAL');
+  const limit = pLimit(GRANTS_IN_FLIGHT);
+  const stored = await Promise.all(
+    grants.map((grant) => limit(() => pendingGrants.get(tenantId, grant.userId, grant.role))),
+  );
+  return new Map(
+    grants.map((grant, index) => [grantKey(grant), stored[index]?.status ?? 'PENDING_APPROVAL']),
+  );
+}
+
+export interface GrantSettlementDeps {
+  readonly pendingGrants: Pick<PendingGrantRepository, 'get' | 'settle'>;
+  readonly directory: Pick<DirectoryRepository, 'addRoles'>;
+}
+
+/**
+ * Settles a run's grants by one approval's outcome, a few at a time: approved, the role is bound
+ * to the user and the grant turns ACTIVE; otherwise it turns REJECTED. The events of the grants
+ * it settled, in row order, with stable ids: retried, a grant it settled before is settled again
+ * as a no-op and its event is published again under the same id.
+ */
+export async function settleGrants(
+  deps: GrantSettlementDeps,
+  run: { tenantId: string; taskId: string; correlationId: string },
+  grants: readonly ImportGrant[],
+  approval: GrantApproval,
+  actor: EventActor,
+  now: Date,
+): Promise<DomainEvent[]> {
+  const limit = pLimit(GRANTS_IN_FLIGHT);
+  const settled = await Promise.all(
+    grants.map((grant) => limit(() => settleGrant(deps, run.tenantId, grant, approval, now))),
+  );
+  return grants.flatMap((grant, index) =>
+    settled[index] ? [grantEvent(run, grant, approval, actor, now)] : [],
+  );
+}
+
+/** Settles one grant; false when something else settled it before (another approval, another outcome). */
+async function settleGrant(
+  deps: GrantSettlementDeps,
+  tenantId: string,
+  grant: ImportGrant,
+  approval: GrantApproval,
+  now: Date,
+): Promise<boolean> {
+  const stored = await deps.pendingGrants.get(tenantId, grant.userId, grant.role);
+  if (!stored || !(stored.status === 'PENDING_APPROVAL' || isSettledBy(stored, approval))) return false;
+  if (approval.decision === 'APPROVED') {
+    // Bound before the grant says ACTIVE: a crash in between is retried from a pending grant.
+    await deps.directory.addRoles(tenantId, grant.userId, [grant.role], now.toISOString());
   }
-  return states;
+  const status = approval.decision === 'APPROVED' ? 'ACTIVE' : 'REJECTED';
+  return deps.pendingGrants.settle(tenantId, grant.userId, grant.role, status, approval, now.toISOString());
+}
+
+/**
+ * Whether a settled grant holds this very outcome: same approval, decision and decider. A run
+ * that failed rejects under its approval's id with no decider, so it never overwrites what a
+ * person decided before.
+ */
+function isSettledBy(stored: StoredGrant, approval: GrantApproval): boolean {
+  return (
+    stored.approval?.approvalId === approval.approvalId &&
+    stored.approval.decision === approval.decision &&
+    stored.approval.decidedBy === approval.decidedBy
+  );
+}
+
+function grantEvent(
+  run: { tenantId: string; taskId: string; correlationId: string },
+  grant: ImportGrant,
+  approval: GrantApproval,
+  actor: EventActor,
+  now: Date,
+): DomainEvent {
+  const context = { tenantId: run.tenantId, correlationId: run.correlationId, actor, occurredAt: now };
+  const data = {
+    targetId: `user:${grant.userId}`,
+    userId: grant.userId,
+    grant: { type: 'role' as const, role: grant.role },
+    source: { type: 'bulk_import' as const, taskId: run.taskId, row: grant.row },
+    approvalChain: [approval],
+  };
+  const eventId = `evt_${approval.approvalId}_${grant.userId}_${grant.role}`;
+  return approval.decision === 'APPROVED'
+    ? domainEvent('iam.permission.granted', context, { ...data, validFrom: approval.decidedAt }, eventId)
+    : domainEvent(
+        'iam.permission.rejected',
+        context,
+        { ...data, reason: approval.decision === 'EXPIRED' ? 'approval_expired' : 'rejected' },
+        eventId,
+      );
 }
 
 export interface GrantTally {
