@@ -36,6 +36,7 @@ const approvalItemSchema = z.object({
   createdAt: z.string(),
   slaDueAt: z.string(),
   expiresAt: z.string(),
+  notifiedAt: z.string().optional(),
   remindedAt: z.string().optional(),
   decision: z
     .object({
@@ -45,6 +46,7 @@ const approvalItemSchema = z.object({
     })
     .optional(),
   resumed: z.boolean(),
+  resumeClaimedAt: z.string().optional(),
 }) satisfies z.ZodType<Approval>;
 
 const parseApproval = (item: Record<string, unknown>): Approval => approvalItemSchema.parse(item);
@@ -121,13 +123,15 @@ export class ApprovalRepository {
 
   /**
    * Writes `next` over `current` if the stored approval is still in `current`'s state (status,
-   * reminder, resumption, token): the optimistic check every transition relies on. False when
-   * someone else changed it first.
+   * reminder, resumption and its claim, token): the optimistic check every transition relies on.
+   * False when someone else changed it first.
    */
   async replace(current: Approval, next: Approval): Promise<boolean> {
     const item = { ...next, ...indexKeys(next) };
     const { names, values, set } = setAll(item);
     const removeDue = nextDueAt(next) === undefined ? ' REMOVE GSI3PK, GSI3SK' : '';
+    const reminded = unchanged('#reminded', ':fromReminded', current.remindedAt);
+    const claimed = unchanged('#claimed', ':fromClaimed', current.resumeClaimedAt);
     try {
       await this.client.send(
         new UpdateCommand({
@@ -135,21 +139,23 @@ export class ApprovalRepository {
           Key: keys.approval(current.tenantId, current.approvalId),
           UpdateExpression: `SET ${set}${removeDue}`,
           ConditionExpression:
-            'attribute_exists(PK) AND #status = :fromStatus AND #resumed = :fromResumed AND #token = :fromToken AND ' +
-            (current.remindedAt ? '#reminded = :fromReminded' : 'attribute_not_exists(#reminded)'),
+            'attribute_exists(PK) AND #status = :fromStatus AND #resumed = :fromResumed AND #token = :fromToken' +
+            ` AND ${reminded.condition} AND ${claimed.condition}`,
           ExpressionAttributeNames: {
             ...names,
             '#status': 'status',
             '#resumed': 'resumed',
             '#token': 'taskToken',
             '#reminded': 'remindedAt',
+            '#claimed': 'resumeClaimedAt',
           },
           ExpressionAttributeValues: {
             ...values,
             ':fromStatus': current.status,
             ':fromResumed': current.resumed,
             ':fromToken': current.taskToken,
-            ...(current.remindedAt ? { ':fromReminded': current.remindedAt } : {}),
+            ...reminded.values,
+            ...claimed.values,
           },
         }),
       );
@@ -189,6 +195,13 @@ export class ApprovalRepository {
   async listDue(scope: SweepScope): Promise<Approval[]> {
     return listDue(this.client, this.tableName, 'approval', scope, parseApproval);
   }
+}
+
+/** The condition that an optional attribute still holds `value`, or is still absent. */
+function unchanged(name: string, placeholder: string, value: string | undefined) {
+  return value === undefined
+    ? { condition: `attribute_not_exists(${name})`, values: {} }
+    : { condition: `${name} = ${placeholder}`, values: { [placeholder]: value } };
 }
 
 const startKeySchema = z.object({

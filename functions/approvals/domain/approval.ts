@@ -26,7 +26,10 @@ export interface ApprovalDecisionRecord {
  * An approval of one subject's grants. `taskToken` is the waiting workflow's and never leaves the
  * approvals capability. `resumed` says whether the workflow was told the outcome: a decision is
  * recorded first and the workflow resumed after, so a crash in between leaves `resumed: false`
- * for the same decision again or the sweep to finish.
+ * for the same decision again or the sweep to finish. `notifiedAt` is written once the approvers
+ * were told it opened, so a start that crashed before telling them is finished by its retry.
+ * `resumeClaimedAt` is when a sweep or a token hand-over last set out to resume the workflow: no
+ * other sweep tries again until RESUME_RETRY_MINUTES later.
  */
 export interface Approval {
   readonly approvalId: string;
@@ -44,10 +47,19 @@ export interface Approval {
   readonly createdAt: string;
   readonly slaDueAt: string;
   readonly expiresAt: string;
+  readonly notifiedAt?: string;
   readonly remindedAt?: string;
   readonly decision?: ApprovalDecisionRecord;
   readonly resumed: boolean;
+  readonly resumeClaimedAt?: string;
 }
+
+/**
+ * How long a resumption is left to whoever set out to do it (the decider, the sweep, a token
+ * hand-over) before the sweep tries again: one sweep period, so a decider's own callback never
+ * races the sweep's.
+ */
+export const RESUME_RETRY_MINUTES = 5;
 
 export interface ApprovalTimers {
   /** Minutes pending before the approvers are reminded and the security team alerted. */
@@ -102,8 +114,10 @@ export function newApproval(
 
 /** The next time the sweep must look at an approval, or none when nothing is left to do. */
 export function nextDueAt(approval: Approval): string | undefined {
-  if (approval.status !== 'PENDING') return approval.resumed ? undefined : approval.decision?.decidedAt;
-  return approval.remindedAt ? approval.expiresAt : approval.slaDueAt;
+  if (approval.status === 'PENDING') return approval.remindedAt ? approval.expiresAt : approval.slaDueAt;
+  if (approval.resumed || !approval.decision) return undefined;
+  const attempted = new Date(approval.resumeClaimedAt ?? approval.decision.decidedAt);
+  return new Date(attempted.getTime() + RESUME_RETRY_MINUTES * 60_000).toISOString();
 }
 
 export interface Decider {
@@ -112,15 +126,28 @@ export interface Decider {
   readonly roles: readonly string[];
 }
 
+/** Roles whose `approvals.decide` is at least as strong as any approver role (superuser holds every permission). */
+const DECIDES_EVERY_RISK = ['security_approver', 'superuser'] as const;
+
 /**
- * Whether someone may decide an approval at all: they hold its approver role, and they are not
- * the one who asked for the grants (nobody approves their own request).
+ * The roles that may decide an approval of a risk: its approver role, or a role holding
+ * `approvals.decide` that decides every risk. High risk: a security approver or a superuser;
+ * lower: a tenant admin as well.
  */
-export function mayDecide(
-  approval: Pick<Approval, 'approverRole' | 'requestedBy'>,
-  decider: Decider,
-): boolean {
-  return decider.roles.includes(approval.approverRole) && decider.userId !== approval.requestedBy;
+export function decidingRoles(risk: RiskLevel): readonly string[] {
+  return [...new Set([approverRoleFor(risk), ...DECIDES_EVERY_RISK])];
+}
+
+/**
+ * Whether someone may decide an approval at all: they hold one of its deciding roles, and they are
+ * not the one who asked for the grants (nobody approves their own request).
+ */
+export function mayDecide(approval: Pick<Approval, 'risk' | 'requestedBy'>, decider: Decider): boolean {
+  return holdsDecidingRole(approval, decider) && decider.userId !== approval.requestedBy;
+}
+
+function holdsDecidingRole(approval: Pick<Approval, 'risk'>, decider: Decider): boolean {
+  return decidingRoles(approval.risk).some((role) => decider.roles.includes(role));
 }
 
 export type DecisionRequest = { readonly decision: 'APPROVE' | 'REJECT'; readonly justification?: string };
@@ -138,10 +165,10 @@ export function decide(
   if (decider.userId === approval.requestedBy) {
     throw new ForbiddenError('SELF_APPROVAL', 'You asked for these grants: someone else must decide them.');
   }
-  if (!decider.roles.includes(approval.approverRole)) {
+  if (!holdsDecidingRole(approval, decider)) {
     throw new ForbiddenError(
       'NOT_AN_APPROVER',
-      `Only a holder of the role "${approval.approverRole}" may decide this approval.`,
+      `Only a holder of one of the roles ${decidingRoles(approval.risk).join(', ')} may decide this ${approval.risk}-risk approval.`,
     );
   }
   if (
@@ -183,7 +210,10 @@ export type DueAction = 'expire' | 'remind' | 'resume' | 'none';
 
 /** What the sweep does with an approval it found due at `now`. */
 export function dueAction(approval: Approval, now: Date): DueAction {
-  if (approval.status !== 'PENDING') return approval.resumed ? 'none' : 'resume';
+  if (approval.status !== 'PENDING') {
+    const due = nextDueAt(approval);
+    return due !== undefined && now >= new Date(due) ? 'resume' : 'none';
+  }
   if (now >= new Date(approval.expiresAt)) return 'expire';
   if (!approval.remindedAt && now >= new Date(approval.slaDueAt)) return 'remind';
   return 'none';

@@ -12,6 +12,7 @@ import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { WorkflowCallback } from '../../shared/aws/workflow-callback';
 import { loadConfig } from '../../shared/config';
 import type { DomainEvent } from '../../shared/events/domain-event';
+import { readFlags } from '../../shared/flags';
 import { metrics } from '../../shared/observability';
 import { eventBusConfig, mailConfig, tableConfig } from '../../shared/runtime-config';
 import { ApprovalRepository } from '../adapters/approval-repository';
@@ -37,7 +38,9 @@ const describers: Readonly<Record<ApprovalSubject['type'], DescribeSubject>> = {
   }),
 };
 
-export const approvalDeps: ApprovalDeps = {
+const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
+
+const alwaysOn: ApprovalDeps = {
   approvals: new ApprovalRepository(documents, config.TABLE_NAME),
   describeSubject: (tenantId, subject) => describers[subject.type](tenantId, subject),
   callback: new WorkflowCallback(new SFNClient({})),
@@ -46,7 +49,6 @@ export const approvalDeps: ApprovalDeps = {
     (await directory.listAllUsers(tenantId)).filter(
       (user) => user.status === 'ACTIVE' && user.roles.includes(role),
     ),
-  mailer: new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS),
   timers: { slaMinutes: config.APPROVAL_SLA_MINUTES, maxWaitHours: config.APPROVAL_MAX_WAIT_HOURS },
   recordDecisionDuration: (approval, seconds) => {
     if (approval.subject.type === 'batch_assign') {
@@ -55,3 +57,8 @@ export const approvalDeps: ApprovalDeps = {
   },
   clock: () => new Date(),
 };
+
+/** The deps of one invocation: approval emails go out only while `notify-transactional` is on. */
+export function approvalDeps(): ApprovalDeps {
+  return { ...alwaysOn, ...(readFlags()['notify-transactional'] ? { mailer } : {}) };
+}

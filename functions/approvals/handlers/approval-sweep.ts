@@ -8,7 +8,7 @@ import { approvalDeps } from './approval-deps';
 /** `ApprovalSweep` (config/schedules.ts): reminds, escalates and expires the approvals due. */
 export const handler = middy(async (event: unknown) => {
   const scope = sweepScopeOf(event);
-  const result = await sweepApprovals(approvalDeps, scope);
+  const result = await sweepApprovals(approvalDeps(), scope);
   logger.info('Approval sweep done', {
     ...result,
     at: scope.now.toISOString(),

@@ -14,6 +14,6 @@ export const requestApproval = middy(async (event: unknown): Promise<void> => {
   const input = approvalTaskInputSchema.parse(event);
   logger.appendKeys({ tenant_id: input.tenantId, subject_type: input.subject.type });
   logger.setCorrelationId(input.correlationId);
-  const approval = await startApproval(approvalDeps, input);
+  const approval = await startApproval(approvalDeps(), input, 'hand-over');
   logger.info('Approval requested', { approval_id: approval.approvalId, status: approval.status });
 }).use(injectLambdaContext(logger, { resetKeys: true }));

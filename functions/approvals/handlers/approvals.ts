@@ -16,8 +16,9 @@ const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, c
 const START_PERMISSION = { bulk_import: 'users.import', batch_assign: 'roles.assign' } as const;
 
 /**
- * `POST /internal/approvals/start`: how a workflow outside Muster's own state machines hands over
- * its task token. Muster's workflows call the same use-case from their task (approval-tasks.ts).
+ * `POST /internal/approvals/start`: how a workflow outside Muster's own state machines opens its
+ * subject's approval with its task token. It never replaces the token of an approval that exists
+ * (409 APPROVAL_EXISTS): only Muster's own task (approval-tasks.ts) hands a new token over.
  */
 export const postStart = principalRoute(
   {
@@ -27,12 +28,11 @@ export const postStart = principalRoute(
   },
   async ({ caller, body, flags, correlationId }) => {
     requirePermission(caller, START_PERMISSION[body.subject.type], flags);
-    const approval = await startApproval(approvalDeps, {
-      tenantId: caller.tenantId,
-      correlationId,
-      taskToken: body.taskToken,
-      subject: body.subject,
-    });
+    const approval = await startApproval(
+      approvalDeps(),
+      { tenantId: caller.tenantId, correlationId, taskToken: body.taskToken, subject: body.subject },
+      'refuse',
+    );
     return { statusCode: 201, body: approvalView(approval) };
   },
 );
@@ -50,7 +50,7 @@ export const postDecision = principalRoute(
   },
   async ({ caller, params, body }) => {
     const decider = { tenantId: caller.tenantId, userId: caller.currentUserId, roles: caller.access.roles };
-    const approval = await decideApproval(approvalDeps, decider, params.approvalId, body);
+    const approval = await decideApproval(approvalDeps(), decider, params.approvalId, body);
     return { statusCode: 200, body: approvalView(approval) };
   },
 );

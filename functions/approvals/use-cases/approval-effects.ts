@@ -20,7 +20,8 @@ export interface ApprovalDeps {
   readonly callback: Pick<WorkflowCallback, 'sendSuccess' | 'sendFailure'>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   readonly roleHolders: FindRoleHolders;
-  readonly mailer: Pick<Mailer, 'send'>;
+  /** Absent while `notify-transactional` is off: no email, everything else as usual. */
+  readonly mailer?: Pick<Mailer, 'send'>;
   readonly timers: ApprovalTimers;
   /** Seed 001's `iam.batch_assign.approval_duration`, for the approvals that end. */
   readonly recordDecisionDuration: (approval: Approval, seconds: number) => void;
@@ -98,19 +99,26 @@ export async function resumeWorkflow(
   return result;
 }
 
-/** Emails each address once; one that fails is logged, not retried: the rest still go out. */
+/**
+ * Emails each address once; one that fails is logged, not retried: the rest still go out. Only the
+ * error's name is logged: SES messages may quote the recipient.
+ */
 export async function emailEach(
   deps: Pick<ApprovalDeps, 'mailer'>,
   recipients: readonly { readonly email: string }[],
   mail: Mail,
 ): Promise<number> {
+  const { mailer } = deps;
+  if (!mailer) return 0;
   let sent = 0;
   for (const email of new Set(recipients.map((recipient) => recipient.email))) {
     try {
-      await deps.mailer.send({ to: email, ...mail });
+      await mailer.send({ to: email, ...mail });
       sent++;
     } catch (error) {
-      logger.warn('An approval email could not be sent', { error: String(error) });
+      logger.warn('An approval email could not be sent', {
+        error_name: error instanceof Error ? error.name : typeof error,
+      });
     }
   }
   return sent;

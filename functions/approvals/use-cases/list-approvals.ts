@@ -3,13 +3,20 @@ import type { ApprovalDeps } from './approval-effects';
 
 /** An approval as the API shows it: everything but the workflow's token and the bookkeeping. */
 export function approvalView(approval: Approval) {
-  const { taskToken: _token, resumed: _resumed, correlationId: _correlationId, ...view } = approval;
+  const {
+    taskToken: _token,
+    resumed: _resumed,
+    resumeClaimedAt: _claimed,
+    notifiedAt: _notified,
+    correlationId: _correlationId,
+    ...view
+  } = approval;
   return view;
 }
 
 /**
  * `GET /internal/approvals`: a tenant's approvals in one status that the caller may decide (holds
- * the approver role, did not ask), a page at a time.
+ * one of its deciding roles, did not ask), a page at a time.
  */
 export async function listApprovals(
   deps: Pick<ApprovalDeps, 'approvals'>,

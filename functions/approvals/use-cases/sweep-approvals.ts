@@ -28,35 +28,55 @@ export interface SweepResult {
  * its SLA reminds its approvers and escalates to the security team, once; a decided one whose
  * workflow was never told (a crash after the decision) is resumed. Each step is a conditional
  * write from the state it was judged in, so two sweeps, or a sweep and a decider, never both act.
+ * One approval that fails does not hold up the others: the run throws after the rest are done, so
+ * the schedule's retry and dead-letter queue see it.
  */
 export async function sweepApprovals(deps: ApprovalDeps, scope: SweepScope): Promise<SweepResult> {
   const { now } = scope;
-  let reminded = 0;
-  let expired = 0;
-  let resumed = 0;
-  for (const due of await deps.approvals.listDue(scope)) {
-    // The index is eventually consistent: the approval is judged as it is now.
-    const approval = await deps.approvals.get(due.tenantId, due.approvalId);
-    if (!approval) continue;
-    logger.appendKeys({ tenant_id: approval.tenantId, approval_id: approval.approvalId });
-    logger.setCorrelationId(approval.correlationId);
-    switch (dueAction(approval, now)) {
-      case 'expire':
-        if (await expire(deps, approval, now)) expired++;
-        break;
-      case 'remind':
-        if (await remind(deps, approval, now)) reminded++;
-        break;
-      case 'resume':
-        await deps.publish([decidedEvent(approval)]);
-        await resumeWorkflow(deps, approval);
-        resumed++;
-        break;
-      case 'none':
-        break;
+  const due = await deps.approvals.listDue(scope);
+  const counts = { reminded: 0, expired: 0, resumed: 0 };
+  const failures: unknown[] = [];
+  for (const found of due) {
+    try {
+      const done = await handle(deps, found, now);
+      if (done !== 'none') counts[done] += 1;
+    } catch (error) {
+      logger.error('A due approval was not handled', { approval_id: found.approvalId, error });
+      failures.push(error);
     }
   }
-  return { reminded, expired, resumed };
+  if (failures.length > 0) {
+    throw new AggregateError(failures, `${failures.length} of ${due.length} due approval(s) failed`);
+  }
+  return counts;
+}
+
+async function handle(deps: ApprovalDeps, due: Approval, now: Date): Promise<keyof SweepResult | 'none'> {
+  // The index is eventually consistent: the approval is judged as it is now.
+  const approval = await deps.approvals.get(due.tenantId, due.approvalId);
+  if (!approval) return 'none';
+  logger.appendKeys({ tenant_id: approval.tenantId, approval_id: approval.approvalId });
+  logger.setCorrelationId(approval.correlationId);
+  switch (dueAction(approval, now)) {
+    case 'expire':
+      return (await expire(deps, approval, now)) ? 'expired' : 'none';
+    case 'remind':
+      return (await remind(deps, approval, now)) ? 'reminded' : 'none';
+    case 'resume':
+      return (await resume(deps, approval, now)) ? 'resumed' : 'none';
+    case 'none':
+      return 'none';
+  }
+}
+
+async function resume(deps: ApprovalDeps, approval: Approval, now: Date): Promise<boolean> {
+  const claimed: Approval = { ...approval, resumeClaimedAt: now.toISOString() };
+  // Claimed before the workflow is told: an overlapping run loses this write and leaves it; a crash
+  // after it is retried once the claim lapses.
+  if (!(await deps.approvals.replace(approval, claimed))) return false;
+  await deps.publish([decidedEvent(claimed)]);
+  await resumeWorkflow(deps, claimed);
+  return true;
 }
 
 async function expire(deps: ApprovalDeps, approval: Approval, now: Date): Promise<boolean> {

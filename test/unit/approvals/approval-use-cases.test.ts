@@ -37,7 +37,8 @@ class FakeApprovals
       stored?.status === current.status &&
       stored.resumed === current.resumed &&
       stored.taskToken === current.taskToken &&
-      stored.remindedAt === current.remindedAt;
+      stored.remindedAt === current.remindedAt &&
+      stored.resumeClaimedAt === current.resumeClaimedAt;
     if (same) this.items.set(next.approvalId, next);
     return same;
   }
@@ -116,7 +117,7 @@ const eventTypes = () => events.map((event) => event.detailType);
 
 describe('startApproval', () => {
   it('opens one approval, announces it once and emails its approvers but not the requester', async () => {
-    const approval = await startApproval(deps, request());
+    const approval = await startApproval(deps, request(), 'hand-over');
     expect(approval).toMatchObject({
       status: 'PENDING',
       approverRole: 'security_approver',
@@ -126,7 +127,7 @@ describe('startApproval', () => {
     expect(mails.map((mail) => mail.to)).toEqual(['sec@acme.test']);
 
     // A retried task brings a new token: the same approval takes it, nobody is told twice.
-    const again = await startApproval(deps, request('token-2'));
+    const again = await startApproval(deps, request('token-2'), 'hand-over');
     expect(again.approvalId).toBe(approval.approvalId);
     expect(approvals.items.get(approval.approvalId)?.taskToken).toBe('token-2');
     expect(eventTypes()).toEqual(['iam.approval.requested']);
@@ -134,13 +135,13 @@ describe('startApproval', () => {
   });
 
   it('resumes a redriven workflow at once with the recorded outcome', async () => {
-    const approval = await startApproval(deps, request());
+    const approval = await startApproval(deps, request(), 'hand-over');
     await decideApproval(deps, securityApprover, approval.approvalId, {
       decision: 'REJECT',
       justification: 'No.',
     });
     sent = [];
-    await startApproval(deps, request('token-redrive'));
+    await startApproval(deps, request('token-redrive'), 'hand-over');
     expect(sent).toEqual([
       expect.objectContaining({ kind: 'failure', token: 'token-redrive', error: 'Approval.Rejected' }),
     ]);
@@ -150,18 +151,71 @@ describe('startApproval', () => {
     });
   });
 
+  it('lets no one but the workflow task replace the token: the HTTP route gets 409 APPROVAL_EXISTS', async () => {
+    const approval = await startApproval(deps, request(), 'refuse');
+    expect(await codeOf(startApproval(deps, request('token-junk'), 'refuse'))).toBe('APPROVAL_EXISTS');
+    expect(approvals.items.get(approval.approvalId)?.taskToken).toBe('token-1');
+    // The same token again is the same start.
+    expect((await startApproval(deps, request(), 'refuse')).approvalId).toBe(approval.approvalId);
+    expect(eventTypes()).toEqual(['iam.approval.requested']);
+
+    // Nor does a decided approval send its outcome to someone else's token.
+    await decideApproval(deps, securityApprover, approval.approvalId, {
+      decision: 'REJECT',
+      justification: 'No.',
+    });
+    sent = [];
+    expect(await codeOf(startApproval(deps, request('token-junk'), 'refuse'))).toBe('APPROVAL_EXISTS');
+    expect(sent).toEqual([]);
+  });
+
+  it('announces an approval whose first start crashed before telling anyone, once', async () => {
+    const publish = deps.publish;
+    deps = {
+      ...deps,
+      publish: async () => {
+        throw new Error('EventBridge unavailable');
+      },
+    };
+    expect(await codeOf(startApproval(deps, request(), 'hand-over'))).toMatch(/unavailable/);
+    const [created] = approvals.items.values();
+    expect(created?.notifiedAt).toBeUndefined();
+    expect(mails).toEqual([]);
+
+    deps = { ...deps, publish };
+    clock = at(1);
+    const retried = await startApproval(deps, request('token-retry'), 'hand-over');
+    expect(retried).toMatchObject({ taskToken: 'token-retry', notifiedAt: at(1).toISOString() });
+    expect(approvals.items.get(retried.approvalId)?.notifiedAt).toBe(at(1).toISOString());
+    expect(eventTypes()).toEqual(['iam.approval.requested']);
+    expect(events[0]?.detail.eventId).toBe(`evt_${retried.approvalId}_requested`);
+    expect(mails.map((mail) => mail.to)).toEqual(['sec@acme.test']);
+
+    await startApproval(deps, request('token-again'), 'hand-over');
+    expect(eventTypes()).toEqual(['iam.approval.requested']);
+    expect(mails).toHaveLength(1);
+  });
+
+  it('sends no email while notify-transactional is off, and still announces the approval', async () => {
+    const { mailer: _mailer, ...withoutMailer } = deps;
+    const approval = await startApproval(withoutMailer, request(), 'hand-over');
+    expect(eventTypes()).toEqual(['iam.approval.requested']);
+    expect(mails).toEqual([]);
+    expect(approvals.items.get(approval.approvalId)?.notifiedAt).toBeDefined();
+  });
+
   it('refuses a subject its owner does not know (404) or that does not wait (409)', async () => {
     facts = undefined;
-    expect(await codeOf(startApproval(deps, request()))).toBe('SUBJECT_NOT_FOUND');
+    expect(await codeOf(startApproval(deps, request(), 'hand-over'))).toBe('SUBJECT_NOT_FOUND');
     facts = { risk: 'low', requestedBy: 'u_req', grants: 1, summary: 's', awaitingApproval: false };
-    expect(await codeOf(startApproval(deps, request()))).toBe('SUBJECT_NOT_AWAITING_APPROVAL');
+    expect(await codeOf(startApproval(deps, request(), 'hand-over'))).toBe('SUBJECT_NOT_AWAITING_APPROVAL');
     expect(approvals.items.size).toBe(0);
   });
 });
 
 describe('decideApproval', () => {
   it('records the decision, publishes it and resumes the workflow with the outcome', async () => {
-    const { approvalId } = await startApproval(deps, request());
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
     clock = at(10);
     const decided = await decideApproval(deps, securityApprover, approvalId, {
       decision: 'APPROVE',
@@ -190,7 +244,7 @@ describe('decideApproval', () => {
   });
 
   it('keeps a decision whose workflow no longer waits, and says so with a 409', async () => {
-    const { approvalId } = await startApproval(deps, request());
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
     callbackAnswer = async () => 'not-waiting';
     expect(
       await codeOf(
@@ -201,7 +255,7 @@ describe('decideApproval', () => {
   });
 
   it('resumes the workflow when the same decision comes again after a failed callback', async () => {
-    const { approvalId } = await startApproval(deps, request());
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
     callbackAnswer = async () => {
       throw new Error('Step Functions unavailable');
     };
@@ -230,7 +284,7 @@ describe('decideApproval', () => {
 
 describe('sweepApprovals', () => {
   it('reminds once past the SLA, then expires at the maximum wait and fails the workflow', async () => {
-    const { approvalId } = await startApproval(deps, request());
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
     mails = [];
     expect(await sweepApprovals(deps, { now: at(29) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
     expect(await sweepApprovals(deps, { now: at(31) })).toEqual({ reminded: 1, expired: 0, resumed: 0 });
@@ -249,8 +303,67 @@ describe('sweepApprovals', () => {
     expect(await sweepApprovals(deps, { now: at(73 * 60) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
   });
 
+  it('handles every due approval even when one fails, then throws so the schedule retries', async () => {
+    const failing = await startApproval(deps, request(), 'hand-over');
+    const other = await startApproval(
+      deps,
+      { ...request('token-other'), subject: { ...subject, taskId: 't_two' } },
+      'hand-over',
+    );
+    const publish = deps.publish;
+    deps = {
+      ...deps,
+      publish: async (published) => {
+        if (published.some((event) => event.detail.data.approvalId === failing.approvalId)) {
+          throw new Error('EventBridge unavailable');
+        }
+        await publish(published);
+      },
+    };
+    const run = sweepApprovals(deps, { now: at(72 * 60) });
+    await expect(run).rejects.toThrow(AggregateError);
+    await expect(run).rejects.toThrow('1 of 2 due approval(s) failed');
+    expect(approvals.items.get(other.approvalId)).toMatchObject({ status: 'EXPIRED', resumed: true });
+    // The failed one is recorded expired; its resumption is retried by a later run.
+    expect(approvals.items.get(failing.approvalId)).toMatchObject({ status: 'EXPIRED', resumed: false });
+    deps = { ...deps, publish };
+    expect(await sweepApprovals(deps, { now: at(72 * 60 + 5) })).toEqual({
+      reminded: 0,
+      expired: 0,
+      resumed: 1,
+    });
+    expect(approvals.items.get(failing.approvalId)?.resumed).toBe(true);
+  });
+
+  it('resumes a workflow once when two sweeps overlap, and again only after the claim lapses', async () => {
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
+    callbackAnswer = async () => {
+      throw new Error('crash');
+    };
+    await codeOf(
+      decideApproval(deps, securityApprover, approvalId, { decision: 'APPROVE', justification: 'ok' }),
+    );
+    sent = [];
+    const results = await Promise.allSettled([
+      sweepApprovals(deps, { now: at(5) }),
+      sweepApprovals(deps, { now: at(5) }),
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(results.filter((result) => result.status === 'rejected')).toHaveLength(1);
+    expect(approvals.items.get(approvalId)).toMatchObject({
+      resumed: false,
+      resumeClaimedAt: at(5).toISOString(),
+    });
+
+    callbackAnswer = async () => 'resumed';
+    expect(await sweepApprovals(deps, { now: at(9) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+    expect(await sweepApprovals(deps, { now: at(10) })).toEqual({ reminded: 0, expired: 0, resumed: 1 });
+    expect(sent).toHaveLength(2);
+    expect(approvals.items.get(approvalId)?.resumed).toBe(true);
+  });
+
   it('resumes a decided approval whose workflow was never told', async () => {
-    const { approvalId } = await startApproval(deps, request());
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
     callbackAnswer = async () => {
       throw new Error('crash');
     };

@@ -3,6 +3,7 @@ import {
   type Approval,
   approvalIdFor,
   decide,
+  decidingRoles,
   dueAction,
   failureErrorOf,
   isSameDecision,
@@ -10,6 +11,7 @@ import {
   newApproval,
   nextDueAt,
   outcomeOf,
+  RESUME_RETRY_MINUTES,
   waitingMinutes,
 } from '../../../functions/approvals/domain/approval';
 import type { SubjectFacts } from '../../../functions/approvals/domain/approval-subject';
@@ -79,13 +81,34 @@ describe('newApproval', () => {
   });
 });
 
-describe('mayDecide', () => {
-  it('needs the approver role and someone other than the requester', () => {
+describe('who decides', () => {
+  const superuser = { userId: 'u_root', roles: ['superuser'] };
+  const member = { userId: 'u_member', roles: ['member', 'operator'] };
+
+  it('leaves high risk to security approvers and superusers', () => {
+    expect(decidingRoles('high')).toEqual(['security_approver', 'superuser']);
     const approval = approvalOf('high');
     expect(mayDecide(approval, securityApprover)).toBe(true);
+    expect(mayDecide(approval, superuser)).toBe(true);
     expect(mayDecide(approval, tenantAdmin)).toBe(false);
-    expect(mayDecide(approval, { userId: 'u_requester', roles: ['security_approver'] })).toBe(false);
-    expect(mayDecide(approvalOf('low'), tenantAdmin)).toBe(true);
+    expect(mayDecide(approval, member)).toBe(false);
+  });
+
+  it('lets a tenant admin, a security approver or a superuser decide a lower risk', () => {
+    for (const risk of ['low', 'medium'] as const) {
+      expect(decidingRoles(risk)).toEqual(['tenant_admin', 'security_approver', 'superuser']);
+      const approval = approvalOf(risk);
+      expect(mayDecide(approval, tenantAdmin)).toBe(true);
+      expect(mayDecide(approval, securityApprover)).toBe(true);
+      expect(mayDecide(approval, superuser)).toBe(true);
+      expect(mayDecide(approval, member)).toBe(false);
+    }
+  });
+
+  it('never lets the requester decide, whatever roles they hold', () => {
+    const requester = { userId: 'u_requester', roles: ['security_approver', 'superuser'] };
+    expect(mayDecide(approvalOf('high'), requester)).toBe(false);
+    expect(mayDecide(approvalOf('low'), requester)).toBe(false);
   });
 });
 
@@ -100,11 +123,24 @@ describe('decide', () => {
     ).toEqual({ kind: 'FORBIDDEN', code: 'SELF_APPROVAL' });
   });
 
-  it('refuses a caller without the approver role', () => {
+  it('refuses a caller without a deciding role, naming the roles that decide', () => {
     expect(refusal(() => decide(approvalOf('high'), tenantAdmin, approve, NOW))).toEqual({
       kind: 'FORBIDDEN',
       code: 'NOT_AN_APPROVER',
     });
+    expect(() => decide(approvalOf('high'), tenantAdmin, approve, NOW)).toThrow(
+      'security_approver, superuser may decide this high-risk approval',
+    );
+    expect(
+      refusal(() => decide(approvalOf('low'), { userId: 'u_member', roles: ['member'] }, approve, NOW)),
+    ).toEqual({ kind: 'FORBIDDEN', code: 'NOT_AN_APPROVER' });
+  });
+
+  it('lets a security approver decide a lower risk, and a superuser any', () => {
+    expect(decide(approvalOf('medium'), securityApprover, approve, NOW).status).toBe('APPROVED');
+    expect(decide(approvalOf('high'), { userId: 'u_root', roles: ['superuser'] }, approve, NOW).status).toBe(
+      'APPROVED',
+    );
   });
 
   it('refuses an approval decided already or expired, even one the sweep has not expired yet', () => {
@@ -171,7 +207,10 @@ describe('timers', () => {
       status: 'REJECTED',
       decision: { decidedAt: minutesAfter(5).toISOString() },
     };
-    expect(nextDueAt(decided)).toBe(minutesAfter(5).toISOString());
+    // The decider resumes it first; the sweep only after one retry period.
+    expect(nextDueAt(decided)).toBe(minutesAfter(5 + RESUME_RETRY_MINUTES).toISOString());
+    const claimed = { ...decided, resumeClaimedAt: minutesAfter(20).toISOString() };
+    expect(nextDueAt(claimed)).toBe(minutesAfter(20 + RESUME_RETRY_MINUTES).toISOString());
     expect(nextDueAt({ ...decided, resumed: true })).toBeUndefined();
   });
 
@@ -185,8 +224,13 @@ describe('timers', () => {
     expect(dueAction(pending, minutesAfter(72 * 60))).toBe('expire');
     expect(dueAction({ ...pending, remindedAt: 'x' }, minutesAfter(72 * 60))).toBe('expire');
     const decided: Approval = { ...pending, status: 'APPROVED', decision: { decidedAt: NOW.toISOString() } };
+    expect(dueAction(decided, minutesAfter(RESUME_RETRY_MINUTES - 1))).toBe('none');
+    expect(dueAction(decided, minutesAfter(RESUME_RETRY_MINUTES))).toBe('resume');
     expect(dueAction(decided, minutesAfter(72 * 60))).toBe('resume');
-    expect(dueAction({ ...decided, resumed: true }, minutesAfter(1))).toBe('none');
+    const claimed = { ...decided, resumeClaimedAt: minutesAfter(60).toISOString() };
+    expect(dueAction(claimed, minutesAfter(61))).toBe('none');
+    expect(dueAction(claimed, minutesAfter(60 + RESUME_RETRY_MINUTES))).toBe('resume');
+    expect(dueAction({ ...decided, resumed: true }, minutesAfter(72 * 60))).toBe('none');
   });
 
   it('counts whole minutes waited', () => {
