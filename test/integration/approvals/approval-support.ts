@@ -8,7 +8,12 @@ export const APPROVALS = '/internal/approvals';
 export const approvalSchema = z.strictObject({
   approvalId: z.string(),
   tenantId: z.string(),
-  subject: z.object({ type: z.string(), taskId: z.string().optional(), run: z.number().optional() }),
+  subject: z.object({
+    type: z.string(),
+    taskId: z.string().optional(),
+    run: z.number().optional(),
+    assignmentId: z.string().optional(),
+  }),
   risk: z.string(),
   approverRole: z.string(),
   requestedBy: z.string(),
@@ -71,17 +76,35 @@ export async function importAwaitingApproval(committer: Principal, tenantId: str
 }
 
 /** The approval of an import's run, as an approver lists it (it opens just after the task waits). */
-export async function approvalOfImport(approver: Principal, taskId: string, run = 1): Promise<ApprovalView> {
+export function approvalOfImport(approver: Principal, taskId: string, run = 1): Promise<ApprovalView> {
+  return pendingApproval(
+    approver,
+    (subject) => subject.taskId === taskId && subject.run === run,
+    `${taskId} run ${run}`,
+  );
+}
+
+/** The approval of a batch assignment, as an approver lists it. */
+export function approvalOfAssignment(approver: Principal, assignmentId: string): Promise<ApprovalView> {
+  return pendingApproval(approver, (subject) => subject.assignmentId === assignmentId, assignmentId);
+}
+
+async function pendingApproval(
+  approver: Principal,
+  isSubject: (subject: ApprovalView['subject']) => boolean,
+  label: string,
+): Promise<ApprovalView> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const found = (await listApprovals(approver)).find(
-      (approval) => approval.subject.taskId === taskId && approval.subject.run === run,
-    );
+    const found = (await listApprovals(approver)).find((approval) => isSubject(approval.subject));
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no pending approval for ${taskId} run ${run}`);
+    if (Date.now() > deadline) throw new Error(`no pending approval for ${label}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** A scheduled event's time has whole seconds: the sweep's clock is the next one. */
+export const wholeSecondAfter = (time: number) => new Date(Math.ceil(time / 1000) * 1000);
 
 /** Runs the approval sweep for one tenant as if the clock read `at`: other files' tenants keep their time. */
 export async function runApprovalSweep(

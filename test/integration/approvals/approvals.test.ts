@@ -10,11 +10,10 @@ import {
   importAwaitingApproval,
   listApprovals,
   runApprovalSweep,
+  wholeSecondAfter,
 } from './approval-support';
 
 const MINUTE = 60_000;
-/** A scheduled event's time has whole seconds: the sweep's clock is the next one. */
-const wholeSecondAfter = (time: number) => new Date(Math.ceil(time / 1000) * 1000);
 
 describe('who may decide an approval', () => {
   it('refuses the requester, even one holding the approver role, and lists it only to others', async () => {
@@ -107,7 +106,7 @@ describe('POST /internal/approvals/start', () => {
     expect(malformed.status).toBe(422);
   });
 
-  it('hands a new token to the approval a subject already has instead of opening a second one', async () => {
+  it('refuses another token for a subject that has an approval (409); the real workflow still resumes', async () => {
     const tenantId = uniqueTenant('handover');
     const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
     const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
@@ -117,17 +116,23 @@ describe('POST /internal/approvals/start', () => {
       token: admin.token,
       body: { subject: { type: 'bulk_import', taskId, run: 1 }, taskToken: 'a-token-from-elsewhere' },
     });
-    expect(again.status, again.text).toBe(201);
-    expect(again.body).toMatchObject({ approvalId: approval.approvalId, status: 'PENDING' });
-    expect(again.text).not.toContain('a-token-from-elsewhere');
+    expect(again.status, again.text).toBe(409);
+    expect(errorCode(again)).toBe('APPROVAL_EXISTS');
+    expect(again.text).toContain(approval.approvalId);
     expect(await eventsOf(tenantId, 'iam.approval.requested')).toHaveLength(1);
-    // The import's own workflow no longer holds the token: a decision is kept, and says so.
+
     const decided = await decide(approver, approval.approvalId, { decision: 'APPROVE', justification: 'ok' });
-    expect(decided.status).toBe(409);
-    expect(errorCode(decided)).toBe('WORKFLOW_NOT_WAITING');
-    expect(await listApprovals(approver, 'APPROVED')).toContainEqual(
-      expect.objectContaining({ approvalId: approval.approvalId }),
-    );
+    expect(decided.status, decided.text).toBe(200);
+    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.counts).toMatchObject({ grantsApproved: 1, grantsRejected: 0 });
+    // Decided, it still hands its outcome to no one else's token.
+    const late = await call('POST', `${APPROVALS}/start`, {
+      token: admin.token,
+      body: { subject: { type: 'bulk_import', taskId, run: 1 }, taskToken: 'a-token-from-elsewhere' },
+    });
+    expect(late.status, late.text).toBe(409);
+    expect(errorCode(late)).toBe('APPROVAL_EXISTS');
   });
 });
 
@@ -153,7 +158,7 @@ describe('the approval sweep (fake clock)', () => {
     expect(await eventsOf(tenantId, 'iam.approval.escalated')).toEqual([]);
 
     const sweptAt = wholeSecondAfter(createdAt.getTime() + 31 * MINUTE);
-    expect((await runApprovalSweep(tenantId, sweptAt)).reminded).toBeGreaterThanOrEqual(1);
+    expect((await runApprovalSweep(tenantId, sweptAt)).reminded).toBe(1);
     await runApprovalSweep(tenantId, new Date(createdAt.getTime() + 40 * MINUTE));
     const escalated = await eventsOf(tenantId, 'iam.approval.escalated');
     expect(escalated).toHaveLength(1);
@@ -169,7 +174,7 @@ describe('the approval sweep (fake clock)', () => {
 
     expect(new Date(approval.expiresAt).getTime() - createdAt.getTime()).toBe(72 * 60 * MINUTE);
     const expiredAt = wholeSecondAfter(new Date(approval.expiresAt).getTime());
-    expect((await runApprovalSweep(tenantId, expiredAt)).expired).toBeGreaterThanOrEqual(1);
+    expect((await runApprovalSweep(tenantId, expiredAt)).expired).toBe(1);
     const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
     expect(done.status).toBe('COMPLETED');
     expect(done.counts).toMatchObject({ succeeded: 2, pendingApproval: 0, grantsRejected: 1 });
