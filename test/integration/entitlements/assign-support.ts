@@ -116,6 +116,19 @@ export async function emailsTo(address: string) {
   return emails.filter((email) => JSON.stringify(email.to).includes(address));
 }
 
+/**
+ * The emails to an address (whose subject includes `subjectIncludes`) once at least `count` arrived (or what there is after 10 s): a workflow
+ * sets its final status before it sends its emails, so they follow the status by a moment.
+ */
+export async function emailsArrivedTo(address: string, count: number, subjectIncludes = '') {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const emails = (await emailsTo(address)).filter((email) => email.subject.includes(subjectIncludes));
+    if (emails.length >= count || Date.now() > deadline) return emails;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Whether RBAC gives the user what listing bundles needs (`roles.assign`) now. */
 export async function canManageBundles(token: string): Promise<boolean> {
   const status = (await call('GET', '/internal/iam/bundles', { token })).status;
