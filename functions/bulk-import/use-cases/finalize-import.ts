@@ -195,6 +195,9 @@ export async function announceRun(
   const endedAt = new Date(task.updatedAt);
   const durationSeconds =
     (endedAt.getTime() - new Date(task.runStartedAt ?? task.updatedAt).getTime()) / 1000;
+  // The summary first: a crash after it is retried with the event alone, so the operator gets
+  // it at most once and the event, under a stable id, at least once.
+  if (options.summary) await sendSummary(deps, task.committedBy, task, task.status, task.counts);
   await deps.publish([
     domainEvent(
       'iam.user.bulk_imported',
@@ -210,7 +213,6 @@ export async function announceRun(
       `evt_${task.taskId.slice(2)}_run${task.run}_${task.status.toLowerCase()}`,
     ),
   ]);
-  if (options.summary) await sendSummary(deps, task.committedBy, task, task.status, task.counts);
 }
 
 async function writeExports(
