@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalOutcomeSchema } from '../../approvals/domain/approval-subject';
+import { approvalFailureSchema, approvalOutcomeSchema } from '../../approvals/domain/approval-subject';
 
 /** What every batch-assign workflow task receives (statemachines/batch-assign.asl.json). */
 export const assignmentRunSchema = z.object({
@@ -11,22 +11,7 @@ export const assignmentRunSchema = z.object({
 /** ActivateGrants: after an approval, its outcome (the AwaitApproval task's output). */
 export const activateInputSchema = assignmentRunSchema.extend({ approval: approvalOutcomeSchema.optional() });
 
-/** RejectGrants: the caught Approval.Rejected / Approval.Expired, the outcome as JSON in its Cause. */
-export const rejectInputSchema = assignmentRunSchema.extend({
-  approvalFailure: z.object({
-    Error: z.string(),
-    Cause: z
-      .string()
-      .transform((cause, context) => {
-        try {
-          return JSON.parse(cause) as unknown;
-        } catch {
-          context.addIssue({ code: 'custom', message: 'Cause is not JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(approvalOutcomeSchema),
-  }),
-});
+/** RejectGrants: the caught Approval.Rejected / Approval.Expired, parsed to the outcome in its Cause. */
+export const rejectInputSchema = assignmentRunSchema.extend({ approvalFailure: approvalFailureSchema });
 
 export const failInputSchema = assignmentRunSchema.extend({ error: z.unknown().optional() });

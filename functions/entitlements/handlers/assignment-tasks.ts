@@ -69,7 +69,7 @@ export const activateGrants = task(activateInputSchema.parse, (input) =>
 );
 
 export const rejectGrants = task(rejectInputSchema.parse, (input) =>
-  rejectAssignment(deps, { ...input, outcome: input.approvalFailure.Cause }),
+  rejectAssignment(deps, { ...input, outcome: input.approvalFailure }),
 );
 
 export const markFailed = task(failInputSchema.parse, (input) => failAssignment(deps, input));

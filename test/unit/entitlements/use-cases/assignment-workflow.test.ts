@@ -701,7 +701,7 @@ const rejectInput = (error: string, outcome: unknown) =>
     approvalFailure: { Error: error, Cause: typeof outcome === 'string' ? outcome : JSON.stringify(outcome) },
   });
 const reject = (error: string, outcome: ApprovalOutcome) =>
-  rejectAssignment(deps, { ...RUN, outcome: rejectInput(error, outcome).approvalFailure.Cause });
+  rejectAssignment(deps, { ...RUN, outcome: rejectInput(error, outcome).approvalFailure });
 
 describe('rejectAssignment', () => {
   it('rejects every pending grant with the approver and justification of Approval.Rejected', async () => {
@@ -825,7 +825,7 @@ describe('rejectAssignment', () => {
         return caught as { issues: { path: PropertyKey[] }[] };
       }
     })();
-    expect(error?.issues.map((issue) => issue.path)).toEqual([['approvalFailure', 'Cause', 'decision']]);
+    expect(error?.issues.map((issue) => issue.path)).toEqual([['approvalFailure', 'decision']]);
     expect(() => rejectInput('Approval.Rejected', { ...rejected, decision: 'MAYBE' })).toThrow(/decision/);
   });
 });
