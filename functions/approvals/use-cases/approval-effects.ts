@@ -6,6 +6,7 @@ import { logger } from '../../shared/observability';
 import type { ApprovalRepository } from '../adapters/approval-repository';
 import { type Approval, type ApprovalTimers, failureErrorOf, outcomeOf } from '../domain/approval';
 import type { Mail } from '../domain/approval-emails';
+import { decisionActor } from '../domain/approval-step';
 import type { DescribeSubject } from '../domain/approval-subject';
 
 /** The users who may be asked to decide: ACTIVE holders of a role, each with the address to write to. */
@@ -45,7 +46,8 @@ export function eventContext(approval: Approval, actor: EventActor, occurredAt: 
   return { tenantId: approval.tenantId, correlationId: approval.correlationId, actor, occurredAt };
 }
 
-export const SWEEP_ACTOR: EventActor = { type: 'system', component: 'approval-sweep' };
+const SWEEP_COMPONENT = 'approval-sweep';
+export const SWEEP_ACTOR: EventActor = { type: 'system', component: SWEEP_COMPONENT };
 
 /** `iam.approval.decided` of a decided or expired approval; its id is stable, so resending it is one event. */
 export function decidedEvent(approval: Approval): DomainEvent {
@@ -54,13 +56,7 @@ export function decidedEvent(approval: Approval): DomainEvent {
   const decidedAt = new Date(decision.decidedAt);
   return domainEvent(
     'iam.approval.decided',
-    eventContext(
-      approval,
-      decision.decidedBy
-        ? { type: 'user', userId: decision.decidedBy, tenantId: approval.tenantId }
-        : SWEEP_ACTOR,
-      decidedAt,
-    ),
+    eventContext(approval, decisionActor(decision, approval.tenantId, SWEEP_COMPONENT), decidedAt),
     {
       ...approvalEventData(approval),
       decision: approval.status,

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { type ApprovalStep, approvalStepSchema } from '../../approvals/domain/approval-step';
 import { isConditionFailure } from '../../shared/aws/dynamodb';
 
 /** A role a user was given that must not be active until someone approves it. */
@@ -14,26 +15,9 @@ export interface PendingGrant {
 export const GRANT_STATUSES = ['PENDING_APPROVAL', 'ACTIVE', 'REJECTED'] as const;
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
 
-/** How the approval of a grant ended, as the grant keeps it. */
-export interface GrantApproval {
-  readonly approvalId: string;
-  readonly decision: 'APPROVED' | 'REJECTED' | 'EXPIRED';
-  readonly decidedBy?: string;
-  readonly decidedAt: string;
-  readonly justification?: string;
-}
-
 const storedGrantSchema = z.object({
   status: z.enum(GRANT_STATUSES),
-  approval: z
-    .object({
-      approvalId: z.string(),
-      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
-      decidedBy: z.string().optional(),
-      decidedAt: z.string(),
-      justification: z.string().optional(),
-    })
-    .optional(),
+  approval: approvalStepSchema.optional(),
 });
 export type StoredGrant = z.infer<typeof storedGrantSchema>;
 
@@ -91,7 +75,7 @@ export class PendingGrantRepository {
     userId: string,
     role: string,
     status: Exclude<GrantStatus, 'PENDING_APPROVAL'>,
-    approval: GrantApproval,
+    approval: ApprovalStep,
     now: string,
   ): Promise<boolean> {
     try {

@@ -1,13 +1,9 @@
 import pLimit from 'p-limit';
+import type { ApprovalStep } from '../../approvals/domain/approval-step';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
-import type {
-  GrantApproval,
-  GrantStatus,
-  PendingGrantRepository,
-  StoredGrant,
-} from '../adapters/pending-grant-repository';
+import type { GrantStatus, PendingGrantRepository, StoredGrant } from '../adapters/pending-grant-repository';
 import type { ImportRow } from '../domain/import-row';
 import type { RowOutcome } from '../domain/row-outcome';
 
@@ -69,7 +65,7 @@ export async function settleGrants(
   deps: GrantSettlementDeps,
   run: { tenantId: string; taskId: string; correlationId: string },
   grants: readonly ImportGrant[],
-  approval: GrantApproval,
+  approval: ApprovalStep,
   actor: EventActor,
   now: Date,
 ): Promise<DomainEvent[]> {
@@ -87,7 +83,7 @@ async function settleGrant(
   deps: GrantSettlementDeps,
   tenantId: string,
   grant: ImportGrant,
-  approval: GrantApproval,
+  approval: ApprovalStep,
   now: Date,
 ): Promise<boolean> {
   const stored = await deps.pendingGrants.get(tenantId, grant.userId, grant.role);
@@ -105,7 +101,7 @@ async function settleGrant(
  * that failed rejects under its approval's id with no decider, so it never overwrites what a
  * person decided before.
  */
-function isSettledBy(stored: StoredGrant, approval: GrantApproval): boolean {
+function isSettledBy(stored: StoredGrant, approval: ApprovalStep): boolean {
   return (
     stored.approval?.approvalId === approval.approvalId &&
     stored.approval.decision === approval.decision &&
@@ -116,7 +112,7 @@ function isSettledBy(stored: StoredGrant, approval: GrantApproval): boolean {
 function grantEvent(
   run: { tenantId: string; taskId: string; correlationId: string },
   grant: ImportGrant,
-  approval: GrantApproval,
+  approval: ApprovalStep,
   actor: EventActor,
   now: Date,
 ): DomainEvent {

@@ -1,7 +1,8 @@
+import type { ApprovalStep } from '../../approvals/domain/approval-step';
+import { approvalStepOf, decisionActor } from '../../approvals/domain/approval-step';
 import type { ApprovalOutcome } from '../../approvals/domain/approval-subject';
 import type { EventActor } from '../../shared/events/domain-event';
 import { parseRowLines } from '../adapters/import-row-codec';
-import type { GrantApproval } from '../adapters/pending-grant-repository';
 import { latestOutcomes } from '../domain/row-outcome';
 import { announceRun, type FinalizeDeps, finalStatusOf, isFinalFor, settledRows } from './finalize-import';
 import { importGrants, settleGrants } from './import-grants';
@@ -40,16 +41,8 @@ export async function settleImportGrants(
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
   const now = deps.clock();
   const { outcome } = input;
-  const approval: GrantApproval = {
-    approvalId: outcome.approvalId,
-    decision: outcome.decision,
-    ...(outcome.decidedBy ? { decidedBy: outcome.decidedBy } : {}),
-    decidedAt: outcome.decidedAt ?? now.toISOString(),
-    ...(outcome.justification ? { justification: outcome.justification } : {}),
-  };
-  const actor: EventActor = outcome.decidedBy
-    ? { type: 'user', userId: outcome.decidedBy, tenantId: input.tenantId }
-    : { type: 'system', component: outcome.decidedAt ? 'approval-sweep' : 'bulk-import' };
+  const approval = approvalStepOf({ ...outcome, decidedAt: outcome.decidedAt ?? now.toISOString() });
+  const actor = decisionActor(approval, input.tenantId, outcome.decidedAt ? 'approval-sweep' : 'bulk-import');
   await deps.publish(await settleGrants(deps, input, importGrants(validRows, latest), approval, actor, now));
 
   const settled = await settledRows(deps, task, validRows, latest);

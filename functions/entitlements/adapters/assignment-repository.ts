@@ -5,6 +5,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { approvalStepSchema } from '../../approvals/domain/approval-step';
 import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
 import type { Finding, FindingCode } from '../domain/assignment';
 import {
@@ -32,14 +33,6 @@ const keys = {
     SK: 'KEY',
   }),
 };
-
-const approvalStepSchema = z.object({
-  approvalId: z.string(),
-  decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
-  decidedBy: z.string().optional(),
-  decidedAt: z.string(),
-  justification: z.string().optional(),
-});
 
 const findingSchema = z.object({
   code: z.custom<FindingCode>((value) => typeof value === 'string'),

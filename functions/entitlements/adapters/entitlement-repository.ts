@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { approvalStepSchema } from '../../approvals/domain/approval-step';
 import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
 import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
 import { ThrottledError } from '../../shared/errors';
@@ -43,15 +44,7 @@ const entitlementItemSchema = z.object({
     z.object({ type: z.literal('direct') }),
   ]),
   status: z.enum(ENTITLEMENT_STATUSES),
-  approvalChain: z.array(
-    z.object({
-      approvalId: z.string(),
-      decision: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
-      decidedBy: z.string().optional(),
-      decidedAt: z.string(),
-      justification: z.string().optional(),
-    }),
-  ),
+  approvalChain: z.array(approvalStepSchema),
   grantedBy: z.string(),
   remindersSent: z.array(z.number().int()).optional(),
   createdAt: z.string(),

@@ -1,3 +1,4 @@
+import type { ApprovalStep } from '../../approvals/domain/approval-step';
 import type { RiskLevel } from './bundle';
 
 /**
@@ -12,15 +13,7 @@ export type EntitlementSource =
   | { readonly type: 'bulk_import'; readonly taskId: string; readonly row: number }
   | { readonly type: 'direct' };
 
-/** One step of an approval chain, as the entitlement keeps it for the audit trail. */
-export interface ApprovalStep {
-  readonly approvalId: string;
-  /** EXPIRED: nobody decided within the maximum wait; there is no `decidedBy` then. */
-  readonly decision: 'APPROVED' | 'REJECTED' | 'EXPIRED';
-  readonly decidedBy?: string;
-  readonly decidedAt: string;
-  readonly justification?: string;
-}
+export type { ApprovalStep };
 
 export interface Entitlement {
   readonly tenantId: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
+import { approvalStepOf, decisionActor } from '../../approvals/domain/approval-step';
 import { type ApprovalOutcome, approverRoleFor } from '../../approvals/domain/approval-subject';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { domainEvent, type EventType } from '../../shared/events/catalog';
@@ -299,16 +300,6 @@ function grantKey(grant: { userId: string; scope: string; bundleId: string }): s
   return `${grant.userId}\u0000${grant.scope}\u0000${grant.bundleId}`;
 }
 
-function approvalStepOf(outcome: ApprovalOutcome): ApprovalStep {
-  return {
-    approvalId: outcome.approvalId,
-    decision: outcome.decision,
-    ...(outcome.decidedBy === undefined ? {} : { decidedBy: outcome.decidedBy }),
-    decidedAt: outcome.decidedAt,
-    ...(outcome.justification === undefined ? {} : { justification: outcome.justification }),
-  };
-}
-
 /**
  * RejectGrants: the approval said no, or nobody answered in time. Each pending grant becomes
  * REJECTED with the decision (and its justification) in its chain, and `iam.permission.rejected`;
@@ -340,9 +331,7 @@ export async function rejectAssignment(
       ),
     ),
   );
-  const actor: EventActor = step.decidedBy
-    ? { type: 'user', userId: step.decidedBy, tenantId: task.tenantId }
-    : { type: 'system', component: 'approvals' };
+  const actor = decisionActor(step, task.tenantId, 'approvals');
   await deps.publish(
     rejected.map((entitlement) =>
       domainEvent(

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { approvalIdFor } from '../../../functions/approvals/domain/approval';
+import type { ApprovalStep } from '../../../functions/approvals/domain/approval-step';
 import {
   type ApprovalOutcome,
   approvalFailureSchema,
 } from '../../../functions/approvals/domain/approval-subject';
 import type { ImportTask } from '../../../functions/bulk-import/adapters/import-task-repository';
 import type {
-  GrantApproval,
   GrantStatus,
   StoredGrant,
 } from '../../../functions/bulk-import/adapters/pending-grant-repository';
@@ -362,8 +362,8 @@ describe('a run whose approval wait failed (finalize FAILED from AWAITING_APPROV
   });
 
   it('leaves the grants an approval settled before as they were', async () => {
-    const approval: GrantApproval = { ...approved };
-    const refusal: GrantApproval = { ...approved, decision: 'REJECTED', justification: 'Not Bob.' };
+    const approval: ApprovalStep = { ...approved };
+    const refusal: ApprovalStep = { ...approved, decision: 'REJECTED', justification: 'Not Bob.' };
     world.grants.set(`${ANN}|billing_admin`, { status: 'ACTIVE', approval });
     world.grants.set(`${BOB}|billing_admin`, { status: 'REJECTED', approval: refusal });
     await finalizeImport(world.deps, waitFailed);

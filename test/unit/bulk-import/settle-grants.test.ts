@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalStep } from '../../../functions/approvals/domain/approval-step';
 import type { ApprovalOutcome } from '../../../functions/approvals/domain/approval-subject';
 import type { ImportTask } from '../../../functions/bulk-import/adapters/import-task-repository';
 import type {
-  GrantApproval,
   GrantStatus,
   StoredGrant,
 } from '../../../functions/bulk-import/adapters/pending-grant-repository';
@@ -89,7 +89,7 @@ class FakePendingGrants implements PendingGrantsPort {
     userId: string,
     role: string,
     status: Exclude<GrantStatus, 'PENDING_APPROVAL'>,
-    approval: GrantApproval,
+    approval: ApprovalStep,
     now: string,
   ) {
     const stored = this.grants.get(`${userId}|${role}`);
