@@ -3,6 +3,7 @@ import type { ResumeResult, WorkflowCallback } from '../../shared/aws/workflow-c
 import { domainEvent, type EventData } from '../../shared/events/catalog';
 import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
 import { logger } from '../../shared/observability';
+import { sendEach } from '../../shared/send-each';
 import type { ApprovalRepository } from '../adapters/approval-repository';
 import { type Approval, type ApprovalTimers, failureErrorOf, outcomeOf } from '../domain/approval';
 import type { Mail } from '../domain/approval-emails';
@@ -95,29 +96,19 @@ export async function resumeWorkflow(
   return result;
 }
 
-/**
- * Emails each address once; one that fails is logged, not retried: the rest still go out. Only the
- * error's name is logged: SES messages may quote the recipient.
- */
+/** Emails each address once (shared/send-each.ts: never twice, failures logged and skipped). */
 export async function emailEach(
   deps: Pick<ApprovalDeps, 'mailer'>,
   recipients: readonly { readonly email: string }[],
   mail: Mail,
 ): Promise<number> {
-  const { mailer } = deps;
-  if (!mailer) return 0;
-  let sent = 0;
-  for (const email of new Set(recipients.map((recipient) => recipient.email))) {
-    try {
-      await mailer.send({ to: email, ...mail });
-      sent++;
-    } catch (error) {
-      logger.warn('An approval email could not be sent', {
-        error_name: error instanceof Error ? error.name : typeof error,
-      });
-    }
-  }
-  return sent;
+  if (!deps.mailer) return 0;
+  const addresses = new Set(recipients.map((recipient) => recipient.email));
+  return sendEach(
+    deps.mailer,
+    [...addresses].map((to) => ({ to, ...mail })),
+    'Approval',
+  );
 }
 
 /** The approvers of an approval: ACTIVE holders of its role, the requester excepted. */

@@ -1,7 +1,5 @@
-import type { ApprovalStep } from '../../approvals/domain/approval-step';
 import { approvalStepOf, decisionActor } from '../../approvals/domain/approval-step';
 import type { ApprovalOutcome } from '../../approvals/domain/approval-subject';
-import type { EventActor } from '../../shared/events/domain-event';
 import { parseRowLines } from '../adapters/import-row-codec';
 import { latestOutcomes } from '../domain/row-outcome';
 import { announceRun, type FinalizeDeps, finalStatusOf, isFinalFor, settledRows } from './finalize-import';

@@ -4,6 +4,7 @@ import type { Mailer } from '../../shared/aws/mailer';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
 import { logger } from '../../shared/observability';
+import { sendEach } from '../../shared/send-each';
 import type { DueEntitlement, EntitlementRepository } from '../adapters/entitlement-repository';
 import { decideExpiry } from '../domain/expiry';
 import { expiringEmail } from '../domain/grant-emails';
@@ -143,16 +144,13 @@ async function remind(
     validUntil: entitlement.validUntil,
     hours,
   });
-  for (const userId of new Set([entitlement.userId, entitlement.grantedBy])) {
-    try {
-      const user = await deps.directory.getUser(entitlement.tenantId, userId);
-      if (user && user.status !== 'DEACTIVATED') await mailer.send({ to: user.email, ...content });
-    } catch (error) {
-      // The error's name only: SES errors can quote the recipient's address.
-      logger.warn('Expiry reminder email not sent', {
-        user_id: userId,
-        error_name: error instanceof Error ? error.name : 'UnknownError',
-      });
-    }
-  }
+  const recipients = await Promise.all(
+    [...new Set([entitlement.userId, entitlement.grantedBy])].map((userId) =>
+      deps.directory.getUser(entitlement.tenantId, userId),
+    ),
+  );
+  const emails = recipients.flatMap((user) =>
+    user && user.status !== 'DEACTIVATED' ? [{ to: user.email, ...content }] : [],
+  );
+  await sendEach(mailer, emails, 'Expiry reminder');
 }

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { DomainEvent } from '../../shared/events/domain-event';
-import { logger } from '../../shared/observability';
+import { sendEach } from '../../shared/send-each';
 import type { AssignmentRepository } from '../adapters/assignment-repository';
 import type { EntitlementRepository } from '../adapters/entitlement-repository';
 import {
@@ -15,10 +15,8 @@ import { assignmentSummaryEmail, type EmailContent, grantedEmail } from '../doma
 import { permissionEvent, type RunInput, requesterActor } from './assignment-workflow';
 import { missingAssignment } from './batch-assign';
 
-/** SES calls in flight at once, as the import's notifier: the SES client retries throttled bursts (mailer.ts). */
-const EMAILS_IN_FLIGHT = 8;
-
-const errorName = (error: unknown) => (error instanceof Error ? error.name : 'UnknownError');
+/** Directory reads in flight at once while recipients are looked up. */
+const READS_IN_FLIGHT = 8;
 
 export interface NotifyDeps {
   readonly assignments: Pick<AssignmentRepository, 'get' | 'listMembers' | 'transition'>;
@@ -125,22 +123,13 @@ async function sendAll(
 ): Promise<number> {
   const { mailer } = deps;
   if (!mailer) return 0;
-  const limit = pLimit(EMAILS_IN_FLIGHT);
-  const sent = await Promise.all(
-    mails.map((mail) =>
-      limit(async () => {
-        try {
-          const user = await deps.directory.getUser(tenantId, mail.userId);
-          if (!user || user.status === 'DEACTIVATED') return false;
-          await mailer.send({ to: user.email, ...mail.content });
-          return true;
-        } catch (error) {
-          // The error's name only: SES errors can quote the recipient's address.
-          logger.warn('Assignment email not sent', { user_id: mail.userId, error_name: errorName(error) });
-          return false;
-        }
-      }),
-    ),
+  const limit = pLimit(READS_IN_FLIGHT);
+  const users = await Promise.all(
+    mails.map((mail) => limit(() => deps.directory.getUser(tenantId, mail.userId))),
   );
-  return sent.filter(Boolean).length;
+  const emails = mails.flatMap((mail, index) => {
+    const user = users[index];
+    return user && user.status !== 'DEACTIVATED' ? [{ to: user.email, ...mail.content }] : [];
+  });
+  return sendEach(mailer, emails, 'Assignment');
 }
