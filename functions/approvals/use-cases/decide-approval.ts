@@ -44,7 +44,8 @@ export async function decideApproval(
     throw new ConflictError(
       'WORKFLOW_NOT_WAITING',
       `Your decision (${decided.status}) is recorded, but the workflow that asked no longer waits for it ` +
-        '(it timed out or was stopped). Redriving it applies the decision.',
+        '(it was stopped, or timed out). A stopped execution applies it when redriven; after a timeout ' +
+        'the grants it asked for were rejected: request them again.',
     );
   }
   return { ...decided, resumed: true };
