@@ -6,7 +6,7 @@ import type { DirectoryRepository } from '../../identity/adapters/directory-repo
 import { domainEvent, type EventType } from '../../shared/events/catalog';
 import type { DomainEvent, EventActor } from '../../shared/events/domain-event';
 import type { AssignmentRepository } from '../adapters/assignment-repository';
-import type { EntitlementRepository } from '../adapters/entitlement-repository';
+import type { EntitlementRepository, GrantKey } from '../adapters/entitlement-repository';
 import { activatedOutcome, activationStep } from '../domain/activation';
 import {
   type AssignmentCounts,
@@ -106,6 +106,10 @@ export async function prepareAssignment(
   const requiresApproval = needsApproval(task.request, assessment);
   let records = planMembers(task.request, assessment, members);
   if (requiresApproval) {
+    // The plan is recorded before any grant is written: MarkFailed finds the grants to reject by it,
+    // whatever step of Prepare failed for good.
+    records = withEntitlementIds(task, records);
+    await deps.assignments.putMembers(task.tenantId, task.assignmentId, records);
     const limit = pLimit(WRITES_IN_FLIGHT);
     // The task as loaded has no risk yet: the grants carry the one just assessed.
     const planned = plannedEntitlements({ ...task, risk: assessment.risk }, records, 'PENDING_APPROVAL', now);
@@ -374,9 +378,9 @@ export async function failAssignment(
   const task = await loadTask(deps, input);
   const now = deps.clock();
   const records = await deps.assignments.listMembers(task.tenantId, task.assignmentId);
-  const pending = plannedEntitlements(task, records, 'REJECTED', now, task.approvalChain);
-  const settled = await Promise.all(
-    pending.map((entitlement) =>
+  const planned = plannedEntitlements(task, records, 'REJECTED', now, task.approvalChain);
+  await Promise.all(
+    planned.map((entitlement) =>
       deps.entitlements.settlePending(
         task.tenantId,
         entitlement,
@@ -386,9 +390,19 @@ export async function failAssignment(
       ),
     ),
   );
+  // What the grants are now, not what this attempt changed: a retry after a crash still announces
+  // every rejection (stable ids), and grants ActivateGrants wrote before failing are seen.
+  const stored = await deps.entitlements.getMany(
+    task.tenantId,
+    grantsOf(task, records, ['planned', 'granted']),
+  );
+  const ours = stored.filter(
+    (entitlement) =>
+      entitlement.source.type === 'batch_assign' && entitlement.source.assignmentId === task.assignmentId,
+  );
   await deps.publish(
-    pending
-      .filter((_, index) => settled[index])
+    ours
+      .filter((entitlement) => entitlement.status === 'REJECTED')
       .map((entitlement) =>
         domainEvent(
           'iam.permission.rejected',
@@ -398,7 +412,7 @@ export async function failAssignment(
         ),
       ),
   );
-  const granted = task.status === 'ACTIVATING' && task.counts.granted > 0;
+  const granted = ours.some((entitlement) => entitlement.status === 'ACTIVE');
   const failure = describeError(input.error);
   await deps.assignments.transition(
     task.tenantId,
@@ -411,6 +425,21 @@ export async function failAssignment(
     },
     now.toISOString(),
   );
+}
+
+/** The (user, scope, bundle) of each member's bundle with one of these outcomes. */
+function grantsOf(
+  task: AssignmentTask,
+  records: readonly MemberRecord[],
+  outcomes: readonly BundleOutcome['outcome'][],
+): GrantKey[] {
+  return records.flatMap((record) => {
+    const { userId } = record;
+    if (userId === undefined) return [];
+    return record.bundles
+      .filter((bundle) => outcomes.includes(bundle.outcome))
+      .map((bundle) => ({ userId, scope: task.request.scope, bundleId: bundle.bundleId }));
+  });
 }
 
 function describeError(error: unknown): string {

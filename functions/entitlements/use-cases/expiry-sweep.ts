@@ -1,4 +1,5 @@
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import { emailRecipients } from '../../identity/use-cases/email-recipients';
 import type { SweepScope } from '../../shared/aws/due-index';
 import type { Mailer } from '../../shared/aws/mailer';
 import { domainEvent } from '../../shared/events/catalog';
@@ -144,13 +145,13 @@ async function remind(
     validUntil: entitlement.validUntil,
     hours,
   });
-  const recipients = await Promise.all(
-    [...new Set([entitlement.userId, entitlement.grantedBy])].map((userId) =>
-      deps.directory.getUser(entitlement.tenantId, userId),
-    ),
+  const addresses = await emailRecipients(deps.directory, entitlement.tenantId, [
+    entitlement.userId,
+    entitlement.grantedBy,
+  ]);
+  await sendEach(
+    mailer,
+    [...addresses.values()].map((to) => ({ to, ...content })),
+    'Expiry reminder',
   );
-  const emails = recipients.flatMap((user) =>
-    user && user.status !== 'DEACTIVATED' ? [{ to: user.email, ...content }] : [],
-  );
-  await sendEach(mailer, emails, 'Expiry reminder');
 }

@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
+import { emailRecipients } from '../../identity/use-cases/email-recipients';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import { sendEach } from '../../shared/send-each';
@@ -14,9 +14,6 @@ import {
 import { assignmentSummaryEmail, type EmailContent, grantedEmail } from '../domain/grant-emails';
 import { permissionEvent, type RunInput, requesterActor } from './assignment-workflow';
 import { missingAssignment } from './batch-assign';
-
-/** Directory reads in flight at once while recipients are looked up. */
-const READS_IN_FLIGHT = 8;
 
 export interface NotifyDeps {
   readonly assignments: Pick<AssignmentRepository, 'get' | 'listMembers' | 'transition'>;
@@ -33,9 +30,10 @@ export interface NotifyDeps {
  * Notify: after activation, `iam.permission.granted` for each grant made (ids stable per
  * entitlement, so a retry publishes nothing new to consumers), then the final status, then an
  * email to each member granted something and a summary to the requester. After a rejection, the
- * requester's summary only. The final status is the claim: only the invocation that set it sends
- * the emails, so a retried Notify never mails anyone twice (a crash between the two loses them
- * instead). Emails that fail are logged and counted, not retried, for the same reason.
+ * requester's summary only. After activation the final status is the claim: only the invocation
+ * that set it sends the emails, so a retried Notify mails nobody twice (a crash between the two
+ * loses them instead). A rejection is final before Notify runs, so a Notify retried after a crash
+ * may send the requester that one summary again. Emails that fail are logged, not retried.
  */
 export async function notifyAssignment(
   deps: NotifyDeps,
@@ -123,13 +121,14 @@ async function sendAll(
 ): Promise<number> {
   const { mailer } = deps;
   if (!mailer) return 0;
-  const limit = pLimit(READS_IN_FLIGHT);
-  const users = await Promise.all(
-    mails.map((mail) => limit(() => deps.directory.getUser(tenantId, mail.userId))),
+  const addresses = await emailRecipients(
+    deps.directory,
+    tenantId,
+    mails.map((mail) => mail.userId),
   );
-  const emails = mails.flatMap((mail, index) => {
-    const user = users[index];
-    return user && user.status !== 'DEACTIVATED' ? [{ to: user.email, ...mail.content }] : [];
+  const emails = mails.flatMap((mail) => {
+    const to = addresses.get(mail.userId);
+    return to === undefined ? [] : [{ to, ...mail.content }];
   });
   return sendEach(mailer, emails, 'Assignment');
 }

@@ -878,6 +878,44 @@ describe('failAssignment', () => {
     expect(entitlements.of(ANN, 'viewer')?.entitlement.status).toBe('ACTIVE');
   });
 
+  it('ends COMPLETED_WITH_ERRORS when ActivateGrants wrote grants and then failed, before any count moved', async () => {
+    queue({});
+    await prepare();
+    assignments.failNextPutMembers = true;
+    await expect(activate()).rejects.toThrow('table unavailable');
+    expect(assignments.task().counts.granted).toBe(0);
+    await failAssignment(deps, { ...RUN, error: { Error: 'States.TaskFailed' } });
+    expect(assignments.task().status).toBe('COMPLETED_WITH_ERRORS');
+  });
+
+  it('rejects the pending grants of a Prepare that failed for good after writing them (found by the recorded plan)', async () => {
+    queue(highRisk);
+    failNextPublish = true;
+    await expect(prepare()).rejects.toThrow('bus unavailable');
+    expect(entitlements.of(ANN, 'prod-admin')?.entitlement.status).toBe('PENDING_APPROVAL');
+    await failAssignment(deps, { ...RUN, error: { Error: 'States.TaskFailed' } });
+    expect(
+      [entitlements.of(ANN, 'prod-admin'), entitlements.of(BOB, 'prod-admin')].map(
+        (found) => found?.entitlement.status,
+      ),
+    ).toEqual(['REJECTED', 'REJECTED']);
+    expect(assignments.task().status).toBe('FAILED');
+  });
+
+  it('announces every rejection again when retried after the grants were settled but not announced', async () => {
+    queue(highRisk);
+    await prepare();
+    events = [];
+    failNextPublish = true;
+    await expect(failAssignment(deps, { ...RUN, error: { Error: 'States.Timeout' } })).rejects.toThrow(
+      'bus unavailable',
+    );
+    await failAssignment(deps, { ...RUN, error: { Error: 'States.Timeout' } });
+    expect(eventIds().sort()).toEqual(
+      [`evt_rejected_${idOf(ANN, 'prod-admin')}`, `evt_rejected_${idOf(BOB, 'prod-admin')}`].sort(),
+    );
+  });
+
   it('describes an error without a cause, a long cause cut short, and no error at all', async () => {
     const reasonFor = async (error: unknown) => {
       queue({});
@@ -979,6 +1017,26 @@ describe('notifyAssignment', () => {
     expect(sent).toEqual([]);
     await notifyAssignment(notifyDeps(sent), RUN);
     expect(sent).toHaveLength(3);
+  });
+
+  it('still mails the others when looking one recipient up fails', async () => {
+    queue({});
+    await prepare();
+    await activate();
+    const sent: string[] = [];
+    const getUser = deps.directory.getUser;
+    deps = {
+      ...deps,
+      directory: {
+        ...deps.directory,
+        getUser: async (tenantId, userId) => {
+          if (userId === ANN) throw new Error('ProvisionedThroughputExceededException');
+          return getUser(tenantId, userId);
+        },
+      },
+    };
+    expect(await notifyAssignment(notifyDeps(sent), RUN)).toEqual({ status: 'COMPLETED', notified: 2 });
+    expect(sent).not.toContain(users.get(ANN)?.email);
   });
 
   it('counts an email that fails as not sent and goes on with the others', async () => {
