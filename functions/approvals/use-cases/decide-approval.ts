@@ -22,6 +22,16 @@ export async function decideApproval(
 ): Promise<Approval> {
   const found = await deps.approvals.get(decider.tenantId, approvalId);
   if (!found) throw new NotFoundError('APPROVAL_NOT_FOUND', `No approval ${approvalId} in this tenant.`);
+  if (found.status === 'PENDING') {
+    const facts = await deps.describeSubject(found.tenantId, found.subject);
+    if (!facts?.awaitingApproval) {
+      throw new ConflictError(
+        'SUBJECT_NOT_WAITING',
+        'The request this approval is for has ended without it (its workflow failed or timed out, and ' +
+          'its grants were rejected): there is nothing left to decide. Ask the requester to request them again.',
+      );
+    }
+  }
 
   let decided: Approval;
   if (!found.resumed && isSameDecision(found, decider, request)) {

@@ -57,7 +57,13 @@ async function handle(deps: ApprovalDeps, due: Approval, now: Date): Promise<key
   if (!approval) return 'none';
   logger.appendKeys({ tenant_id: approval.tenantId, approval_id: approval.approvalId });
   logger.setCorrelationId(approval.correlationId);
-  switch (dueAction(approval, now)) {
+  const action = dueAction(approval, now);
+  // A workflow that ended without a decision (it failed, or its own timeout fired) rejected its
+  // grants already: its approval is closed now rather than reminding anyone of it.
+  if ((action === 'remind' || action === 'expire') && !(await subjectStillWaits(deps, approval))) {
+    return (await expire(deps, approval, now)) ? 'expired' : 'none';
+  }
+  switch (action) {
     case 'expire':
       return (await expire(deps, approval, now)) ? 'expired' : 'none';
     case 'remind':
@@ -67,6 +73,11 @@ async function handle(deps: ApprovalDeps, due: Approval, now: Date): Promise<key
     case 'none':
       return 'none';
   }
+}
+
+async function subjectStillWaits(deps: ApprovalDeps, approval: Approval): Promise<boolean> {
+  const facts = await deps.describeSubject(approval.tenantId, approval.subject);
+  return facts?.awaitingApproval === true;
 }
 
 async function resume(deps: ApprovalDeps, approval: Approval, now: Date): Promise<boolean> {

@@ -243,6 +243,18 @@ describe('decideApproval', () => {
     ).toBe('ALREADY_DECIDED');
   });
 
+  it('refuses to decide (409 SUBJECT_NOT_WAITING) once the request ended without it, and records nothing', async () => {
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
+    facts = { risk: 'high', requestedBy: 'u_req', grants: 2, summary: 'two grants', awaitingApproval: false };
+    expect(
+      await codeOf(
+        decideApproval(deps, securityApprover, approvalId, { decision: 'APPROVE', justification: 'x' }),
+      ),
+    ).toBe('SUBJECT_NOT_WAITING');
+    expect(approvals.items.get(approvalId)?.status).toBe('PENDING');
+    expect(sent).toEqual([]);
+  });
+
   it('keeps a decision whose workflow no longer waits, and says so with a 409', async () => {
     const { approvalId } = await startApproval(deps, request(), 'hand-over');
     callbackAnswer = async () => 'not-waiting';
@@ -301,6 +313,16 @@ describe('sweepApprovals', () => {
     expect(sent).toEqual([expect.objectContaining({ kind: 'failure', error: 'Approval.Expired' })]);
     expect(events.at(-1)?.detail.data).toMatchObject({ decision: 'EXPIRED', durationSeconds: 72 * 3600 });
     expect(await sweepApprovals(deps, { now: at(73 * 60) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+  });
+
+  it('closes, instead of reminding, an approval whose request ended without it', async () => {
+    const { approvalId } = await startApproval(deps, request(), 'hand-over');
+    facts = { risk: 'high', requestedBy: 'u_req', grants: 2, summary: 'two grants', awaitingApproval: false };
+    mails = [];
+    expect(await sweepApprovals(deps, { now: at(31) })).toEqual({ reminded: 0, expired: 1, resumed: 0 });
+    expect(approvals.items.get(approvalId)?.status).toBe('EXPIRED');
+    expect(mails).toEqual([]);
+    expect(events.filter((event) => event.detailType === 'iam.approval.escalated')).toEqual([]);
   });
 
   it('handles every due approval even when one fails, then throws so the schedule retries', async () => {
