@@ -63,6 +63,8 @@ const taskSchema = z.object({
     .default({}),
 });
 export type ImportTask = z.infer<typeof taskSchema>;
+/** What a later write can take back: a failure's reason, once the run it explained is settled again. */
+export type RemovableTaskField = 'failureReason';
 
 const rowOutcomeSchema = z.object({
   row: z.number().int(),
@@ -172,8 +174,9 @@ export class ImportTaskRepository {
   }
 
   /**
-   * Moves a task from one of `from` to `to`, setting `fields`, in one conditional write: two
-   * racing commits or validations cannot both win. Returns the task as it now is.
+   * Moves a task from one of `from` to `to`, setting `fields` and removing `remove`, in one
+   * conditional write: two racing commits or validations cannot both win. Returns the task as it
+   * now is.
    */
   async transition(
     tenantId: string,
@@ -182,20 +185,23 @@ export class ImportTaskRepository {
     to: TaskStatus,
     fields: Partial<Omit<ImportTask, 'tenantId' | 'taskId' | 'status'>>,
     now: string,
+    remove: readonly RemovableTaskField[] = [],
   ): Promise<ImportTask> {
     const entries = Object.entries({ ...fields, status: to, updatedAt: now }).filter(
       ([, value]) => value !== undefined,
     );
+    const removal = remove.length > 0 ? ` REMOVE ${remove.map((_, index) => `#r${index}`).join(', ')}` : '';
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.task(tenantId, taskId),
-          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')}`,
+          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')}${removal}`,
           ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
           ExpressionAttributeNames: {
             '#status': 'status',
             ...Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field])),
+            ...Object.fromEntries(remove.map((field, index) => [`#r${index}`, field])),
           },
           ExpressionAttributeValues: {
             ...Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value])),

@@ -18,6 +18,8 @@ export type GrantStatus = (typeof GRANT_STATUSES)[number];
 const storedGrantSchema = z.object({
   status: z.enum(GRANT_STATUSES),
   approval: approvalStepSchema.optional(),
+  /** When the settlement was written: the time of the grant's event, however often it is published. */
+  settledAt: z.string().optional(),
 });
 export type StoredGrant = z.infer<typeof storedGrantSchema>;
 
@@ -66,9 +68,9 @@ export class PendingGrantRepository {
   }
 
   /**
-   * Settles a pending grant with an approval's outcome. True when the grant is now settled by
-   * this approval (also when it already was: a retried settlement); false when it was settled by
-   * another one or does not exist.
+   * Settles a pending grant with an approval's outcome. True when this write settled it; false
+   * when it was settled before (a retry reads what was stored instead of writing it again with
+   * another time) or does not exist.
    */
   async settle(
     tenantId: string,
@@ -84,15 +86,13 @@ export class PendingGrantRepository {
           TableName: this.tableName,
           Key: key(tenantId, userId, role),
           UpdateExpression: 'SET #status = :status, approval = :approval, settledAt = :now',
-          ConditionExpression:
-            'attribute_exists(PK) AND (#status = :pending OR (#status = :status AND approval.approvalId = :approvalId))',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':status': status,
             ':approval': approval,
             ':now': now,
             ':pending': 'PENDING_APPROVAL',
-            ':approvalId': approval.approvalId,
           },
         }),
       );

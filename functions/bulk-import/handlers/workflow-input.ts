@@ -19,6 +19,8 @@ export const batchInputSchema = runInputSchema.extend({
 export const finalizeInputSchema = runInputSchema.extend({
   outcome: z.enum(['FINISHED', 'FAILED']),
   error: z.unknown().optional(),
+  /** The approval's outcome, when the settlement of an approved run failed. */
+  approval: approvalOutcomeSchema.optional(),
 });
 
 /** What the callback task's Catch holds when the workflow stopped waiting (its backstop timeout). */

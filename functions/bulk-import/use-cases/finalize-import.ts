@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approvalIdFor } from '../../approvals/domain/approval';
+import { approvalStepOf, decisionActor } from '../../approvals/domain/approval-step';
+import type { ApprovalOutcome } from '../../approvals/domain/approval-subject';
 import type { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import type { Mailer } from '../../shared/aws/mailer';
 import type { ObjectStore } from '../../shared/aws/object-store';
@@ -16,6 +18,7 @@ import type { ImportRow } from '../domain/import-row';
 import type { TaskCounts } from '../domain/import-task';
 import { countsFrom, latestOutcomes, type RowOutcome } from '../domain/row-outcome';
 import {
+  activateBoundGrants,
   type ImportGrant,
   importGrants,
   readGrantStates,
@@ -51,11 +54,14 @@ export function isFinalFor(task: ImportTask, run: number): task is FinalTask {
  * succeeded and failed exports, the final status, the `iam.user.bulk_imported` event and the
  * operator's summary. A run whose created users hold grants still waiting for approval stops
  * short of final: the task is AWAITING_APPROVAL and the workflow waits for the approval, whose
- * settlement ends the run; when the wait fails instead, the run ends FAILED here and the grants
- * still pending are rejected, so no task is left waiting after its execution ended. Retried, a
+ * settlement ends the run. When the wait fails instead, the run ends FAILED here and the grants
+ * still pending are rejected, so no task is left waiting after its execution ended. When the
+ * approval was granted but its settlement failed, nothing is rejected: a grant whose role is
+ * already bound turns ACTIVE, the others stay pending for a redrive, and the run ends
+ * COMPLETED_WITH_ERRORS when some grant stands (FAILED otherwise), with the reason. Retried, a
  * task already final for the run is announced again under the same event id (the summary email
- * at most once); a redriven execution that failed before finalizes its run again, with the rows
- * it now created.
+ * at most once); a redriven execution whose run failed (a failure reason is recorded) finalizes
+ * its run again, with the rows it now created.
  */
 export async function finalizeImport(
   deps: FinalizeDeps,
@@ -66,10 +72,15 @@ export async function finalizeImport(
     correlationId: string;
     outcome: 'FINISHED' | 'FAILED';
     error?: unknown;
+    /** The approval's outcome, when the settlement of an approved run failed. */
+    approval?: ApprovalOutcome;
   },
 ): Promise<{ status: string }> {
   const task = await findTask(deps, input.tenantId, input.taskId);
-  const redriven = task.status === 'FAILED' && input.outcome === 'FINISHED';
+  // A run the workflow marked failed carries its reason; one that ended FAILED on its own
+  // counts (no row created) does not, and a retry of that Finalize only announces it again.
+  const redriven =
+    isFinalFor(task, input.run) && input.outcome === 'FINISHED' && task.failureReason !== undefined;
   if (isFinalFor(task, input.run) && !redriven) {
     await announceRun(deps, task, input.correlationId, { summary: false });
     return { status: task.status };
@@ -82,14 +93,33 @@ export async function finalizeImport(
   const latest = latestOutcomes(await deps.tasks.listBatchOutcomes(input.tenantId, input.taskId));
   const now = deps.clock();
   const failureReason = input.outcome === 'FAILED' ? describeFailure(input.error) : undefined;
-  if (waitFailed) await rejectWaitingGrants(deps, input, importGrants(validRows, latest), failureReason, now);
+  const approved = waitFailed && input.approval?.decision === 'APPROVED' ? input.approval : undefined;
+  if (waitFailed) {
+    const grants = importGrants(validRows, latest);
+    await deps.publish(
+      approved
+        ? await activateBoundGrants(
+            deps,
+            input,
+            grants,
+            { ...approvalStepOf(approved), decision: 'APPROVED' },
+            decisionActor(approved, input.tenantId, 'bulk-import'),
+            now,
+          )
+        : await rejectWaitingGrants(deps, input, grants, failureReason, now),
+    );
+  }
   const settled = await settledRows(deps, task, validRows, latest);
   const status: FinalStatus | 'AWAITING_APPROVAL' =
-    input.outcome === 'FAILED' || settled.counts.succeeded === 0
-      ? 'FAILED'
-      : settled.grantsAwaiting > 0
-        ? 'AWAITING_APPROVAL'
-        : finalStatusOf(settled.counts);
+    input.outcome === 'FAILED'
+      ? approved && (settled.counts.grantsApproved ?? 0) > 0
+        ? 'COMPLETED_WITH_ERRORS'
+        : 'FAILED'
+      : settled.counts.succeeded === 0
+        ? 'FAILED'
+        : settled.grantsAwaiting > 0
+          ? 'AWAITING_APPROVAL'
+          : finalStatusOf(settled.counts);
 
   const final = await deps.tasks.transition(
     input.tenantId,
@@ -105,6 +135,8 @@ export async function finalizeImport(
       ...(failureReason ? { failureReason } : {}),
     },
     now.toISOString(),
+    // Finalized again without a failure (a redrive), the run no longer failed for that reason.
+    failureReason ? [] : ['failureReason'],
   );
   if (!waitFailed) {
     // Recorded once per run: a run that waited for an approval was recorded when it began to.
@@ -116,8 +148,9 @@ export async function finalizeImport(
 }
 
 /**
- * Rejects the grants still pending when a run's approval could not be waited for to the end,
- * under that run's approval id with no decider; the ones an approval settled before stay as they are.
+ * The events of the grants still pending rejected, when a run's approval could not be waited for
+ * to the end, under that run's approval id with no decider; the ones an approval settled before
+ * stay as they are.
  */
 async function rejectWaitingGrants(
   deps: FinalizeDeps,
@@ -125,16 +158,14 @@ async function rejectWaitingGrants(
   grants: readonly ImportGrant[],
   failureReason: string | undefined,
   now: Date,
-): Promise<void> {
+): Promise<DomainEvent[]> {
   const approval = {
     approvalId: approvalIdFor(run.tenantId, { type: 'bulk_import', taskId: run.taskId, run: run.run }),
     decision: 'REJECTED' as const,
     decidedAt: now.toISOString(),
     justification: `The import failed before its approval was settled (${failureReason}); request the role again.`,
   };
-  await deps.publish(
-    await settleGrants(deps, run, grants, approval, { type: 'system', component: 'bulk-import' }, now),
-  );
+  return settleGrants(deps, run, grants, approval, { type: 'system', component: 'bulk-import' }, now);
 }
 
 /** A finished run's status from its counts: every valid row created or not. */

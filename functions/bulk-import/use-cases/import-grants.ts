@@ -55,45 +55,118 @@ export interface GrantSettlementDeps {
   readonly directory: Pick<DirectoryRepository, 'addRoles'>;
 }
 
+type Run = { tenantId: string; taskId: string; correlationId: string };
+
+/** How a grant stands settled: by which outcome, and when that was written. */
+interface Settlement {
+  readonly approval: ApprovalStep;
+  readonly settledAt: string;
+}
+
 /**
  * Settles a run's grants by one approval's outcome, a few at a time: approved, the role is bound
  * to the user and the grant turns ACTIVE; otherwise it turns REJECTED. The events of the grants
- * it settled, in row order, with stable ids: retried, a grant it settled before is settled again
- * as a no-op and its event is published again under the same id.
+ * it settled, in row order, with stable ids: retried, a grant it settled before is left as it is
+ * and its event is built again from what was stored, so it is the same event (id and content).
  */
 export async function settleGrants(
   deps: GrantSettlementDeps,
-  run: { tenantId: string; taskId: string; correlationId: string },
+  run: Run,
   grants: readonly ImportGrant[],
   approval: ApprovalStep,
   actor: EventActor,
   now: Date,
 ): Promise<DomainEvent[]> {
-  const limit = pLimit(GRANTS_IN_FLIGHT);
-  const settled = await Promise.all(
-    grants.map((grant) => limit(() => settleGrant(deps, run.tenantId, grant, approval, now))),
-  );
-  return grants.flatMap((grant, index) =>
-    settled[index] ? [grantEvent(run, grant, approval, actor, now)] : [],
+  return settleEach(deps, run, grants, approval, actor, (grant) =>
+    settleGrant(deps, run.tenantId, grant, approval, now),
   );
 }
 
-/** Settles one grant; false when something else settled it before (another approval, another outcome). */
+/**
+ * After an approval was granted but its settlement could not finish: each grant still pending whose
+ * role its user already holds (bound just before the settlement stopped) turns ACTIVE under that
+ * approval, so the directory and the grant agree and the decision stands; the others stay pending
+ * for a redrive to settle. Removing the role instead would undo what the approver decided.
+ */
+export async function activateBoundGrants(
+  deps: Pick<GrantSettlementDeps, 'pendingGrants'> & { directory: Pick<DirectoryRepository, 'getUser'> },
+  run: Run,
+  grants: readonly ImportGrant[],
+  approval: ApprovalStep & { decision: 'APPROVED' },
+  actor: EventActor,
+  now: Date,
+): Promise<DomainEvent[]> {
+  return settleEach(deps, run, grants, approval, actor, async (grant) => {
+    const user = await deps.directory.getUser(run.tenantId, grant.userId);
+    if (!user?.roles.includes(grant.role)) return undefined;
+    const settledAt = now.toISOString();
+    const written = await deps.pendingGrants.settle(
+      run.tenantId,
+      grant.userId,
+      grant.role,
+      'ACTIVE',
+      approval,
+      settledAt,
+    );
+    return written ? { approval, settledAt } : undefined;
+  });
+}
+
+/**
+ * Runs `settle` on each grant still pending, a few at a time; a grant that already holds this very
+ * outcome is not written again, and one another outcome settled is left alone. The events of the
+ * grants now settled by `approval`.
+ */
+async function settleEach(
+  deps: { readonly pendingGrants: Pick<PendingGrantRepository, 'get'> },
+  run: Run,
+  grants: readonly ImportGrant[],
+  approval: ApprovalStep,
+  actor: EventActor,
+  settle: (grant: ImportGrant) => Promise<Settlement | undefined>,
+): Promise<DomainEvent[]> {
+  const limit = pLimit(GRANTS_IN_FLIGHT);
+  const settled = await Promise.all(
+    grants.map((grant) =>
+      limit(async () => {
+        const stored = await deps.pendingGrants.get(run.tenantId, grant.userId, grant.role);
+        if (stored && isSettledBy(stored, approval)) {
+          return { approval: stored.approval, settledAt: stored.settledAt ?? stored.approval.decidedAt };
+        }
+        return stored?.status === 'PENDING_APPROVAL' ? settle(grant) : undefined;
+      }),
+    ),
+  );
+  return grants.flatMap((grant, index) => {
+    const settlement = settled[index];
+    return settlement ? [grantEvent(run, grant, settlement, actor)] : [];
+  });
+}
+
+/** Settles one pending grant; undefined when something else settled it meanwhile. */
 async function settleGrant(
   deps: GrantSettlementDeps,
   tenantId: string,
   grant: ImportGrant,
   approval: ApprovalStep,
   now: Date,
-): Promise<boolean> {
-  const stored = await deps.pendingGrants.get(tenantId, grant.userId, grant.role);
-  if (!stored || !(stored.status === 'PENDING_APPROVAL' || isSettledBy(stored, approval))) return false;
+): Promise<Settlement | undefined> {
+  const settledAt = now.toISOString();
   if (approval.decision === 'APPROVED') {
-    // Bound before the grant says ACTIVE: a crash in between is retried from a pending grant.
-    await deps.directory.addRoles(tenantId, grant.userId, [grant.role], now.toISOString());
+    // Bound before the grant says ACTIVE: a crash in between is retried from a pending grant, and
+    // a settlement that stops there for good is finished by activateBoundGrants.
+    await deps.directory.addRoles(tenantId, grant.userId, [grant.role], settledAt);
   }
   const status = approval.decision === 'APPROVED' ? 'ACTIVE' : 'REJECTED';
-  return deps.pendingGrants.settle(tenantId, grant.userId, grant.role, status, approval, now.toISOString());
+  const written = await deps.pendingGrants.settle(
+    tenantId,
+    grant.userId,
+    grant.role,
+    status,
+    approval,
+    settledAt,
+  );
+  return written ? { approval, settledAt } : undefined;
 }
 
 /**
@@ -101,22 +174,26 @@ async function settleGrant(
  * that failed rejects under its approval's id with no decider, so it never overwrites what a
  * person decided before.
  */
-function isSettledBy(stored: StoredGrant, approval: ApprovalStep): boolean {
+function isSettledBy(
+  stored: StoredGrant,
+  approval: ApprovalStep,
+): stored is StoredGrant & { approval: ApprovalStep } {
   return (
+    stored.status !== 'PENDING_APPROVAL' &&
     stored.approval?.approvalId === approval.approvalId &&
     stored.approval.decision === approval.decision &&
     stored.approval.decidedBy === approval.decidedBy
   );
 }
 
-function grantEvent(
-  run: { tenantId: string; taskId: string; correlationId: string },
-  grant: ImportGrant,
-  approval: ApprovalStep,
-  actor: EventActor,
-  now: Date,
-): DomainEvent {
-  const context = { tenantId: run.tenantId, correlationId: run.correlationId, actor, occurredAt: now };
+function grantEvent(run: Run, grant: ImportGrant, settlement: Settlement, actor: EventActor): DomainEvent {
+  const { approval } = settlement;
+  const context = {
+    tenantId: run.tenantId,
+    correlationId: run.correlationId,
+    actor,
+    occurredAt: new Date(settlement.settledAt),
+  };
   const data = {
     targetId: `user:${grant.userId}`,
     userId: grant.userId,

@@ -21,8 +21,9 @@ export type SettlementOutcome = Pick<ApprovalOutcome, 'approvalId' | 'decision'>
  * role is bound to its user and the grant turns ACTIVE; rejected or expired, the grant turns
  * REJECTED with the approval's justification. Then the task gets its final status, counts and
  * exports, and the run is announced as finalize would have. Retried, a grant already settled by
- * this outcome is settled again as a no-op, and a task already final for the run is announced
- * again under the same event id (its summary email is not sent twice: at most once).
+ * this outcome is not written again (its event is rebuilt from what was stored), and a task
+ * already final for the run is announced again under the same event id (its summary email is not
+ * sent twice: at most once).
  */
 export async function settleImportGrants(
   deps: SettleGrantsDeps,

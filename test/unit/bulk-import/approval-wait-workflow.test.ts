@@ -1,4 +1,9 @@
-import { SendTaskFailureCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadBulkImportSettings } from '../../../config/bulk-import-settings';
@@ -6,6 +11,7 @@ import { loadEntitlementSettings } from '../../../config/entitlement-settings';
 import { stateMachines } from '../../../config/state-machines';
 import { approvalIdFor } from '../../../functions/approvals/domain/approval';
 import {
+  finalizeInputSchema,
   settleInputSchema,
   WAIT_TIMED_OUT_JUSTIFICATION,
 } from '../../../functions/bulk-import/handlers/workflow-input';
@@ -162,5 +168,43 @@ describe('statemachines/bulk-import.asl.json: the wait for an import’s approva
       { ...RUN, outcome: 'FINISHED' },
       { ...RUN, outcome: 'FAILED', error: { Error: expect.any(String), Cause: expect.any(String) } },
     ]);
+  });
+  it('hands the approval to Finalize, and fails for a redrive, when settling an approved run fails after its retries', async () => {
+    const outcome = {
+      approvalId: 'apr_1',
+      decision: 'APPROVED',
+      decidedBy: 'u_sec',
+      decidedAt: '2026-05-04T09:00:00.000Z',
+      justification: 'Yes.',
+      risk: 'high',
+    };
+    const { sfn, executionArn, finalized, settled } = await runWaitingImport({
+      requestApproval: async (event) => {
+        const { taskToken } = taskTokenSchema.parse(event);
+        setImmediate(() => {
+          void sfn?.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+        });
+        return undefined;
+      },
+      settleGrants: async () => {
+        throw new Error('table throttled');
+      },
+    });
+    const execution = await waitForCompletion(sfn, executionArn);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('GrantSettlementFailed');
+    expect(execution.cause).toMatch(/Redrive the execution/);
+    expect(settled).toHaveLength(loadBulkImportSettings().retry.maxAttempts + 1);
+    expect(finalized).toEqual([
+      { ...RUN, outcome: 'FINISHED' },
+      {
+        ...RUN,
+        outcome: 'FAILED',
+        error: { Error: expect.any(String), Cause: expect.any(String) },
+        approval: outcome,
+      },
+    ]);
+    expect(finalizeInputSchema.parse(finalized[1]).approval).toEqual(outcome);
   });
 });

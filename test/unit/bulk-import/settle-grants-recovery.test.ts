@@ -63,6 +63,8 @@ class World {
   readonly mails: string[] = [];
   readonly metrics: number[] = [];
   crashAt: Write | undefined;
+  /** Writes that fail every time for one user, as a settlement stuck past its retries would. */
+  readonly failingFor = new Map<Write, string>();
   clock = T0;
 
   private crashOnce(write: Write) {
@@ -71,14 +73,29 @@ class World {
     throw new Error(`crash at ${write}`);
   }
 
+  private failFor(write: Write, userId: string) {
+    if (this.failingFor.get(write) === userId) throw new Error(`${write} keeps failing`);
+  }
+
   readonly deps: SettleGrantsDeps & { recordMetrics: (counts: unknown, seconds: number) => void } = {
     tasks: {
       getTask: async (_tenantId, taskId) => (this.task.taskId === taskId ? this.task : undefined),
       listBatchOutcomes: async () => this.outcomes,
-      transition: async (_tenantId, _taskId, from: readonly TaskStatus[], to: TaskStatus, fields, now) => {
+      transition: async (
+        _tenantId,
+        _taskId,
+        from: readonly TaskStatus[],
+        to: TaskStatus,
+        fields,
+        now,
+        remove,
+      ) => {
         this.crashOnce('transition');
         if (!from.includes(this.task.status)) throw new ConflictError('TASK_STATE_CONFLICT', 'conflict');
-        this.task = { ...this.task, ...fields, status: to, updatedAt: now };
+        const kept = Object.fromEntries(
+          Object.entries(this.task).filter(([field]) => !(remove ?? []).some((gone) => gone === field)),
+        );
+        this.task = { ...(kept as ImportTask), ...fields, status: to, updatedAt: now };
         return this.task;
       },
     },
@@ -90,13 +107,19 @@ class World {
     },
     pendingGrants: {
       get: async (_tenantId, userId, role) => this.grants.get(`${userId}|${role}`),
-      settle: async (_tenantId, userId, role, status: Exclude<GrantStatus, 'PENDING_APPROVAL'>, approval) => {
+      settle: async (
+        _tenantId,
+        userId,
+        role,
+        status: Exclude<GrantStatus, 'PENDING_APPROVAL'>,
+        approval,
+        now,
+      ) => {
         this.crashOnce('settleGrant');
-        const stored = this.grants.get(`${userId}|${role}`);
-        const settleable =
-          stored?.status === 'PENDING_APPROVAL' ||
-          (stored?.status === status && stored.approval?.approvalId === approval.approvalId);
-        if (settleable) this.grants.set(`${userId}|${role}`, { status, approval });
+        this.failFor('settleGrant', userId);
+        // As the table's conditional write: only a pending grant is settled.
+        const settleable = this.grants.get(`${userId}|${role}`)?.status === 'PENDING_APPROVAL';
+        if (settleable) this.grants.set(`${userId}|${role}`, { status, approval, settledAt: now });
         return settleable;
       },
     },
@@ -106,7 +129,12 @@ class World {
         userId,
         email: 'op@acme.test',
         status: 'ACTIVE',
-        roles: ['tenant_admin'],
+        roles: [
+          'member',
+          ...this.roleWrites
+            .filter((write) => write.startsWith(`${userId}|`))
+            .map((write) => write.split('|')[1] ?? ''),
+        ],
         groups: [],
         createdAt: T0.toISOString(),
         updatedAt: T0.toISOString(),
@@ -114,6 +142,7 @@ class World {
       }),
       addRoles: async (_tenantId, userId, roles) => {
         this.crashOnce('addRoles');
+        this.failFor('addRoles', userId);
         this.roleWrites.push(...roles.map((role) => `${userId}|${role}`));
       },
     },
@@ -255,8 +284,9 @@ describe('settling after the callback timed out', () => {
       decidedAt: T0.toISOString(),
       justification: WAIT_TIMED_OUT_JUSTIFICATION,
     };
-    expect(world.grantOf(ANN, 'billing_admin')).toEqual({ status: 'REJECTED', approval: expiry });
-    expect(world.grantOf(BOB, 'billing_admin')).toEqual({ status: 'REJECTED', approval: expiry });
+    const settled = { status: 'REJECTED', approval: expiry, settledAt: T0.toISOString() };
+    expect(world.grantOf(ANN, 'billing_admin')).toEqual(settled);
+    expect(world.grantOf(BOB, 'billing_admin')).toEqual(settled);
     expect(world.roleWrites).toEqual([]);
     expect(world.grantEvents().map((event) => [event.detailType, event.detail.data.reason])).toEqual([
       ['iam.permission.rejected', 'approval_expired'],
@@ -328,6 +358,197 @@ describe('a settlement retried after a crash', () => {
   });
 });
 
+describe('a retried settlement republishes what it stored', () => {
+  it.each([
+    ['a timeout, settled at the time it was first written', () => timedOut(), T0.toISOString()],
+    ['an approval', () => ({ ...RUN, outcome: approved }), approved.decidedAt],
+  ])(
+    'after %s: the grants are not written again, their events are the same',
+    async (_case, input, decidedAt) => {
+      const world = waitingRun();
+      world.crashAt = 'transition';
+      await expect(settleImportGrants(world.deps, input())).rejects.toThrow('crash at transition');
+      const stored = [...world.grants.values()];
+      const firstEvents = world.grantEvents();
+      expect(firstEvents).toHaveLength(3);
+
+      world.clock = new Date(T0.getTime() + 60_000);
+      await settleImportGrants(world.deps, input());
+      expect([...world.grants.values()]).toEqual(stored);
+      expect(world.grantEvents()).toEqual([...firstEvents, ...firstEvents]);
+      expect(world.grantOf(ANN, 'billing_admin')?.approval?.decidedAt).toBe(decidedAt);
+    },
+  );
+});
+
+/** The settlement of an approved run stopped for good, and the workflow's MarkSettlementFailed ran. */
+async function approvedButStuck(world: World, stuckAt: 'addRoles' | 'settleGrant') {
+  world.failingFor.set(stuckAt, BOB);
+  await expect(settleImportGrants(world.deps, { ...RUN, outcome: approved })).rejects.toThrow(
+    `${stuckAt} keeps failing`,
+  );
+  world.failingFor.clear();
+  world.clock = new Date(T0.getTime() + 60_000);
+  return finalizeImport(world.deps, {
+    ...RUN,
+    outcome: 'FAILED',
+    error: { Error: 'States.TaskFailed', Cause: 'The table throttled the settlement.' },
+    approval: approved,
+  });
+}
+
+describe('an approved run whose settlement failed past its retries', () => {
+  const grantedIds = (world: World) =>
+    world.grantEvents().map((event) => [event.detailType, event.detail.eventId]);
+
+  it('turns a grant whose role is already bound ACTIVE, rejects nothing, and ends COMPLETED_WITH_ERRORS with the reason', async () => {
+    const world = waitingRun();
+    expect(await approvedButStuck(world, 'settleGrant')).toEqual({ status: 'COMPLETED_WITH_ERRORS' });
+
+    expect(world.roleWrites).toContain(`${BOB}|billing_admin`);
+    expect(world.grantOf(BOB, 'billing_admin')?.approval).toEqual({
+      approvalId: APPROVAL_ID,
+      decision: 'APPROVED',
+      decidedBy: 'u_sec',
+      decidedAt: approved.decidedAt,
+      justification: approved.justification,
+    });
+    expect(world.grantEvents().map((event) => event.detailType)).not.toContain('iam.permission.rejected');
+    expect(new Set(grantedIds(world))).toEqual(
+      new Set(grantIds(APPROVAL_ID).map((id) => ['iam.permission.granted', id])),
+    );
+    expect(world.grantEvents().at(-1)?.detail.actor).toEqual({
+      type: 'user',
+      userId: 'u_sec',
+      tenantId: 'acme',
+    });
+    expect(world.task).toMatchObject({
+      status: 'COMPLETED_WITH_ERRORS',
+      failureReason: 'States.TaskFailed: The table throttled the settlement.',
+      grantsAwaitingApproval: 0,
+    });
+    expect(world.task.counts).toMatchObject({ grantsApproved: 3, grantsRejected: 0, pendingApproval: 0 });
+    expect(world.runEvents().map((event) => event.detail.data.status)).toEqual(['COMPLETED_WITH_ERRORS']);
+    expect(world.mails).toEqual([`Import ${TASK_ID}: completed with errors`]);
+  });
+
+  it('leaves a grant whose role was not bound pending, and a redrive settles it under the same approval', async () => {
+    const world = waitingRun();
+    expect(await approvedButStuck(world, 'addRoles')).toEqual({ status: 'COMPLETED_WITH_ERRORS' });
+    expect(world.grantOf(BOB, 'billing_admin')).toEqual({ status: 'PENDING_APPROVAL' });
+    expect(world.grantOf(ANN, 'security_admin')?.status).toBe('ACTIVE');
+    expect(world.task).toMatchObject({ grantsAwaitingApproval: 1, failureReason: expect.any(String) });
+    expect(world.task.counts).toMatchObject({ grantsApproved: 2, grantsRejected: 0, pendingApproval: 1 });
+    const annEvents = world.grantEvents();
+
+    // Redriven: Finalize waits again, the decided approval resumes it at once, the settlement ends the run.
+    world.clock = new Date(T0.getTime() + 3_600_000);
+    expect(await finalizeImport(world.deps, { ...RUN, outcome: 'FINISHED' })).toEqual({
+      status: 'AWAITING_APPROVAL',
+    });
+    expect(world.task.failureReason).toBeUndefined();
+    expect(await settleImportGrants(world.deps, { ...RUN, outcome: approved })).toEqual({
+      status: 'COMPLETED',
+    });
+    expect(world.grantOf(BOB, 'billing_admin')?.status).toBe('ACTIVE');
+    expect(world.roleWrites).toContain(`${BOB}|billing_admin`);
+    expect(world.task.counts).toMatchObject({ grantsApproved: 3, pendingApproval: 0 });
+    // Ann's grants are announced again as they were.
+    expect(
+      world
+        .grantEvents()
+        .slice(annEvents.length)
+        .filter((event) => event.detail.data.userId === ANN),
+    ).toEqual(annEvents);
+  });
+
+  it('ends FAILED with the reason when no grant could be bound, all of them still pending', async () => {
+    const world = waitingRun();
+    world.failingFor.set('addRoles', ANN);
+    world.crashAt = 'addRoles';
+    await expect(settleImportGrants(world.deps, { ...RUN, outcome: approved })).rejects.toThrow();
+    world.grants.forEach((_, key) => {
+      world.grants.set(key, { status: 'PENDING_APPROVAL' });
+    });
+    world.roleWrites.length = 0;
+    world.failingFor.clear();
+    const result = await finalizeImport(world.deps, {
+      ...RUN,
+      outcome: 'FAILED',
+      error: { Error: 'States.TaskFailed', Cause: 'Down.' },
+      approval: approved,
+    });
+    expect(result).toEqual({ status: 'FAILED' });
+    expect([...world.grants.values()].map((grant) => grant.status)).toEqual([
+      'PENDING_APPROVAL',
+      'PENDING_APPROVAL',
+      'PENDING_APPROVAL',
+    ]);
+    expect(world.task).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'States.TaskFailed: Down.',
+      grantsAwaitingApproval: 3,
+    });
+  });
+});
+
+describe('a Finalize retried after it ended the run FAILED on its own counts', () => {
+  /** Every created row failed: Finalize itself ends the run FAILED, with no failure reason. */
+  function nothingCreated(): World {
+    const world = waitingRun();
+    world.outcomes.splice(0, 1, {
+      run: 1,
+      batch: 1,
+      rows: [
+        { row: 2, email: 'ann@acme.test', status: 'FAILED', code: 'DIRECTORY_ERROR', message: 'x' },
+        { row: 3, email: 'bob@acme.test', status: 'FAILED', code: 'DIRECTORY_ERROR', message: 'x' },
+      ],
+    });
+    world.task = { ...world.task, status: 'PROVISIONING' };
+    return world;
+  }
+
+  it('announces it again only: one summary, one metric, the run’s start kept', async () => {
+    const world = nothingCreated();
+    world.crashAt = 'publishRun';
+    await expect(finalizeImport(world.deps, { ...RUN, outcome: 'FINISHED' })).rejects.toThrow();
+    const failed = world.task;
+    expect(failed).toMatchObject({ status: 'FAILED', runStartedAt: '2026-05-01T09:00:00.000Z' });
+    expect(failed.failureReason).toBeUndefined();
+
+    world.clock = new Date(T0.getTime() + 60_000);
+    expect(await finalizeImport(world.deps, { ...RUN, outcome: 'FINISHED' })).toEqual({ status: 'FAILED' });
+    expect(world.task).toBe(failed);
+    expect(world.mails).toHaveLength(1);
+    expect(world.metrics).toHaveLength(1);
+    expect(world.runEvents()).toHaveLength(1);
+  });
+
+  it('still finalizes again a run the workflow marked FAILED (a redrive), and drops the stale reason', async () => {
+    const world = nothingCreated();
+    await finalizeImport(world.deps, {
+      ...RUN,
+      outcome: 'FAILED',
+      error: { Error: 'States.Runtime', Cause: 'x' },
+    });
+    expect(world.task.failureReason).toBe('States.Runtime: x');
+    world.outcomes.push({
+      run: 1,
+      batch: 2,
+      rows: [
+        { row: 2, email: 'ann@acme.test', userId: ANN, status: 'CREATED' },
+        { row: 3, email: 'bob@acme.test', userId: BOB, status: 'CREATED' },
+      ],
+    });
+    // Its rows now created, the run waits for the approval of their grants.
+    expect(await finalizeImport(world.deps, { ...RUN, outcome: 'FINISHED' })).toEqual({
+      status: 'AWAITING_APPROVAL',
+    });
+    expect(world.task.failureReason).toBeUndefined();
+    expect(world.task.counts).toMatchObject({ succeeded: 2, failed: 0 });
+  });
+});
+
 describe('a run whose approval wait failed (finalize FAILED from AWAITING_APPROVAL)', () => {
   let world: World;
   beforeEach(() => {
@@ -350,6 +571,7 @@ describe('a run whose approval wait failed (finalize FAILED from AWAITING_APPROV
         decidedAt: T0.toISOString(),
         justification: expect.stringContaining('The approvals could not be reached.'),
       },
+      settledAt: T0.toISOString(),
     });
     expect(world.grantEvents().map((event) => [event.detail.eventId, event.detail.data.reason])).toEqual(
       grantIds(APPROVAL_ID).map((id) => [id, 'rejected']),
