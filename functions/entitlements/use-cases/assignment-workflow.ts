@@ -323,18 +323,7 @@ export async function rejectAssignment(
     ? 'Nobody decided on the approval within the maximum wait; the grant was not made.'
     : `Rejected by the approver${step.justification ? `: ${step.justification}` : '.'}`;
   const records = await deps.assignments.listMembers(task.tenantId, task.assignmentId);
-  const rejected = plannedEntitlements(task, records, 'REJECTED', now, approvalChain);
-  await Promise.all(
-    rejected.map((entitlement) =>
-      deps.entitlements.settlePending(
-        task.tenantId,
-        entitlement,
-        task.assignmentId,
-        { status: 'REJECTED', approvalChain },
-        now.toISOString(),
-      ),
-    ),
-  );
+  const rejected = await rejectPlanned(deps, task, records, approvalChain, now);
   const actor = decisionActor(step, task.tenantId, 'approvals');
   await deps.publish(
     rejected.map((entitlement) =>
@@ -378,18 +367,7 @@ export async function failAssignment(
   const task = await loadTask(deps, input);
   const now = deps.clock();
   const records = await deps.assignments.listMembers(task.tenantId, task.assignmentId);
-  const planned = plannedEntitlements(task, records, 'REJECTED', now, task.approvalChain);
-  await Promise.all(
-    planned.map((entitlement) =>
-      deps.entitlements.settlePending(
-        task.tenantId,
-        entitlement,
-        task.assignmentId,
-        { status: 'REJECTED', approvalChain: task.approvalChain },
-        now.toISOString(),
-      ),
-    ),
-  );
+  await rejectPlanned(deps, task, records, task.approvalChain, now);
   // What the grants are now, not what this attempt changed: a retry after a crash still announces
   // every rejection (stable ids), and grants ActivateGrants wrote before failing are seen.
   const stored = await deps.entitlements.getMany(
@@ -425,6 +403,32 @@ export async function failAssignment(
     },
     now.toISOString(),
   );
+}
+
+/**
+ * Settles each planned grant still PENDING_APPROVAL for this assignment as REJECTED with the chain
+ * (a grant that replaced ours is left alone); resolves with the grants as rejected.
+ */
+async function rejectPlanned(
+  deps: Pick<AssignmentWorkflowDeps, 'entitlements'>,
+  task: AssignmentTask,
+  records: readonly MemberRecord[],
+  approvalChain: readonly ApprovalStep[],
+  now: Date,
+): Promise<Entitlement[]> {
+  const rejected = plannedEntitlements(task, records, 'REJECTED', now, approvalChain);
+  await Promise.all(
+    rejected.map((entitlement) =>
+      deps.entitlements.settlePending(
+        task.tenantId,
+        entitlement,
+        task.assignmentId,
+        { status: 'REJECTED', approvalChain },
+        now.toISOString(),
+      ),
+    ),
+  );
+  return rejected;
 }
 
 /** The (user, scope, bundle) of each member's bundle with one of these outcomes. */
