@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { type Archive, EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   EVENT_SOURCE,
@@ -11,8 +11,8 @@ import {
   type EventPattern as EventRulePattern,
 } from '../../config/event-rules';
 import { EVENT_TARGET_ACCESS } from '../../config/resource-access';
+import { createDeadLetterQueue } from '../shared/dead-letter-queue';
 import { createMusterFunction } from '../shared/muster-function';
-import { acknowledge } from '../shared/nag';
 import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
 import { applicationEnvironment } from '../shared/runtime-environment';
 
@@ -54,15 +54,10 @@ export class EventsConstruct extends Construct {
     const resources: SharedResources = { ...props.resources, bus: this.bus };
     const targets = new Map<string, EventRuleTarget>();
     for (const definition of props.rules) {
-      const deadLetterQueue = new Queue(this, `${definition.name}DeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledge(
-        deadLetterQueue,
-        'AwsSolutions-SQS3',
-        'This queue is itself a dead-letter queue: it keeps events the rule target could not take or process.',
+      const deadLetterQueue = createDeadLetterQueue(
+        this,
+        `${definition.name}DeadLetterQueue`,
+        'events the rule target could not take or process',
       );
       const fn = createMusterFunction(this, `${definition.name}Target`, {
         settings,

@@ -2,11 +2,12 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { ObjectNotificationDefinition } from '../../config/object-notifications';
+import { createDeadLetterQueue } from '../shared/dead-letter-queue';
 import { createMusterFunction } from '../shared/muster-function';
-import { acknowledge, acknowledgeFrameworkExecutionRole } from '../shared/nag';
+import { acknowledgeFrameworkExecutionRole } from '../shared/nag';
 import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
 import { applicationEnvironment, moduleAccess } from '../shared/runtime-environment';
 
@@ -53,15 +54,10 @@ export class ObjectNotificationsConstruct extends Construct {
 
     const targets = new Map<string, ObjectNotificationTarget>();
     for (const definition of props.notifications) {
-      const deadLetterQueue = new Queue(this, `${definition.name}DeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledge(
-        deadLetterQueue,
-        'AwsSolutions-SQS3',
-        'This queue is itself a dead-letter queue: it keeps S3 notifications the target failed to handle after Lambda retried them.',
+      const deadLetterQueue = createDeadLetterQueue(
+        this,
+        `${definition.name}DeadLetterQueue`,
+        'S3 notifications the target failed to handle after Lambda retried them',
       );
       const fn = createMusterFunction(this, `${definition.name}Target`, {
         settings: resources.settings,

@@ -2,11 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ScheduleDefinition } from '../../config/schedules';
+import { createDeadLetterQueue } from '../shared/dead-letter-queue';
 import { createMusterFunction } from '../shared/muster-function';
-import { acknowledge } from '../shared/nag';
 import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
 import { applicationEnvironment, moduleAccess } from '../shared/runtime-environment';
 
@@ -45,15 +45,10 @@ export class SchedulesConstruct extends Construct {
 
     const targets = new Map<string, ScheduleTarget>();
     for (const definition of props.schedules) {
-      const deadLetterQueue = new Queue(this, `${definition.name}DeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledge(
-        deadLetterQueue,
-        'AwsSolutions-SQS3',
-        'This queue is itself a dead-letter queue: it keeps scheduled runs the target failed after its retries.',
+      const deadLetterQueue = createDeadLetterQueue(
+        this,
+        `${definition.name}DeadLetterQueue`,
+        'scheduled runs the target failed after its retries',
       );
       const fn = createMusterFunction(this, `${definition.name}Target`, {
         settings: resources.settings,
