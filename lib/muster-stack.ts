@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
@@ -73,7 +73,12 @@ export class MusterStack extends Stack {
       })),
       { name: 'Migrations', function: migrations.onEventFunction },
     ];
-    const observability = new ObservabilityConstruct(this, 'Observability', {
+    // CloudFormation allows 500 resources a stack, and the alarms (two a function) are a quarter of
+    // Muster's: they and the dashboard live in a nested stack, one resource here.
+    const monitoring = new NestedStack(this, 'Monitoring', {
+      description: `Muster (${settings.name}): alarms, alarm topic and dashboard`,
+    });
+    const observability = new ObservabilityConstruct(monitoring, 'Observability', {
       settings,
       functions,
       restApi: api.restApi,

@@ -1,4 +1,5 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { NestedStack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../config/routes';
 import { ApiConstruct } from '../../lib/api/api-construct';
@@ -10,7 +11,9 @@ function synthesize(environment: 'dev' | 'prod') {
   const stack = new MusterStack(createTestApp(), `Muster-${environment}`, {
     settings: settingsFor(environment),
   });
-  return { stack, template: Template.fromStack(stack) };
+  const monitoring = stack.node.findChild('Monitoring');
+  if (!(monitoring instanceof NestedStack)) throw new Error('no Monitoring nested stack');
+  return { stack, template: Template.fromStack(stack), monitoring: Template.fromStack(monitoring) };
 }
 
 const dev = synthesize('dev');
@@ -87,12 +90,24 @@ describe('MusterStack', () => {
     ]);
   });
 
-  it('alarms on failed and timed-out import executions', () => {
-    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
-      Namespace: 'AWS/States',
-      Threshold: 1,
-    });
-    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' });
+  it('alarms on failed and timed-out executions of each state machine, from its monitoring nested stack', () => {
+    for (const name of ['BulkImport', 'BatchAssign']) {
+      dev.monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ExecutionsFailed',
+        Namespace: 'AWS/States',
+        Threshold: 1,
+        Dimensions: [{ Name: 'StateMachineArn', Value: Match.anyValue() }],
+        AlarmDescription: Match.stringLikeRegexp(name),
+      });
+    }
+    dev.monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' });
+    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  it('keeps each stack well under the 500 resources CloudFormation allows, with room for more routes', () => {
+    for (const { template, monitoring } of [dev, prod]) {
+      expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(400);
+      expect(Object.keys(monitoring.toJSON().Resources).length).toBeLessThan(400);
+    }
   });
 });

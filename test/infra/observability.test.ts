@@ -1,12 +1,31 @@
+import { NestedStack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MusterStack } from '../../lib/muster-stack';
 import { createTestApp, settingsFor } from './support';
 
 const stack = new MusterStack(createTestApp(), 'Muster-dev', {
   settings: settingsFor('dev', { 'muster:alarmEmail': 'oncall@muster.example.com' }),
 });
-const template = Template.fromStack(stack);
+const parent = Template.fromStack(stack);
+const monitoring = stack.node.findChild('Monitoring');
+if (!(monitoring instanceof NestedStack)) throw new Error('no Monitoring nested stack');
+/** The alarms, topic and dashboard: the nested stack's own template. */
+const template = Template.fromStack(monitoring);
+
+/** What the parent passes the nested stack: its parameter name for each value of the parent's. */
+const passedParameters = Object.entries(
+  z
+    .record(z.string(), z.unknown())
+    .parse(Object.values(parent.findResources('AWS::CloudFormation::Stack'))[0]?.Properties.Parameters),
+);
+/** A value of the parent's (a function's `Ref`, a queue's name) as the nested stack sees it. */
+function inMonitoring(parentValue: unknown): unknown {
+  const passed = passedParameters.find(([, value]) => JSON.stringify(value) === JSON.stringify(parentValue));
+  if (!passed) throw new Error(`the parent passes no ${JSON.stringify(parentValue)} to the monitoring stack`);
+  return { Ref: passed[0] };
+}
 
 const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0] as string;
 const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
@@ -14,7 +33,7 @@ const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).m
 );
 
 /** Functions built by createMusterFunction (CDK's own framework functions carry no Powertools settings). */
-const musterFunctionIds = Object.entries(template.findResources('AWS::Lambda::Function'))
+const musterFunctionIds = Object.entries(parent.findResources('AWS::Lambda::Function'))
   .filter(([, resource]) => resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'muster')
   .map(([id]) => id);
 
@@ -55,7 +74,7 @@ describe('ObservabilityConstruct', () => {
   it('alarms on the errors and throttles of every function', () => {
     expect(musterFunctionIds.length).toBeGreaterThanOrEqual(6);
     for (const id of musterFunctionIds) {
-      const dimension = { Name: 'FunctionName', Value: { Ref: id } };
+      const dimension = { Name: 'FunctionName', Value: inMonitoring({ Ref: id }) };
       expect(alarmsOn('Errors', dimension), `${id} errors`).toHaveLength(1);
       expect(alarmsOn('Throttles', dimension), `${id} throttles`).toHaveLength(1);
     }
@@ -90,12 +109,12 @@ describe('ObservabilityConstruct', () => {
   });
 
   it('alarms as soon as a dead-letter queue holds a message', () => {
-    const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const queueIds = Object.keys(parent.findResources('AWS::SQS::Queue'));
     expect(queueIds.length).toBeGreaterThan(0);
     for (const id of queueIds) {
       const depth = alarmsOn('ApproximateNumberOfMessagesVisible', {
         Name: 'QueueName',
-        Value: { 'Fn::GetAtt': [id, 'QueueName'] },
+        Value: inMonitoring({ 'Fn::GetAtt': [id, 'QueueName'] }),
       });
       expect(depth).toHaveLength(1);
       expect(depth[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
