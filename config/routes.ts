@@ -199,6 +199,28 @@ const APPROVAL_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+const ADMIN_USERS = 'functions/identity/handlers/admin-users.ts';
+
+/** Admin user API (issue 5); every route answers 404 while `user_mgmt_core` is off (seed 003). */
+const ADMIN_USER_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'GET',
+    path: '/v1/admin/users',
+    entry: ADMIN_USERS,
+    export: 'getUsers',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/users/{userId}',
+    entry: ADMIN_USERS,
+    export: 'getUser',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -228,6 +250,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...BUNDLE_ROUTES,
   ...ASSIGNMENT_ROUTES,
   ...APPROVAL_ROUTES,
+  ...ADMIN_USER_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +22,7 @@ import { logger } from '../../shared/observability';
 import { isPermission } from '../domain/permissions';
 import { type RoleDefinition, roleDefinitionProblems } from '../domain/roles';
 import type { User } from '../domain/user';
+import type { UserPosition } from '../domain/user-listing';
 import { userProfileSchema } from '../domain/user-profile';
 import { directoryKeys as keys } from './keys';
 
@@ -128,6 +130,37 @@ export class DirectoryRepository {
       },
       (item) => userItemSchema.parse(item),
     );
+  }
+
+  /**
+   * Up to `limit` users of the tenant after `after`, in email order (GSI1): one query, for the
+   * paged listing. `more` is DynamoDB's word that the listing may go on.
+   */
+  async pageOfUsers(
+    tenantId: string,
+    after: UserPosition | undefined,
+    limit: number,
+  ): Promise<{ users: User[]; more: boolean }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :users',
+        ExpressionAttributeValues: { ':users': keys.usersByEmail(tenantId, '').GSI1PK },
+        Limit: limit,
+        // Rebuilt from the caller's tenant, so a position can never reach into another tenant.
+        ...(after
+          ? {
+              ExclusiveStartKey: {
+                ...keys.user(tenantId, after.userId),
+                ...keys.usersByEmail(tenantId, after.email),
+              },
+            }
+          : {}),
+      }),
+    );
+    const users = (result.Items ?? []).map((item) => userItemSchema.parse(item));
+    return { users, more: result.LastEvaluatedKey !== undefined && users.length > 0 };
   }
 
   async findUserIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
