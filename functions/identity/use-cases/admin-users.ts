@@ -38,7 +38,7 @@ export async function listUsers(
   tenantId: string,
   query: { limit: number; nextToken?: string; filter: UserFilter },
 ) {
-  let after = query.nextToken ? decodeUserCursor(query.nextToken) : undefined;
+  let after = query.nextToken !== undefined ? decodeUserCursor(query.nextToken) : undefined;
   // Unfiltered, the next `limit` users are the page; filtered, read in larger steps.
   const readSize = isUnfiltered(query.filter) ? query.limit : MAX_USERS_PAGE;
   const items: User[] = [];
