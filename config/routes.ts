@@ -200,6 +200,7 @@ const APPROVAL_ROUTES: readonly RouteDefinition[] = [
 ];
 
 const ADMIN_USERS = 'functions/identity/handlers/admin-users.ts';
+const ADMIN_USER_UPDATES = 'functions/identity/handlers/admin-user-updates.ts';
 
 /** Admin user API (issue 5); every route answers 404 while `user_mgmt_core` is off (seed 003). */
 const ADMIN_USER_ROUTES: readonly RouteDefinition[] = [
@@ -218,6 +219,52 @@ const ADMIN_USER_ROUTES: readonly RouteDefinition[] = [
     export: 'getUser',
     auth: 'principal',
     access: ['table:read'],
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/admin/users/{userId}',
+    entry: ADMIN_USER_UPDATES,
+    export: 'patchUser',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'bus:publish'],
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/users/{userId}/roles',
+    entry: ADMIN_USER_UPDATES,
+    export: 'putUserRoles',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'bus:publish'],
+  },
+];
+
+const ADMIN_USER_WRITES = 'functions/identity/handlers/admin-user-writes.ts';
+
+/** Admin user creation and lifecycle (issue 5), behind `user_mgmt_core` like the reads. */
+const ADMIN_USER_LIFECYCLE_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/v1/admin/users',
+    entry: ADMIN_USER_WRITES,
+    export: 'postUser',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'bus:publish'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/users/{userId}/deactivate',
+    entry: ADMIN_USER_WRITES,
+    export: 'postDeactivate',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'bus:publish'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/users/{userId}/reactivate',
+    entry: ADMIN_USER_WRITES,
+    export: 'postReactivate',
+    auth: 'principal',
+    access: ['table:read', 'table:write', 'bus:publish'],
   },
 ];
 
@@ -251,6 +298,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...ASSIGNMENT_ROUTES,
   ...APPROVAL_ROUTES,
   ...ADMIN_USER_ROUTES,
+  ...ADMIN_USER_LIFECYCLE_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
+  | 'PRECONDITION_REQUIRED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'VALIDATION'
@@ -51,6 +52,10 @@ export class ConflictError extends AppError {
 /** An optimistic-concurrency check failed (`version` or `If-Match` did not match). */
 export class PreconditionFailedError extends AppError {
   readonly kind = 'PRECONDITION_FAILED';
+}
+/** A write that must be guarded by a version was sent without one (no `If-Match`). */
+export class PreconditionRequiredError extends AppError {
+  readonly kind = 'PRECONDITION_REQUIRED';
 }
 export class PayloadTooLargeError extends AppError {
   readonly kind = 'PAYLOAD_TOO_LARGE';

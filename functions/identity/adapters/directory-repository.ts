@@ -387,6 +387,52 @@ export class DirectoryRepository {
   }
 
   /**
+   * Replaces a user's direct roles when the stored version is `expectedVersion` and returns the
+   * new user. A stale version is a PreconditionFailedError, a missing user a NotFoundError.
+   */
+  async replaceRoles(
+    tenantId: string,
+    userId: string,
+    roles: readonly string[],
+    expectedVersion: number,
+    now: string,
+  ): Promise<User> {
+    const roleSet = toStringSet(roles);
+    // DynamoDB stores no empty set: no roles at all is the attribute removed.
+    const assignment = roleSet ? ', #roles = :roles' : '';
+    const removal = roleSet ? '' : ' REMOVE #roles';
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.user(tenantId, userId),
+          UpdateExpression: `SET updatedAt = :now${assignment} ADD version :one${removal}`,
+          ConditionExpression: 'attribute_exists(PK) AND version = :expected',
+          ExpressionAttributeNames: { '#roles': 'roles' },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':one': 1,
+            ':expected': expectedVersion,
+            ...(roleSet ? { ':roles': roleSet } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return userItemSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (itemOfConditionFailure(error)) {
+        throw new PreconditionFailedError(
+          'VERSION_MISMATCH',
+          `The user changed since version ${expectedVersion}; read it again and retry.`,
+        );
+      }
+      throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
+    }
+  }
+
+  /**
    * Binds roles directly to a user. Binding only roles the user already holds writes nothing, so
    * it neither bumps `version` nor makes a concurrent editor's update fail.
    */

@@ -7,6 +7,7 @@ import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
+import { displayNameField, localeField } from '../domain/profile-changes';
 import { toUserResource } from '../domain/user';
 import { describeMe } from '../use-cases/describe-me';
 import { principalResolver } from '../use-cases/resolve-principal';
@@ -25,17 +26,8 @@ export const getMe = principalRoute({ operation: 'GetMe', resolvePrincipal }, as
 
 const profileChanges = z
   .strictObject({
-    displayName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(256)
-      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-      .optional(),
-    locale: z
-      .string()
-      .refine((value) => isLocale(value), 'must be a BCP 47 language tag such as "en-GB"')
-      .optional(),
+    displayName: displayNameField.optional(),
+    locale: localeField.optional(),
     version: z.number().int().positive().optional(),
   })
   .refine((body) => body.displayName !== undefined || body.locale !== undefined, {
@@ -53,11 +45,3 @@ export const patchMe = principalRoute(
     return { statusCode: 200, body: toUserResource(updated) };
   },
 );
-
-function isLocale(value: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(value).length === 1;
-  } catch {
-    return false;
-  }
-}

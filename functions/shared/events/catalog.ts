@@ -61,23 +61,54 @@ const approvalEventData = z.object({
 export const EVENT_CATALOG = {
   'iam.user.profile_updated': {
     version: 1,
-    description: 'A user changed their own profile. Names the changed fields, never their values.',
+    description:
+      "A user's profile changed, by the user or an administrator (the actor says who). Names the changed fields, never their values.",
     data: z.object({
       userId: z.string(),
       changedFields: z.array(z.string()),
       version: z.number().int(),
     }),
   },
+  'iam.user.roles_changed': {
+    version: 1,
+    description: "An administrator replaced a user's direct roles (group roles are not included).",
+    data: z.object({
+      userId: z.string(),
+      before: z.array(z.string()),
+      after: z.array(z.string()),
+      version: z.number().int(),
+    }),
+  },
   'iam.user.created': {
     version: 1,
-    description: 'A user was created. `source` says how: a bulk import (task and spreadsheet row) for now.',
+    description:
+      'A user was created. `source` says how: a bulk import (task and spreadsheet row) or an administrator through the admin API.',
     data: z.object({
       userId: z.string(),
       status: z.enum(['INVITED', 'ACTIVE']),
       roles: z.array(z.string()),
       rolesPendingApproval: z.array(z.string()),
-      source: z.object({ type: z.literal('bulk_import'), taskId: z.string(), row: z.number().int() }),
+      source: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('bulk_import'), taskId: z.string(), row: z.number().int() }),
+        z.object({ type: z.literal('admin_api') }),
+      ]),
     }),
+  },
+  'iam.user.deactivated': {
+    version: 1,
+    description:
+      'An administrator deactivated a user: from then on the user has no access, whatever roles they still hold.',
+    data: z.object({
+      userId: z.string(),
+      previousStatus: z.enum(['INVITED', 'ACTIVE']),
+      version: z.number().int(),
+    }),
+  },
+  'iam.user.reactivated': {
+    version: 1,
+    description:
+      'An administrator reactivated a deactivated user: their roles and groups grant access again.',
+    data: z.object({ userId: z.string(), version: z.number().int() }),
   },
   'iam.user.bulk_imported': {
     version: 1,

@@ -3,6 +3,7 @@ import {
   BadRequestError,
   type ErrorDetail,
   PayloadTooLargeError,
+  PreconditionRequiredError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
@@ -105,4 +106,16 @@ export function expectedVersion(headers: Readonly<Record<string, string | undefi
     );
   }
   return Number(match[1]);
+}
+
+/** The version a guarded write must name: without `If-Match` it is a 428, never a blind overwrite. */
+export function requiredVersion(headers: Readonly<Record<string, string | undefined>>): number {
+  const version = expectedVersion(headers);
+  if (version === undefined) {
+    throw new PreconditionRequiredError(
+      'IF_MATCH_REQUIRED',
+      'Send If-Match with the ETag the user was read with (GET it first), e.g. If-Match: "3".',
+    );
+  }
+  return version;
 }
