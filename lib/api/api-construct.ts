@@ -123,7 +123,8 @@ export class ApiConstruct extends Construct {
       grantResourceAccess(fn, route.access, resources);
       const method = this.restApi.root
         .resourceForPath(route.path)
-        .addMethod(route.method, new LambdaIntegration(fn), {
+        // No console test-invoke permission: only the deployed stage may invoke a route's function.
+        .addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
           ...(route.auth === 'principal'
             ? { authorizationType: AuthorizationType.CUSTOM, authorizer }
             : { authorizationType: AuthorizationType.NONE }),

@@ -66,6 +66,21 @@ describe('ApiConstruct routes', () => {
     expect(api.routeFunctions.size).toBe(ROUTES.length);
   });
 
+  it('lets only the deployed stage invoke a route function: one permission each, no console test-invoke', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (resource) => resource.Properties,
+    );
+    for (const route of ROUTES) {
+      const id = logicalIdOf(routeFunction(route.method, route.path));
+      const own = permissions.filter(
+        (permission) =>
+          JSON.stringify(permission.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      expect(own, `${route.method} ${route.path}`).toHaveLength(1);
+      expect(JSON.stringify(own[0]?.SourceArn)).not.toContain('test-invoke-stage');
+    }
+  });
+
   it('puts the authorizer in front of principal routes and nothing in front of public ones', () => {
     const authorizerId = defined(
       Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0],
