@@ -1,12 +1,13 @@
-import { ForbiddenError, PreconditionFailedError, ValidationError } from '../../shared/errors';
+import { PreconditionFailedError } from '../../shared/errors';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import type { DirectoryRepository } from '../adapters/directory-repository';
 import type { RoleCatalog } from '../adapters/role-catalog';
 import type { Caller } from '../caller';
 import { newId } from '../domain/ids';
+import { planRoleReplacement } from '../domain/role-assignment';
 import { normalizeEmail, type User } from '../domain/user';
-import { type LifecycleAction, roleGrantProblems, statusAfter } from '../domain/user-lifecycle';
+import { type LifecycleAction, statusAfter } from '../domain/user-lifecycle';
 import type { userProfileSchema } from '../domain/user-profile';
 import { getTenantUser } from './admin-users';
 
@@ -42,15 +43,9 @@ export async function createTenantUser(
   caller: Caller,
   input: NewUser,
 ): Promise<User> {
-  const { unknown, beyond } = roleGrantProblems(
-    input.roles,
-    await deps.roleCatalog.roles(),
-    caller.access.permissions,
-  );
-  const [firstUnknown] = unknown;
-  if (firstUnknown) throw new ValidationError('UNKNOWN_ROLE', firstUnknown.message, unknown);
-  const [firstBeyond] = beyond;
-  if (firstBeyond) throw new ForbiddenError('ROLE_BEYOND_OWN_PERMISSIONS', firstBeyond.message, beyond);
+  // A new user's roles are a replacement of none: the same rules as PUT roles (exist, within the
+  // caller's own permissions).
+  planRoleReplacement([], input.roles, await deps.roleCatalog.roles(), caller.access.permissions);
 
   const now = deps.clock();
   const user: User = {

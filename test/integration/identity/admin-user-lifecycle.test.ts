@@ -159,7 +159,7 @@ describe('POST /v1/admin/users', () => {
   it('refuses a role beyond the caller’s own permissions with 403 and creates nothing', async () => {
     const response = await create(admin, { email: 'escalate@acme.test', roles: ['superuser'] });
     expect(response.status, response.text).toBe(403);
-    expect(errorCode(response)).toBe('ROLE_BEYOND_OWN_PERMISSIONS');
+    expect(errorCode(response)).toBe('BEYOND_OWN_PERMISSIONS');
     expect(await directory.findUserIdByEmail(tenantId, 'escalate@acme.test')).toBeUndefined();
   });
 

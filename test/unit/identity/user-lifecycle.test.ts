@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Permission } from '../../../functions/identity/domain/permissions';
+import { planRoleReplacement } from '../../../functions/identity/domain/role-assignment';
 import { BUILT_IN_ROLES } from '../../../functions/identity/domain/roles';
-import { roleGrantProblems, statusAfter } from '../../../functions/identity/domain/user-lifecycle';
+import { statusAfter } from '../../../functions/identity/domain/user-lifecycle';
 
 const catalog = new Map(BUILT_IN_ROLES.map((role) => [role.name, role]));
 const permissionsOf = (name: string): ReadonlySet<Permission> =>
@@ -20,37 +21,32 @@ describe('statusAfter', () => {
   });
 });
 
-describe('roleGrantProblems', () => {
+describe('the roles of a new user (planRoleReplacement from none, as POST /v1/admin/users uses it)', () => {
   it('accepts roles within the caller’s permissions', () => {
-    expect(roleGrantProblems(['member', 'operator'], catalog, permissionsOf('tenant_admin'))).toEqual({
-      unknown: [],
-      beyond: [],
+    expect(planRoleReplacement([], ['member', 'operator'], catalog, permissionsOf('tenant_admin'))).toEqual({
+      before: [],
+      after: ['member', 'operator'],
     });
   });
 
-  it('refuses superuser to a tenant admin, naming the permissions the admin lacks', () => {
-    const { beyond, unknown } = roleGrantProblems(['superuser'], catalog, permissionsOf('tenant_admin'));
-    expect(unknown).toEqual([]);
-    expect(beyond).toHaveLength(1);
-    expect(beyond[0]).toMatchObject({ path: 'body.roles', code: 'ROLE_BEYOND_OWN_PERMISSIONS' });
-    expect(beyond[0]?.message).toContain('"superuser"');
-    expect(beyond[0]?.message).toContain('"approvals.decide"');
+  it('refuses superuser to a tenant admin, naming the permission the admin lacks', () => {
+    const refused = () => planRoleReplacement([], ['superuser'], catalog, permissionsOf('tenant_admin'));
+    expect(refused).toThrow(expect.objectContaining({ code: 'BEYOND_OWN_PERMISSIONS' }));
+    expect(refused).toThrow(/"superuser" holds "[a-z_.]+"/);
   });
 
   it('lets a superuser grant every role', () => {
     const all = BUILT_IN_ROLES.map((role) => role.name);
-    expect(roleGrantProblems(all, catalog, permissionsOf('superuser')).beyond).toEqual([]);
+    expect(planRoleReplacement([], all, catalog, permissionsOf('superuser')).after).toHaveLength(all.length);
   });
 
-  it('reports unknown roles once each, listing the known ones', () => {
-    const { unknown, beyond } = roleGrantProblems(['ghost', 'ghost'], catalog, permissionsOf('superuser'));
-    expect(beyond).toEqual([]);
-    expect(unknown).toHaveLength(1);
-    expect(unknown[0]).toMatchObject({ path: 'body.roles', code: 'UNKNOWN_ROLE' });
-    expect(unknown[0]?.message).toContain('tenant_admin');
+  it('reports an unknown role, listing the known ones', () => {
+    const unknown = () => planRoleReplacement([], ['ghost', 'ghost'], catalog, permissionsOf('superuser'));
+    expect(unknown).toThrow(expect.objectContaining({ code: 'UNKNOWN_ROLE' }));
+    expect(unknown).toThrow(/tenant_admin/);
   });
 
   it('refuses nothing when no role is asked', () => {
-    expect(roleGrantProblems([], catalog, new Set())).toEqual({ unknown: [], beyond: [] });
+    expect(planRoleReplacement([], [], catalog, new Set())).toEqual({ before: [], after: [] });
   });
 });
