@@ -15,3 +15,13 @@ export interface AuditContext {
   readonly sourceIp: string;
   readonly userAgent?: string;
 }
+
+/** The context of the events a caller's change publishes: their tenant, request and identity. */
+export function callerEventContext(caller: Pick<Caller, 'tenantId' | 'audit'>, occurredAt: Date) {
+  return {
+    tenantId: caller.tenantId,
+    correlationId: caller.audit.correlationId,
+    actor: { type: 'user' as const, ...caller.audit.actor },
+    occurredAt,
+  };
+}

@@ -1,5 +1,5 @@
 import type { RoleCatalog } from '../../identity/adapters/role-catalog';
-import type { Caller } from '../../identity/caller';
+import { type Caller, callerEventContext } from '../../identity/caller';
 import { ConflictError, type ErrorDetail, ValidationError } from '../../shared/errors';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
@@ -20,24 +20,15 @@ function bundleChanged(
   change: 'created' | 'replaced' | 'deleted',
   occurredAt: Date,
 ): DomainEvent {
-  return domainEvent(
-    'iam.bundle.changed',
-    {
-      tenantId: caller.tenantId,
-      correlationId: caller.audit.correlationId,
-      actor: { type: 'user', ...caller.audit.actor },
-      occurredAt,
-    },
-    {
-      targetId: `bundle:${bundle.bundleId}`,
-      bundleId: bundle.bundleId,
-      change,
-      version: bundle.version,
-      risk: bundle.risk,
-      roles: [...bundle.roles],
-      permissions: [...bundle.permissions],
-    },
-  );
+  return domainEvent('iam.bundle.changed', callerEventContext(caller, occurredAt), {
+    targetId: `bundle:${bundle.bundleId}`,
+    bundleId: bundle.bundleId,
+    change,
+    version: bundle.version,
+    risk: bundle.risk,
+    roles: [...bundle.roles],
+    permissions: [...bundle.permissions],
+  });
 }
 
 /**

@@ -360,30 +360,11 @@ export class DirectoryRepository {
     const entries = Object.entries({ ...changes, updatedAt: now }).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field]));
     const values = Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value]));
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.user(tenantId, userId),
-          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')} ADD version :one`,
-          ConditionExpression: 'attribute_exists(PK) AND version = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ':one': 1, ':expected': expectedVersion },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return userItemSchema.parse(result.Attributes);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (itemOfConditionFailure(error)) {
-        throw new PreconditionFailedError(
-          'VERSION_MISMATCH',
-          `The user changed since version ${expectedVersion}; read it again and retry.`,
-        );
-      }
-      throw new NotFoundError('USER_NOT_FOUND', 'No such user in this tenant.');
-    }
+    return this.updateAtVersion(tenantId, userId, expectedVersion, {
+      UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :v${index}`).join(', ')} ADD version :one`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -401,19 +382,38 @@ export class DirectoryRepository {
     // DynamoDB stores no empty set: no roles at all is the attribute removed.
     const assignment = roleSet ? ', #roles = :roles' : '';
     const removal = roleSet ? '' : ' REMOVE #roles';
+    return this.updateAtVersion(tenantId, userId, expectedVersion, {
+      UpdateExpression: `SET updatedAt = :now${assignment} ADD version :one${removal}`,
+      ExpressionAttributeNames: { '#roles': 'roles' },
+      ExpressionAttributeValues: { ':now': now, ...(roleSet ? { ':roles': roleSet } : {}) },
+    });
+  }
+
+  /**
+   * Runs an update of a user (its expression adds `:one` to the version) only at `expectedVersion`,
+   * and returns the new user. A stale version is a PreconditionFailedError, a missing user a NotFoundError.
+   */
+  private async updateAtVersion(
+    tenantId: string,
+    userId: string,
+    expectedVersion: number,
+    update: {
+      readonly UpdateExpression: string;
+      readonly ExpressionAttributeNames: Record<string, string>;
+      readonly ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<User> {
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.user(tenantId, userId),
-          UpdateExpression: `SET updatedAt = :now${assignment} ADD version :one${removal}`,
+          ...update,
           ConditionExpression: 'attribute_exists(PK) AND version = :expected',
-          ExpressionAttributeNames: { '#roles': 'roles' },
           ExpressionAttributeValues: {
-            ':now': now,
+            ...update.ExpressionAttributeValues,
             ':one': 1,
             ':expected': expectedVersion,
-            ...(roleSet ? { ':roles': roleSet } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

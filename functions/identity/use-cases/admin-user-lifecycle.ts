@@ -3,7 +3,7 @@ import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import type { DirectoryRepository } from '../adapters/directory-repository';
 import type { RoleCatalog } from '../adapters/role-catalog';
-import type { Caller } from '../caller';
+import { type Caller, callerEventContext } from '../caller';
 import { newId } from '../domain/ids';
 import { planRoleReplacement } from '../domain/role-assignment';
 import { normalizeEmail, type User } from '../domain/user';
@@ -23,15 +23,6 @@ export type NewUser = Partial<Record<keyof typeof userProfileSchema.shape, strin
   readonly status: 'ACTIVE' | 'INVITED';
   readonly roles: readonly string[];
 };
-
-function eventContext(caller: Caller, occurredAt: Date) {
-  return {
-    tenantId: caller.tenantId,
-    correlationId: caller.audit.correlationId,
-    actor: { type: 'user' as const, ...caller.audit.actor },
-    occurredAt,
-  };
-}
 
 /**
  * `POST /v1/admin/users`: creates a user of the caller's tenant. The email is claimed in the same
@@ -63,7 +54,7 @@ export async function createTenantUser(
   await deps.publish([
     domainEvent(
       'iam.user.created',
-      eventContext(caller, now),
+      callerEventContext(caller, now),
       {
         userId: user.userId,
         status: input.status,
@@ -111,7 +102,7 @@ export async function changeUserStatus(
     }
     // The version names this very transition, so a republished event is recognisably the same one.
     const eventId = `evt_${userId.slice(2)}_v${updated.version}`;
-    const context = eventContext(caller, now);
+    const context = callerEventContext(caller, now);
     await deps.publish([
       user.status === 'DEACTIVATED'
         ? domainEvent('iam.user.reactivated', context, { userId, version: updated.version }, eventId)

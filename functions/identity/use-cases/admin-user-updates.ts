@@ -1,7 +1,7 @@
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import type { DirectoryRepository } from '../adapters/directory-repository';
-import type { Caller } from '../caller';
+import { type Caller, callerEventContext } from '../caller';
 import type { AdminProfileChanges } from '../domain/profile-changes';
 import { planRoleReplacement } from '../domain/role-assignment';
 import type { RoleDefinition } from '../domain/roles';
@@ -13,15 +13,6 @@ export interface AdminUserUpdateDeps {
   readonly roles: () => Promise<ReadonlyMap<string, RoleDefinition>>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
   readonly clock: () => Date;
-}
-
-function eventContext(caller: Caller, occurredAt: Date) {
-  return {
-    tenantId: caller.tenantId,
-    correlationId: caller.audit.correlationId,
-    actor: { type: 'user' as const, ...caller.audit.actor },
-    occurredAt,
-  };
 }
 
 /**
@@ -47,7 +38,7 @@ export async function updateUserProfile(
     .filter((field) => changes[field as keyof AdminProfileChanges] !== undefined)
     .sort();
   await deps.publish([
-    domainEvent('iam.user.profile_updated', eventContext(caller, now), {
+    domainEvent('iam.user.profile_updated', callerEventContext(caller, now), {
       userId,
       changedFields,
       version: updated.version,
@@ -80,7 +71,7 @@ export async function replaceUserRoles(
     now.toISOString(),
   );
   await deps.publish([
-    domainEvent('iam.user.roles_changed', eventContext(caller, now), {
+    domainEvent('iam.user.roles_changed', callerEventContext(caller, now), {
       userId,
       before: [...before],
       after: [...updated.roles],

@@ -1,7 +1,7 @@
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import type { DirectoryRepository } from '../adapters/directory-repository';
-import type { Caller } from '../caller';
+import { type Caller, callerEventContext } from '../caller';
 import type { User } from '../domain/user';
 
 export interface ProfileChanges {
@@ -36,16 +36,11 @@ export async function updateOwnProfile(
     now.toISOString(),
   );
   await deps.publish([
-    domainEvent(
-      'iam.user.profile_updated',
-      {
-        tenantId: caller.tenantId,
-        correlationId: caller.audit.correlationId,
-        actor: { type: 'user', ...caller.audit.actor },
-        occurredAt: now,
-      },
-      { userId: caller.currentUserId, changedFields: Object.keys(fields).sort(), version: updated.version },
-    ),
+    domainEvent('iam.user.profile_updated', callerEventContext(caller, now), {
+      userId: caller.currentUserId,
+      changedFields: Object.keys(fields).sort(),
+      version: updated.version,
+    }),
   ]);
   return updated;
 }
