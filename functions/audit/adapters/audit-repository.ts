@@ -1,6 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../shared/aws/dynamodb';
+import { actorKeyOf } from '../domain/audit-listing';
 import type { AuditRecord } from '../domain/audit-record';
+import type { AuditPartition, AuditTrail } from '../use-cases/list-audit';
 
 /**
  * Audit records in the single table. The main key spreads a tenant's trail over one partition a
@@ -22,7 +24,7 @@ export const auditKeys = {
   }),
 } as const;
 
-export class AuditRepository {
+export class AuditRepository implements AuditTrail {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -31,7 +33,7 @@ export class AuditRepository {
   /** Stores a record once: EventBridge delivers at least once, a redelivery is a no-op. */
   async append(record: AuditRecord): Promise<'stored' | 'duplicate'> {
     const key = auditKeys.record(record);
-    const actorKey = record.actor.type === 'user' ? record.actor.userId : `system:${record.actor.component}`;
+    const actorKey = actorKeyOf(record);
     try {
       await this.client.send(
         new PutCommand({
@@ -51,4 +53,58 @@ export class AuditRepository {
       throw error;
     }
   }
+
+  async pageOf(
+    tenantId: string,
+    partition: AuditPartition,
+    range: { from: string; before: string },
+    limit: number,
+  ): Promise<{ records: AuditRecord[]; more: boolean }> {
+    const { indexName, partitionKey, sortKey, value } = partitionQuery(tenantId, partition);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(indexName ? { IndexName: indexName } : {}),
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :before',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+        ExpressionAttributeValues: { ':pk': value, ':from': range.from, ':before': range.before },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    // BETWEEN includes `before`; the record a page ended on is not read twice.
+    const records = (result.Items ?? []).filter((item) => item[sortKey] !== range.before).map(toRecord);
+    return { records, more: result.LastEvaluatedKey !== undefined };
+  }
+}
+
+function partitionQuery(tenantId: string, partition: AuditPartition) {
+  switch (partition.kind) {
+    case 'target':
+      return {
+        indexName: 'GSI2',
+        partitionKey: 'GSI2PK',
+        sortKey: 'GSI2SK',
+        value: auditKeys.byTarget(tenantId, partition.targetId, '').GSI2PK,
+      };
+    case 'actor':
+      return {
+        indexName: 'GSI1',
+        partitionKey: 'GSI1PK',
+        sortKey: 'GSI1SK',
+        value: auditKeys.byActor(tenantId, partition.actorKey, '').GSI1PK,
+      };
+    case 'day':
+      return {
+        indexName: undefined,
+        partitionKey: 'PK',
+        sortKey: 'SK',
+        value: auditKeys.record({ tenantId, occurredAt: partition.day, eventId: '' }).PK,
+      };
+  }
+}
+
+function toRecord(item: Record<string, unknown>): AuditRecord {
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, ...record } = item;
+  return record as unknown as AuditRecord;
 }

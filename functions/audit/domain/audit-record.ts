@@ -7,7 +7,10 @@ export interface AuditRecord {
   readonly occurredAt: string;
   readonly tenantId: string;
   readonly actor: EventActor;
-  /** The user or object the action was about, when the event names one. */
+  /**
+   * What the action was about, when the event names it: the event's own `targetId`
+   * (`approval:<id>`, `user:<id>`), else `user:<userId>`, so one user's trail is one key.
+   */
   readonly targetId?: string;
   readonly correlationId: string;
   readonly eventVersion: number;
@@ -15,7 +18,8 @@ export interface AuditRecord {
 }
 
 export function auditRecordFrom(action: string, detail: DomainEventDetail): AuditRecord {
-  const target = detail.data.targetId ?? detail.data.userId;
+  const { targetId, userId } = detail.data;
+  const target = targetId ?? (typeof userId === 'string' ? `user:${userId}` : undefined);
   return {
     eventId: detail.eventId,
     action,

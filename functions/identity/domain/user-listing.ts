@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BadRequestError } from '../../shared/errors';
+import { pageToken } from '../../shared/http/page-token';
 import type { UserStatus } from './rbac';
 import type { User } from './user';
 
@@ -54,37 +53,12 @@ const positionSchema = z.strictObject({
   userId: z.string().min(1).max(128),
 });
 
-const MAX_TOKEN_LENGTH = 1024;
+const userCursor = pageToken(positionSchema);
 
-/**
- * An opaque cursor: the position, and a digest of it that catches a token altered or cut short.
- * The digest is no signature; a forged position can only start the caller's own tenant's listing
- * elsewhere, because the tenant always comes from the caller, never from the token.
- */
 export function encodeUserCursor(position: UserPosition): string {
-  const payload = JSON.stringify({ email: position.email, userId: position.userId });
-  return `${Buffer.from(payload).toString('base64url')}.${digest(payload)}`;
+  return userCursor.encode(position);
 }
 
 export function decodeUserCursor(token: string): UserPosition {
-  const [encoded, check, ...rest] = token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
-  if (encoded && check && rest.length === 0) {
-    const payload = Buffer.from(encoded, 'base64url').toString('utf8');
-    if (digest(payload) === check) {
-      try {
-        const position = positionSchema.safeParse(JSON.parse(payload));
-        if (position.success) return position.data;
-      } catch {
-        // Falls through to the refusal below.
-      }
-    }
-  }
-  throw new BadRequestError(
-    'INVALID_NEXT_TOKEN',
-    'nextToken is not one this listing returned; pass it back unchanged, or leave it out to start over.',
-  );
-}
-
-function digest(payload: string): string {
-  return createHash('sha256').update(payload).digest('base64url').slice(0, 16);
+  return userCursor.decode(token);
 }

@@ -72,7 +72,11 @@ describe('PATCH /v1/me', () => {
       );
       return result.Items?.find((item) => item.correlationId === correlationId);
     }, 'the audit record');
-    expect(audit).toMatchObject({ action: 'iam.user.profile_updated', targetId: user.userId, tenantId });
+    expect(audit).toMatchObject({
+      action: 'iam.user.profile_updated',
+      targetId: `user:${user.userId}`,
+      tenantId,
+    });
   });
 
   it('refuses a stale version with 412 and leaves the profile as it was', async () => {

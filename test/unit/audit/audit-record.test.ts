@@ -22,7 +22,7 @@ describe('auditRecordFrom', () => {
       occurredAt: '2026-11-22T10:00:00.000Z',
       tenantId: 'acme',
       actor: { type: 'user', userId: 'u_admin', tenantId: 'acme' },
-      targetId: 'u_2',
+      targetId: 'user:u_2',
       correlationId: 'corr-1',
       eventVersion: 1,
       data: { userId: 'u_2', changedFields: ['locale'] },
