@@ -268,6 +268,18 @@ const ADMIN_USER_LIFECYCLE_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/** The audit trail (issue 5), behind `user_mgmt_core` like the admin user API. */
+const AUDIT_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'GET',
+    path: '/v1/admin/audit',
+    entry: 'functions/audit/handlers/audit-reads.ts',
+    export: 'getAudit',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+];
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -283,7 +295,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'functions/identity/handlers/me.ts',
     export: 'getMe',
     auth: 'principal',
-    access: ['table:read'],
+    // Writes on a first sign-in: OIDC auto-provisioning creates or activates and links the user.
+    access: ['table:read', 'table:write', 'bus:publish'],
   },
   {
     method: 'PATCH',
@@ -299,6 +312,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...APPROVAL_ROUTES,
   ...ADMIN_USER_ROUTES,
   ...ADMIN_USER_LIFECYCLE_ROUTES,
+  ...AUDIT_ROUTES,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

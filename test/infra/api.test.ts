@@ -157,9 +157,9 @@ describe('ApiConstruct routes', () => {
       TABLE_NAME: { Ref: logicalIdOf(dev.table) },
       EVENT_BUS_NAME: { Ref: logicalIdOf(dev.bus) },
     });
-    // GET /v1/me publishes nothing, but its module (me.ts, shared with PATCH) reads the bus name at import.
+    // GET /v1/me publishes iam.user.created when it provisions a first sign-in (OIDC auto-provisioning).
     expect(environmentOf(template, routeFunction('GET', '/v1/me'))).toHaveProperty('EVENT_BUS_NAME');
-    expect(allowedActions(template, routeFunction('GET', '/v1/me'))).not.toContain('events:PutEvents');
+    expect(allowedActions(template, routeFunction('GET', '/v1/me'))).toContain('events:PutEvents');
   });
 
   it('keeps user management dark in prod through the flag variables', () => {
@@ -179,7 +179,7 @@ describe('ApiConstruct grants', () => {
   const WRITE_ACTIONS = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$|^events:PutEvents$/;
 
   it('grants a read-only route no write action', () => {
-    const actions = allowedActions(template, routeFunction('GET', '/v1/me'));
+    const actions = allowedActions(template, routeFunction('GET', '/v1/admin/users'));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
     expect(actions.filter((action) => WRITE_ACTIONS.test(action))).toEqual([]);
   });

@@ -11,6 +11,8 @@ export interface AuthenticatedIdentity {
   readonly subject: string;
   /** The email the identity provider vouches for, when it has verified it. */
   readonly verifiedEmail?: string;
+  /** The request's correlation id, for the events a first sign-in may publish. */
+  readonly correlationId?: string;
 }
 
 /** The caller of a request, resolved from its verified identity to a directory user. */
@@ -36,6 +38,8 @@ export interface ResolvePrincipalDeps {
   readonly roleCatalog: Pick<RoleCatalog, 'roles'>;
   readonly grants: EntitlementGrants;
   readonly clock: () => Date;
+  /** OIDC auto-provisioning; undefined from it (flags off) leaves only the plain email link. */
+  readonly autoProvision?: (identity: AuthenticatedIdentity) => Promise<string | undefined>;
 }
 
 /**
@@ -54,7 +58,8 @@ export async function resolvePrincipal(
     identity.issuer,
     identity.subject,
   );
-  const userId = linkedUserId ?? (await linkOnFirstSignIn(deps, identity));
+  const userId =
+    linkedUserId ?? (await deps.autoProvision?.(identity)) ?? (await linkOnFirstSignIn(deps, identity));
   const user = userId ? await deps.directory.getUser(identity.tenantId, userId) : undefined;
   if (!user) {
     throw new ForbiddenError(
@@ -112,8 +117,18 @@ async function linkOnFirstSignIn(
 export function principalResolver(
   directory: ResolvePrincipalDeps['directory'] & ConstructorParameters<typeof RoleCatalog>[0],
   grants: EntitlementGrants,
+  autoProvision?: ResolvePrincipalDeps['autoProvision'],
 ): (identity: AuthenticatedIdentity) => Promise<Principal> {
   const roleCatalog = new RoleCatalog(directory);
   return (identity) =>
-    resolvePrincipal({ directory, roleCatalog, grants, clock: () => new Date() }, identity);
+    resolvePrincipal(
+      {
+        directory,
+        roleCatalog,
+        grants,
+        clock: () => new Date(),
+        ...(autoProvision ? { autoProvision } : {}),
+      },
+      identity,
+    );
 }

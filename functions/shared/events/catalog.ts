@@ -82,7 +82,7 @@ export const EVENT_CATALOG = {
   'iam.user.created': {
     version: 1,
     description:
-      'A user was created. `source` says how: a bulk import (task and spreadsheet row) or an administrator through the admin API.',
+      'A user was created. `source` says how: a bulk import (task and spreadsheet row), an administrator through the admin API, or OIDC auto-provisioning on the first sign-in of an identity unknown to the directory (its issuer).',
     data: z.object({
       userId: z.string(),
       status: z.enum(['INVITED', 'ACTIVE']),
@@ -91,6 +91,7 @@ export const EVENT_CATALOG = {
       source: z.discriminatedUnion('type', [
         z.object({ type: z.literal('bulk_import'), taskId: z.string(), row: z.number().int() }),
         z.object({ type: z.literal('admin_api') }),
+        z.object({ type: z.literal('oidc'), issuer: z.string() }),
       ]),
     }),
   },

@@ -168,6 +168,7 @@ async function resolveCaller<TBody extends z.ZodType, TQuery extends z.ZodType, 
     tenantId,
     issuer,
     subject,
+    correlationId,
     ...(email && emailVerified === 'true' ? { verifiedEmail: email } : {}),
   });
   const currentUserId = principal.user.userId;
