@@ -69,12 +69,15 @@ export class AuditRepository implements AuditTrail {
         ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
         ExpressionAttributeValues: { ':pk': value, ':from': range.from, ':before': range.before },
         ScanIndexForward: false,
-        Limit: limit,
+        // BETWEEN includes `before`: one more than asked, because the record a page ended on may come back first.
+        Limit: limit + 1,
       }),
     );
-    // BETWEEN includes `before`; the record a page ended on is not read twice.
     const records = (result.Items ?? []).filter((item) => item[sortKey] !== range.before).map(toRecord);
-    return { records, more: result.LastEvaluatedKey !== undefined };
+    return {
+      records: records.slice(0, limit),
+      more: records.length > limit || result.LastEvaluatedKey !== undefined,
+    };
   }
 }
 
