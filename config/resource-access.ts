@@ -67,5 +67,19 @@ export function accessVariables(access: Iterable<ResourceAccess>): AccessVariabl
   return [...new Set([...access].flatMap((kind): readonly AccessVariable[] => ACCESS_ENVIRONMENT[kind]))];
 }
 
+/**
+ * What every function acting on approvals may touch (starting or deciding one, the workflows'
+ * callback task, the sweep): any of them may resume a workflow waiting on an approval.
+ */
+export const APPROVAL_ACCESS: readonly ResourceAccess[] = [
+  'table:read',
+  'table:write',
+  'bus:publish',
+  'mail:send',
+  'entitlement-settings',
+  'workflow-callback:BulkImport',
+  'workflow-callback:BatchAssign',
+];
+
 /** What every EventBridge rule target may touch: it records what it observes (CDK grants it, local sets its variables). */
 export const EVENT_TARGET_ACCESS: readonly ResourceAccess[] = ['table:write'];

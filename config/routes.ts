@@ -4,7 +4,7 @@
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-import type { ResourceAccess } from './resource-access';
+import { APPROVAL_ACCESS, type ResourceAccess } from './resource-access';
 
 export type { ResourceAccess };
 
@@ -156,16 +156,6 @@ const ASSIGNMENT_ROUTES: readonly RouteDefinition[] = [
 ];
 
 const APPROVALS = 'functions/approvals/handlers';
-/** Deciding or starting an approval may resume any workflow waiting on one. */
-const APPROVAL_WRITE_ACCESS: readonly ResourceAccess[] = [
-  'table:read',
-  'table:write',
-  'bus:publish',
-  'mail:send',
-  'entitlement-settings',
-  'workflow-callback:BulkImport',
-  'workflow-callback:BatchAssign',
-];
 
 /**
  * Approvals (seed 001, and an import's sensitive grants). No flag: they serve both the bulk
@@ -179,7 +169,7 @@ const APPROVAL_ROUTES: readonly RouteDefinition[] = [
     entry: `${APPROVALS}/approvals.ts`,
     export: 'postStart',
     auth: 'principal',
-    access: APPROVAL_WRITE_ACCESS,
+    access: APPROVAL_ACCESS,
   },
   {
     method: 'POST',
@@ -187,7 +177,7 @@ const APPROVAL_ROUTES: readonly RouteDefinition[] = [
     entry: `${APPROVALS}/approvals.ts`,
     export: 'postDecision',
     auth: 'principal',
-    access: APPROVAL_WRITE_ACCESS,
+    access: APPROVAL_ACCESS,
   },
   {
     method: 'GET',

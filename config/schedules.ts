@@ -1,4 +1,4 @@
-import type { ResourceAccess } from './resource-access';
+import { APPROVAL_ACCESS, type ResourceAccess } from './resource-access';
 
 /**
  * Functions run on a clock, read by the CDK schedules construct (an EventBridge schedule rule each)
@@ -26,15 +26,7 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     target: {
       entry: 'functions/approvals/handlers/approval-sweep.ts',
       export: 'handler',
-      access: [
-        'table:read',
-        'table:write',
-        'bus:publish',
-        'mail:send',
-        'entitlement-settings',
-        'workflow-callback:BulkImport',
-        'workflow-callback:BatchAssign',
-      ],
+      access: APPROVAL_ACCESS,
     },
   },
   {

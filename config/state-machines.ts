@@ -1,6 +1,6 @@
 import { type BulkImportSettings, bulkImportDefinitionParameters } from './bulk-import-settings';
 import type { EntitlementSettings } from './entitlement-settings';
-import type { ResourceAccess, StateMachineName } from './resource-access';
+import { APPROVAL_ACCESS, type ResourceAccess, type StateMachineName } from './resource-access';
 
 /**
  * The Step Functions state machines of Muster. Each ASL file in `statemachines/` is deployed by
@@ -40,15 +40,7 @@ const PROVISIONING_ACCESS: readonly ResourceAccess[] = [
 export const REQUEST_APPROVAL_TASK: StateMachineTask = {
   entry: 'functions/approvals/handlers/approval-tasks.ts',
   export: 'requestApproval',
-  access: [
-    'table:read',
-    'table:write',
-    'bus:publish',
-    'mail:send',
-    'entitlement-settings',
-    'workflow-callback:BulkImport',
-    'workflow-callback:BatchAssign',
-  ],
+  access: APPROVAL_ACCESS,
 };
 
 const ASSIGNMENT_TASKS = 'functions/entitlements/handlers/assignment-tasks.ts';

@@ -4,6 +4,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import { STATE_MACHINE_NAMES } from '../../config/resource-access';
@@ -105,4 +106,18 @@ export function sharedResources(stack: Stack, environment: EnvironmentName, { wo
     workflows: new Map(standIns),
   };
   return { resources, settings, storage, bus, stateMachine };
+}
+
+/**
+ * cdk-nag AwsSolutions findings of a stack, as `rule at path`, leaving out the test's one-state
+ * workflow stand-ins (they are the test's, not Muster's: no logs or tracing).
+ */
+export function nagFindingsOutsideStandIns(stack: IConstruct): string[] {
+  return new AwsSolutionsChecks()
+    .validateScope(stack)
+    .violations.flatMap((violation) =>
+      violation.violatingResources
+        .filter((resource) => !resource.constructPath?.includes('StandIn'))
+        .map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
 }
