@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -29,7 +30,30 @@ export class MaskingLogFormatter extends LogFormatter {
   }
 }
 
-export const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
+const rootLogger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
+const scopedLoggers = new AsyncLocalStorage<Logger>();
+
+/**
+ * The logger of the work in progress. Outside {@link withLogScope} that is the function's one
+ * logger; inside, a child holding the scope's own keys. Code everywhere logs through this one
+ * import, and the requests of a `$batch`, which run concurrently in one invocation, each keep
+ * their own correlation id and keys instead of overwriting each other's.
+ */
+export const logger: Logger = new Proxy(rootLogger, {
+  get(root, property) {
+    const active = scopedLoggers.getStore() ?? root;
+    const value: unknown = Reflect.get(active, property, active);
+    // Bound to the real instance: Logger keeps its state in private fields, which a proxy lacks.
+    return typeof value === 'function' ? value.bind(active) : value;
+  },
+});
+
+/** Runs `work` with a child of the current logger: its keys and correlation id stay inside the scope. */
+export function withLogScope<T>(keys: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  const child = (scopedLoggers.getStore() ?? rootLogger).createChild();
+  child.appendKeys(keys);
+  return scopedLoggers.run(child, work);
+}
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /**

@@ -5,6 +5,7 @@ import { CSRF_COOKIE, SESSION_COOKIE } from '../../functions/auth/claims';
 import { AppError, NotFoundError } from '../../functions/shared/errors';
 import { errorResponse } from '../../functions/shared/http/error-envelope';
 import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
+import type { RouteLike } from '../../functions/shared/http/router';
 import type { LocalEventBus } from '../eventbridge/bus';
 import type { EnsurePrincipal } from '../issuer/ensure-principal';
 import type { LocalIssuer } from '../issuer/local-issuer';
@@ -12,7 +13,6 @@ import { log } from '../log';
 import type { LocalScheduler } from '../schedules/scheduler';
 import type { SentEmail } from '../ses/engine';
 import { errorReply, type HttpReply, jsonReply } from './reply';
-import type { RouteLike } from './routes';
 
 /** A request to a `/_local/*` endpoint, already read within the API's body limit. */
 export interface LocalRequest {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { MAX_REQUEST_BODY_BYTES, type RouteDefinition } from '../../config/routes';
 import { CORRELATION_HEADER } from '../../functions/auth/claims';
 import { correlationIdFrom } from '../../functions/shared/http/request-parsing';
+import { createRouter } from '../../functions/shared/http/router';
 import { discardRestOfBody, readBody } from '../http-body';
 import { API_TIMEOUT_MS, type HandlerReference, type InvokeHandler } from '../lambda/handlers';
 import { log } from '../log';
@@ -17,7 +18,6 @@ import {
 } from './proxy-event';
 import { replyFromProxyResult } from './proxy-result';
 import { frontErrorReply, gatewayReply, type HttpReply, send } from './reply';
-import { createRouter } from './routes';
 
 /** What the front serves once the engines, the table and the migrations are ready. */
 export interface ApiApplication {

@@ -4,9 +4,8 @@ import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { WorkflowClient } from '../../shared/aws/workflow-client';
 import { loadConfig } from '../../shared/config';
-import { BadRequestError } from '../../shared/errors';
 import { principalRoute } from '../../shared/http/api-route';
-import { headerValue } from '../../shared/http/request-parsing';
+import { idempotencyKeyOf } from '../../shared/http/request-parsing';
 import { tableConfig } from '../../shared/runtime-config';
 import { AssignmentRepository } from '../adapters/assignment-repository';
 import { BundleRepository } from '../adapters/bundle-repository';
@@ -28,17 +27,6 @@ const deps = {
   stateMachineArn: config.BATCH_ASSIGN_STATE_MACHINE_ARN,
   clock: () => new Date(),
 };
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function idempotencyKeyOf(headers: Readonly<Record<string, string | undefined>>): string | undefined {
-  const key = headerValue(headers, 'idempotency-key');
-  if (key === undefined || IDEMPOTENCY_KEY.test(key)) return key;
-  throw new BadRequestError(
-    'INVALID_IDEMPOTENCY_KEY',
-    'Idempotency-Key must be 1 to 128 letters, digits, ".", "_", ":" or "-" (a UUID will do).',
-  );
-}
 
 /** Starts a batch assignment: 202 with its id; 422 ASSIGNMENT_REFUSED with the blocking findings. */
 export const postAssignment = principalRoute(

@@ -1,8 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
+import { requestIdempotencyStore } from '../../shared/aws/request-idempotency-store';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { requiredVersion, versionTag } from '../../shared/http/request-parsing';
@@ -15,7 +17,8 @@ import { replaceUserRoles, updateUserProfile } from '../use-cases/admin-user-upd
 import { principalResolver } from '../use-cases/resolve-principal';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
-const documents = createDocumentClient();
+const dynamodb = new DynamoDBClient({});
+const documents = createDocumentClient(dynamodb);
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
 const roleCatalog = new RoleCatalog(directory);
@@ -29,6 +32,7 @@ const common = {
   resolvePrincipal: principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME)),
   flag: 'user_mgmt_core',
   permission: 'users.manage_all',
+  idempotency: requestIdempotencyStore(dynamodb, config.TABLE_NAME),
   params: z.object({ userId: z.string().min(1).max(128) }),
 } as const;
 

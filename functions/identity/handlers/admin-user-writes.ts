@@ -1,8 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
+import { requestIdempotencyStore } from '../../shared/aws/request-idempotency-store';
 import { loadConfig } from '../../shared/config';
 import type { DomainEvent } from '../../shared/events/domain-event';
 import { principalRoute } from '../../shared/http/api-route';
@@ -17,7 +19,8 @@ import { changeUserStatus, createTenantUser } from '../use-cases/admin-user-life
 import { principalResolver } from '../use-cases/resolve-principal';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
-const documents = createDocumentClient();
+const dynamodb = new DynamoDBClient({});
+const documents = createDocumentClient(dynamodb);
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
 const deps = {
@@ -30,6 +33,7 @@ const common = {
   resolvePrincipal: principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME)),
   flag: 'user_mgmt_core',
   permission: 'users.manage_all',
+  idempotency: requestIdempotencyStore(dynamodb, config.TABLE_NAME),
 } as const;
 
 const profileField = z

@@ -14,10 +14,13 @@ import { ThrottledError } from '../errors';
 /**
  * A DynamoDB document client. The endpoint comes from the SDK's own configuration
  * (`AWS_ENDPOINT_URL_DYNAMODB` locally), so callers never know where the table lives.
- * Create one per module and pass it to the repositories.
+ * Create one per module and pass it to the repositories; pass the module's low-level client when
+ * something else (Powertools idempotency) needs one too, so both share its connections.
  */
-export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export function createDocumentClient(
+  client: DynamoDBClient = new DynamoDBClient({}),
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
 }

@@ -13,10 +13,12 @@ import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from '.
 import { type FlagName, type FlagSet, readFlags } from '../flags';
 import { logger, metrics, publishRecordedMetrics, tracer } from '../observability';
 import { errorResponse, type HttpErrorResponse, internalErrorResponse } from './error-envelope';
+import type { RequestIdempotency } from './request-idempotency';
 import {
   correlationIdFrom,
   DEFAULT_MAX_JSON_BODY_BYTES,
   headerValue,
+  idempotencyKeyOf,
   parseJsonBody,
   validate,
 } from './request-parsing';
@@ -46,6 +48,23 @@ interface PrincipalRouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, 
   /** Checked for every request; `user_mgmt_enforce` decides whether a miss denies or is only reported. */
   readonly permission?: Permission;
   readonly resolvePrincipal: (identity: AuthenticatedIdentity) => Promise<Principal>;
+  /**
+   * Honours an `Idempotency-Key` header: the first success under a key is stored and a repeat of
+   * the same request answers it again without running; a failure is not stored, so it may be retried.
+   */
+  readonly idempotency?: RequestIdempotency;
+}
+
+/** What a route declares about itself, read by the OpenAPI generator. */
+export interface RouteContract {
+  readonly operation: string;
+  readonly auth: 'public' | 'principal';
+  readonly flag?: FlagName;
+  readonly permission?: Permission;
+  readonly idempotent: boolean;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly params?: z.ZodType;
 }
 
 export interface RouteInput<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType> {
@@ -59,6 +78,16 @@ export interface RouteInput<TBody extends z.ZodType, TQuery extends z.ZodType, T
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** A route's Lambda handler, with what the rest of the API needs to know of it. */
+export interface ApiRoute extends ApiHandler {
+  /**
+   * The route's own work, without the Lambda wrapper (logger context, tracing, metrics flush):
+   * a `$batch` runs each of its requests through this inside its own invocation.
+   */
+  readonly serve: ApiHandler;
+  readonly contract: RouteContract;
+}
+
 const ANYTHING = z.unknown();
 
 /** A route anyone may call. */
@@ -69,8 +98,8 @@ export function publicRoute<
 >(
   spec: RouteSpec<TBody, TQuery, TParams>,
   run: (input: RouteInput<TBody, TQuery, TParams>) => Promise<HttpResult>,
-): ApiHandler {
-  return withPowertools(async (event, correlationId) => {
+): ApiRoute {
+  return withPowertools(contractOf(spec, 'public', false), async (event, correlationId) => {
     const flags = routeFlags(spec);
     return run(parseRequest(spec, event, correlationId, flags));
   });
@@ -84,15 +113,39 @@ export function principalRoute<
 >(
   spec: PrincipalRouteSpec<TBody, TQuery, TParams>,
   run: (input: RouteInput<TBody, TQuery, TParams> & { readonly caller: Caller }) => Promise<HttpResult>,
-): ApiHandler {
-  return withPowertools(async (event, correlationId) => {
+): ApiRoute {
+  const contract = {
+    ...contractOf(spec, 'principal', spec.idempotency !== undefined),
+    permission: spec.permission,
+  };
+  return withPowertools(contract, async (event, correlationId, context) => {
     const flags = routeFlags(spec);
     // Who is asking and whether they may is settled before their input is judged: a caller
     // without access learns nothing about the route's schema.
     const caller = await resolveCaller(spec, event, correlationId);
     if (spec.permission) requirePermission(caller, spec.permission, flags);
-    return run({ ...parseRequest(spec, event, correlationId, flags), caller });
+    const input = { ...parseRequest(spec, event, correlationId, flags), caller };
+    const key = spec.idempotency ? idempotencyKeyOf(event.headers) : undefined;
+    if (!spec.idempotency || key === undefined) return run(input);
+    return spec.idempotency.once(
+      {
+        // A key is the caller's own: another caller's same key is another request.
+        key: `${caller.tenantId}/${caller.currentUserId}/${key}`,
+        request: { method: event.httpMethod, path: event.path, query: input.query, body: input.body },
+      },
+      () => run(input),
+      context,
+    );
   });
+}
+
+function contractOf(
+  spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>,
+  auth: RouteContract['auth'],
+  idempotent: boolean,
+): RouteContract {
+  const { operation, flag, body, query, params } = spec;
+  return { operation, auth, flag, idempotent, body, query, params };
 }
 
 /**
@@ -193,16 +246,17 @@ async function resolveCaller<TBody extends z.ZodType, TQuery extends z.ZodType, 
 }
 
 function withPowertools(
-  core: (event: APIGatewayProxyEvent, correlationId: string) => Promise<HttpResult>,
-): ApiHandler {
-  const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  contract: RouteContract,
+  core: (event: APIGatewayProxyEvent, correlationId: string, context: Context) => Promise<HttpResult>,
+): ApiRoute {
+  const serve = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const correlationId = correlationIdFrom(
       headerValue(event.headers, CORRELATION_HEADER),
       event.requestContext.requestId,
     );
     logger.setCorrelationId(correlationId);
     try {
-      const result = await core(event, correlationId);
+      const result = await core(event, correlationId, context);
       if (result.rawBody !== undefined) {
         const proxied = toProxyResult(result.statusCode, undefined, result.headers ?? {}, correlationId);
         return { ...proxied, body: result.rawBody };
@@ -213,9 +267,10 @@ function withPowertools(
       return toProxyResult(response.statusCode, response.envelope, response.headers, correlationId);
     }
   };
-  const route = middy(handler);
+  const route = middy(serve);
   if (tracer !== undefined) route.use(captureLambdaHandler(tracer));
-  return route.use(injectLambdaContext(logger, { resetKeys: true })).use(publishRecordedMetrics());
+  const handler = route.use(injectLambdaContext(logger, { resetKeys: true })).use(publishRecordedMetrics());
+  return Object.assign(handler, { serve, contract });
 }
 
 function describeFailure(error: unknown, correlationId: string): HttpErrorResponse {

@@ -119,3 +119,16 @@ export function requiredVersion(headers: Readonly<Record<string, string | undefi
   }
   return version;
 }
+
+/** RFC 3986 unreserved characters; a UUID fits, and so does a `$batch` key joined to an item id. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:~-]{1,255}$/;
+
+/** The request's `Idempotency-Key`, undefined without one; a malformed key is a 400, never ignored. */
+export function idempotencyKeyOf(headers: Readonly<Record<string, string | undefined>>): string | undefined {
+  const key = headerValue({ ...headers }, 'idempotency-key');
+  if (key === undefined || IDEMPOTENCY_KEY.test(key)) return key;
+  throw new BadRequestError(
+    'INVALID_IDEMPOTENCY_KEY',
+    'Idempotency-Key must be 1 to 255 letters, digits, ".", "_", ":", "~" or "-" (a UUID will do).',
+  );
+}

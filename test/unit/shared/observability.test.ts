@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { MaskingLogFormatter } from '../../../functions/shared/observability';
+import { logger, MaskingLogFormatter, withLogScope } from '../../../functions/shared/observability';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -58,5 +58,46 @@ describe('log lines', () => {
     expect(z.object({ error: z.object({ stack: z.string() }) }).parse(line).error.stack).toContain(
       'TypeError',
     );
+  });
+});
+
+describe('withLogScope', () => {
+  it('keeps the keys and correlation id of concurrent scopes apart, and leaves the outer logger as it was', async () => {
+    const lines: string[] = [];
+    const record = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(record);
+    vi.spyOn(process.stderr, 'write').mockImplementation(record);
+    logger.setLogLevel('INFO');
+    logger.setCorrelationId('envelope-1');
+    const item = (id: string, pause: number) =>
+      withLogScope({ batch_request_id: id }, async () => {
+        logger.setCorrelationId(`envelope-1:${id}`);
+        logger.appendKeys({ operation: `Op-${id}` });
+        // Interleaves the two scopes: each logs after the other has set its keys.
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        logger.warn('item done');
+      });
+    await Promise.all([item('a', 20), item('b', 5)]);
+    logger.warn('envelope done');
+    vi.restoreAllMocks();
+    logger.setLogLevel('SILENT');
+    logger.resetKeys();
+
+    const parsed = lines
+      .flatMap((line) => line.split('\n'))
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    const byMessage = (message: string) => parsed.filter((line) => line.message === message);
+    expect(byMessage('item done')).toEqual([
+      expect.objectContaining({ batch_request_id: 'b', correlation_id: 'envelope-1:b', operation: 'Op-b' }),
+      expect.objectContaining({ batch_request_id: 'a', correlation_id: 'envelope-1:a', operation: 'Op-a' }),
+    ]);
+    const [outer] = byMessage('envelope done');
+    expect(outer).toMatchObject({ correlation_id: 'envelope-1' });
+    expect(outer).not.toHaveProperty('batch_request_id');
+    expect(outer).not.toHaveProperty('operation');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../../config/routes';
-import { createRouter } from '../../../local/api/routes';
+import { ROUTES } from '../../../../config/routes';
+import { createRouter } from '../../../../functions/shared/http/router';
 
 const router = createRouter([
   { method: 'GET', path: '/health', name: 'health' },
