@@ -41,6 +41,10 @@ interface RouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, TParams e
   readonly query?: TQuery;
   readonly params?: TParams;
   readonly maxBodyBytes?: number;
+  /** For the OpenAPI document only: the body of the success response. */
+  readonly responseBody?: z.ZodType;
+  /** For the OpenAPI document only, where `body` accepts any JSON and the use-case judges it (`$batch`). */
+  readonly documentedBody?: z.ZodType;
 }
 
 interface PrincipalRouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>
@@ -65,6 +69,7 @@ export interface RouteContract {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly params?: z.ZodType;
+  readonly responseBody?: z.ZodType;
 }
 
 export interface RouteInput<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType> {
@@ -74,6 +79,9 @@ export interface RouteInput<TBody extends z.ZodType, TQuery extends z.ZodType, T
   readonly correlationId: string;
   readonly flags: FlagSet;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw request and invocation, for a route that hands requests on (`$batch`). */
+  readonly event: APIGatewayProxyEvent;
+  readonly context: Context;
 }
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -99,9 +107,9 @@ export function publicRoute<
   spec: RouteSpec<TBody, TQuery, TParams>,
   run: (input: RouteInput<TBody, TQuery, TParams>) => Promise<HttpResult>,
 ): ApiRoute {
-  return withPowertools(contractOf(spec, 'public', false), async (event, correlationId) => {
+  return withPowertools(contractOf(spec, 'public', false), async (event, correlationId, context) => {
     const flags = routeFlags(spec);
-    return run(parseRequest(spec, event, correlationId, flags));
+    return run(parseRequest(spec, event, context, correlationId, flags));
   });
 }
 
@@ -124,7 +132,7 @@ export function principalRoute<
     // without access learns nothing about the route's schema.
     const caller = await resolveCaller(spec, event, correlationId);
     if (spec.permission) requirePermission(caller, spec.permission, flags);
-    const input = { ...parseRequest(spec, event, correlationId, flags), caller };
+    const input = { ...parseRequest(spec, event, context, correlationId, flags), caller };
     const key = spec.idempotency ? idempotencyKeyOf(event.headers) : undefined;
     if (!spec.idempotency || key === undefined) return run(input);
     return spec.idempotency.once(
@@ -144,8 +152,17 @@ function contractOf(
   auth: RouteContract['auth'],
   idempotent: boolean,
 ): RouteContract {
-  const { operation, flag, body, query, params } = spec;
-  return { operation, auth, flag, idempotent, body, query, params };
+  const { operation, flag, query, params, responseBody } = spec;
+  return {
+    operation,
+    auth,
+    flag,
+    idempotent,
+    body: spec.documentedBody ?? spec.body,
+    query,
+    params,
+    responseBody,
+  };
 }
 
 /**
@@ -181,6 +198,7 @@ function routeFlags(spec: { readonly flag?: FlagName; readonly operation: string
 function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, TParams extends z.ZodType>(
   spec: RouteSpec<TBody, TQuery, TParams>,
   event: APIGatewayProxyEvent,
+  context: Context,
   correlationId: string,
   flags: FlagSet,
 ): RouteInput<TBody, TQuery, TParams> {
@@ -199,6 +217,8 @@ function parseRequest<TBody extends z.ZodType, TQuery extends z.ZodType, TParams
     correlationId,
     flags,
     headers: event.headers,
+    event,
+    context,
   };
 }
 
