@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'VALIDATION'
+  | 'FAILED_DEPENDENCY'
   | 'THROTTLED';
 
 export interface ErrorDetail {
@@ -66,6 +67,10 @@ export class UnsupportedMediaTypeError extends AppError {
 /** Well-formed input that breaks a rule: a field is missing, too long, of the wrong shape. */
 export class ValidationError extends AppError {
   readonly kind = 'VALIDATION';
+}
+/** A `$batch` request was not run because a request it depends on failed. */
+export class FailedDependencyError extends AppError {
+  readonly kind = 'FAILED_DEPENDENCY';
 }
 export class ThrottledError extends AppError {
   readonly kind = 'THROTTLED';

@@ -26,36 +26,47 @@ const storedResultSchema = z.object({
 });
 
 /**
- * Powertools idempotency over the single table. Records share one partition (`IDEMPOTENCY`), as
- * Powertools lays them out for a table with a sort key; the hashed key as sort key spreads them,
- * and DynamoDB splits a busy partition by sort key. They expire through the table's TTL attribute.
- * Keys are stored hashed, so no client key, tenant or user id is readable in the table.
+ * Powertools idempotency over the single table. A tenant's records share the partition
+ * `TENANT#<t>#IDEMPOTENCY` (tenant data stays under the tenant's prefix; Powertools takes a fixed
+ * partition value per store, hence one store per tenant), sorted by the hashed key, so no client
+ * key or user id is readable in the table. They expire through the table's TTL attribute.
  */
 export function requestIdempotencyStore(client: DynamoDBClient, tableName: string): RequestIdempotency {
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName,
-    awsSdkV3Client: client,
-    keyAttr: TABLE_SCHEMA.partitionKey,
-    sortKeyAttr: TABLE_SCHEMA.sortKey,
-    staticPkValue: 'IDEMPOTENCY',
-    expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
-  });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     payloadValidationJmesPath: 'request',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: KEY_LIFETIME_SECONDS,
   });
-  const runOnce = makeIdempotent(
-    async (_request: IdempotentRequest, work: () => Promise<HttpResult>) =>
-      storedResultSchema.parse(await work()),
-    // One prefix for every route, so a key reused on another route is caught as another request.
-    { persistenceStore, config, keyPrefix: 'request', dataIndexArgument: 0 },
-  );
+  const runOnceFor = new Map<string, ReturnType<typeof tenantRunner>>();
+  const tenantRunner = (tenantId: string) =>
+    makeIdempotent(
+      async (_request: IdempotentRequest, work: () => Promise<HttpResult>) =>
+        storedResultSchema.parse(await work()),
+      {
+        persistenceStore: new DynamoDBPersistenceLayer({
+          tableName,
+          awsSdkV3Client: client,
+          keyAttr: TABLE_SCHEMA.partitionKey,
+          sortKeyAttr: TABLE_SCHEMA.sortKey,
+          staticPkValue: `TENANT#${tenantId}#IDEMPOTENCY`,
+          expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
+        }),
+        config,
+        // One prefix for every route, so a key reused on another route is caught as another request.
+        keyPrefix: 'request',
+        dataIndexArgument: 0,
+      },
+    );
 
   return {
     async once(request, work, context) {
       config.registerLambdaContext(context);
+      let runOnce = runOnceFor.get(request.tenantId);
+      if (!runOnce) {
+        runOnce = tenantRunner(request.tenantId);
+        runOnceFor.set(request.tenantId, runOnce);
+      }
       let ran = false;
       try {
         const result = storedResultSchema.parse(

@@ -137,8 +137,9 @@ export function principalRoute<
     if (!spec.idempotency || key === undefined) return run(input);
     return spec.idempotency.once(
       {
+        tenantId: caller.tenantId,
         // A key is the caller's own: another caller's same key is another request.
-        key: `${caller.tenantId}/${caller.currentUserId}/${key}`,
+        key: `${caller.currentUserId}/${key}`,
         request: { method: event.httpMethod, path: event.path, query: input.query, body: input.body },
       },
       () => run(input),

@@ -12,6 +12,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION: 422,
+  FAILED_DEPENDENCY: 424,
   THROTTLED: 429,
 };
 

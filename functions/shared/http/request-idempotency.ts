@@ -3,7 +3,8 @@ import type { HttpResult } from './api-route';
 
 /** What makes two requests under one key the same request. */
 export interface IdempotentRequest {
-  /** The caller's key, scoped to the caller: `<tenant>/<user>/<Idempotency-Key>`. */
+  readonly tenantId: string;
+  /** The caller's key, scoped to the caller: `<userId>/<Idempotency-Key>`. */
   readonly key: string;
   readonly request: {
     readonly method: string;
