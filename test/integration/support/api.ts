@@ -23,11 +23,15 @@ export function engineClientConfig(engine: keyof typeof endpoints) {
   };
 }
 
-/** A document client on DynamoDB Local, for tests that set up or inspect data directly. */
-export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(engineClientConfig('dynamodb')), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+/**
+ * A document client on DynamoDB Local, for tests that set up or inspect data directly; on the shared
+ * stack's unless a test's own stack names another endpoint.
+ */
+export function documentClient(dynamodbEndpoint: string = endpoints.dynamodb): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...engineClientConfig('dynamodb'), endpoint: dynamodbEndpoint }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }
 
 export interface ApiResponse {
@@ -37,27 +41,49 @@ export interface ApiResponse {
   readonly text: string;
 }
 
-export async function call(
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-): Promise<ApiResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
+/**
+ * `call` and `principal` against the API front at `baseUrl`: a test that starts its own stack
+ * (to run it with other flags) reaches it with these; the exports below reach the shared stack.
+ */
+export function apiAt(baseUrl: string) {
+  async function call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed, text };
   }
-  const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
+
+  /** A bearer token for a user of `tenantId` with `roles`, minted by the local issuer. */
+  async function principal(
+    tenantId: string,
+    email: string,
+    roles: string[] = ['member'],
+    extra: Record<string, unknown> = {},
+  ): Promise<Principal> {
+    const response = await call('POST', '/_local/token', { body: { tenantId, email, roles, ...extra } });
+    if (response.status !== 200)
+      throw new Error(`/_local/token answered ${response.status}: ${response.text}`);
+    const body = z.object({ accessToken: z.string(), userId: z.string() }).parse(response.body);
+    return { token: body.accessToken, userId: body.userId };
   }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+
+  return { call, principal };
 }
 
 export interface Principal {
@@ -65,18 +91,7 @@ export interface Principal {
   readonly userId: string;
 }
 
-/** A bearer token for a user of `tenantId` with `roles`, minted by the local issuer. */
-export async function principal(
-  tenantId: string,
-  email: string,
-  roles: string[] = ['member'],
-  extra: Record<string, unknown> = {},
-): Promise<Principal> {
-  const response = await call('POST', '/_local/token', { body: { tenantId, email, roles, ...extra } });
-  if (response.status !== 200) throw new Error(`/_local/token answered ${response.status}: ${response.text}`);
-  const body = z.object({ accessToken: z.string(), userId: z.string() }).parse(response.body);
-  return { token: body.accessToken, userId: body.userId };
-}
+export const { call, principal } = apiAt(apiUrl);
 
 const errorEnvelopeSchema = z.object({
   error: z.object({
