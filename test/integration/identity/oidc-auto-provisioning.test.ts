@@ -5,7 +5,7 @@ import { DirectoryRepository } from '../../../functions/identity/adapters/direct
 import { call, documentClient, principal, TABLE_NAME, uniqueTenant } from '../support/api';
 
 // The local stack runs with every flag on, so `user_mgmt_core` and `oidc_auto_provision_users` are
-// both on here; the flags-off path is unit-tested (test/unit/identity/provision-on-first-sign-in.test.ts).
+// both on here; flags-off.test.ts runs its own stack to see each of them off.
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 const meSchema = z.object({
   user: z.object({ userId: z.string(), email: z.string(), status: z.string() }),
