@@ -14,6 +14,7 @@ export type ResourceAccess =
   | 'mail:send'
   | 'import-settings'
   | 'entitlement-settings'
+  | 'request-quota'
   | `workflow:${StateMachineName}`
   | `workflow-callback:${StateMachineName}`;
 
@@ -49,6 +50,7 @@ export const ACCESS_ENVIRONMENT = {
   ],
   // Not a resource: the approval and expiry settings of config/iam-entitlements.yaml.
   'entitlement-settings': ['APPROVAL_SLA_MINUTES', 'APPROVAL_MAX_WAIT_HOURS', 'EXPIRY_REMINDER_HOURS'],
+  'request-quota': ['MUSTER_RATE_LIMIT_RPM', 'MUSTER_TENANT_RATE_LIMIT_RPM'],
   'workflow:BulkImport': ['BULK_IMPORT_STATE_MACHINE_ARN'],
   'workflow:BatchAssign': ['BATCH_ASSIGN_STATE_MACHINE_ARN'],
   // Resuming a waiting task (SendTaskSuccess / SendTaskFailure) needs only the task token it was given.

@@ -270,6 +270,31 @@ const AUDIT_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/**
+ * The routes a `$batch` request may reach: the user lifecycle and audit API (seed 002). The batch
+ * function runs them in its own invocation, so it is granted what each of them is.
+ */
+export const BATCHABLE_ROUTES: readonly RouteDefinition[] = [
+  ...ADMIN_USER_ROUTES,
+  ...ADMIN_USER_LIFECYCLE_ROUTES,
+  ...AUDIT_ROUTES,
+];
+
+const BATCH_ROUTE: RouteDefinition = {
+  method: 'POST',
+  path: '/api/v1/$batch',
+  entry: 'functions/batch/handlers/batch.ts',
+  export: 'postBatch',
+  auth: 'principal',
+  access: [
+    ...new Set([
+      ...BATCHABLE_ROUTES.flatMap((route) => route.access),
+      'table:write',
+      'request-quota',
+    ] as const),
+  ],
+};
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -300,9 +325,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...BUNDLE_ROUTES,
   ...ASSIGNMENT_ROUTES,
   ...APPROVAL_ROUTES,
-  ...ADMIN_USER_ROUTES,
-  ...ADMIN_USER_LIFECYCLE_ROUTES,
-  ...AUDIT_ROUTES,
+  ...BATCHABLE_ROUTES,
+  BATCH_ROUTE,
 ];
 
 /** The REQUEST authorizer in front of every `principal` route. */

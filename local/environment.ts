@@ -2,6 +2,7 @@ import { type BulkImportSettings, bulkImportEnvironment } from '../config/bulk-i
 import { type EntitlementSettings, entitlementEnvironment } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
+import { type RequestQuotaSettings, requestQuotaEnvironment } from '../config/request-quota';
 import {
   type AccessVariable,
   type AccessVariablesOf,
@@ -60,6 +61,8 @@ export interface LocalWiring {
   readonly bulkImport: BulkImportSettings;
   /** config/iam-entitlements.yaml with the stack's overrides: the APPROVAL_* and EXPIRY_* variables. */
   readonly entitlements: EntitlementSettings;
+  /** The `$batch` quota: MUSTER_RATE_LIMIT_RPM / MUSTER_TENANT_RATE_LIMIT_RPM of the stack's environment, else the defaults. */
+  readonly requestQuota: RequestQuotaSettings;
 }
 
 /** The local engine names a state machine after its config name. */
@@ -94,6 +97,7 @@ type LocalAccessValues = { readonly [K in ResourceAccess]: Record<AccessVariable
 function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
   const importSettings = bulkImportEnvironment(wiring.bulkImport);
   const entitlementSettings = entitlementEnvironment(wiring.entitlements);
+  const quota = requestQuotaEnvironment(wiring.requestQuota);
   const byAccess: LocalAccessValues = {
     'table:read': { TABLE_NAME: LOCAL_NAMES.table },
     'table:write': { TABLE_NAME: LOCAL_NAMES.table },
@@ -119,6 +123,10 @@ function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
       APPROVAL_MAX_WAIT_HOURS: settingVariable(entitlementSettings, 'APPROVAL_MAX_WAIT_HOURS'),
       EXPIRY_REMINDER_HOURS: settingVariable(entitlementSettings, 'EXPIRY_REMINDER_HOURS'),
     },
+    'request-quota': {
+      MUSTER_RATE_LIMIT_RPM: quotaVariable(quota, 'MUSTER_RATE_LIMIT_RPM'),
+      MUSTER_TENANT_RATE_LIMIT_RPM: quotaVariable(quota, 'MUSTER_TENANT_RATE_LIMIT_RPM'),
+    },
     'workflow:BulkImport': { BULK_IMPORT_STATE_MACHINE_ARN: LOCAL_BULK_IMPORT_STATE_MACHINE_ARN },
     'workflow:BatchAssign': { BATCH_ASSIGN_STATE_MACHINE_ARN: LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN },
     'workflow-callback:BulkImport': {},
@@ -130,6 +138,12 @@ function accessValues(wiring: LocalWiring): Record<AccessVariable, string> {
 function importVariable(values: Record<string, string>, name: AccessVariablesOf<'import-settings'>): string {
   const value = values[name];
   if (value === undefined) throw new Error(`bulkImportEnvironment() gives no ${name}`);
+  return value;
+}
+
+function quotaVariable(values: Record<string, string>, name: AccessVariablesOf<'request-quota'>): string {
+  const value = values[name];
+  if (value === undefined) throw new Error(`requestQuotaEnvironment() gives no ${name}`);
   return value;
 }
 

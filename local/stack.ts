@@ -7,6 +7,7 @@ import { loadBulkImportSettings } from '../config/bulk-import-settings';
 import { loadEntitlementSettings } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
+import { DEFAULT_REQUEST_QUOTA, type RequestQuotaSettings, requestQuotaFrom } from '../config/request-quota';
 import { AUTHORIZER, ROUTES } from '../config/routes';
 import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
@@ -46,6 +47,11 @@ export interface LocalStackOptions {
   readonly bulkImport?: Record<string, unknown>;
   /** Changes to config/iam-entitlements.yaml for this stack (e.g. a shorter approval SLA). */
   readonly entitlements?: Record<string, unknown>;
+  /**
+   * The `$batch` quota for this stack, over the defaults; MUSTER_RATE_LIMIT_RPM and
+   * MUSTER_TENANT_RATE_LIMIT_RPM in the environment win over both, as `npm start` reads them.
+   */
+  readonly requestQuota?: Partial<RequestQuotaSettings>;
   /**
    * Fire the schedules of config/schedules.ts on the real clock (`npm start`). Off by default: tests
    * fire them at the time they choose with `POST /_local/schedules/{name}/run`.
@@ -183,7 +189,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(dataDir.persistent ? { keyFile: join(dataDir.root, 'issuer-key.json') } : {}),
     });
     const env = handlerEnvironment(
-      { endpoints, issuer, apiUrl: front.url, bulkImport, entitlements },
+      {
+        endpoints,
+        issuer,
+        apiUrl: front.url,
+        bulkImport,
+        entitlements,
+        requestQuota: requestQuotaFrom(process.env, { ...DEFAULT_REQUEST_QUOTA, ...options.requestQuota }),
+      },
       process.env,
     );
     Object.assign(process.env, env);

@@ -6,6 +6,7 @@ import {
   loadBulkImportSettings,
 } from '../../config/bulk-import-settings';
 import { entitlementSettingsSchema, loadEntitlementSettings } from '../../config/entitlement-settings';
+import { DEFAULT_REQUEST_QUOTA, requestQuotaSchema } from '../../config/request-quota';
 import { FLAG_NAMES, type FlagName } from '../../functions/shared/flags';
 
 export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
@@ -29,6 +30,8 @@ export const CONTEXT_KEYS = {
   sesIdentity: 'muster:sesIdentity',
   activationUrlBase: 'muster:activationUrlBase',
   bulkImport: 'muster:bulkImport',
+  rateLimitPerCaller: 'muster:rateLimitPerCaller',
+  rateLimitPerTenant: 'muster:rateLimitPerTenant',
 } as const;
 
 const flagSetSchema = z.strictObject(
@@ -95,6 +98,8 @@ export const environmentSettingsSchema = z.strictObject({
   bulkImport: bulkImportSettingsSchema,
   /** config/iam-entitlements.yaml: APPROVAL_* and EXPIRY_* variables. */
   entitlements: entitlementSettingsSchema,
+  /** The `$batch` quota: MUSTER_RATE_LIMIT_RPM and MUSTER_TENANT_RATE_LIMIT_RPM. */
+  requestQuota: requestQuotaSchema,
 });
 export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
 
@@ -131,6 +136,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     },
     bulkImport: loadBulkImportSettings(),
     entitlements: loadEntitlementSettings(),
+    requestQuota: DEFAULT_REQUEST_QUOTA,
   },
   prod: {
     name: 'prod',
@@ -162,6 +168,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     },
     bulkImport: loadBulkImportSettings(),
     entitlements: loadEntitlementSettings(),
+    requestQuota: DEFAULT_REQUEST_QUOTA,
   },
 };
 
@@ -269,6 +276,12 @@ export function loadEnvironmentSettings(readContext: ContextReader): Environment
       read(CONTEXT_KEYS.bulkImport) === undefined
         ? base.bulkImport
         : mergeBulkImport(base.bulkImport, parseBulkImportOverrides(read(CONTEXT_KEYS.bulkImport))),
+    requestQuota: {
+      perCallerPerMinute:
+        parseNumberContext(read(CONTEXT_KEYS.rateLimitPerCaller)) ?? base.requestQuota.perCallerPerMinute,
+      perTenantPerMinute:
+        parseNumberContext(read(CONTEXT_KEYS.rateLimitPerTenant)) ?? base.requestQuota.perTenantPerMinute,
+    },
   };
   const result = environmentSettingsSchema.safeParse(candidate);
   if (!result.success) {

@@ -8,6 +8,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { bulkImportEnvironment } from '../../config/bulk-import-settings';
 import { entitlementEnvironment } from '../../config/entitlement-settings';
+import { requestQuotaEnvironment } from '../../config/request-quota';
 import {
   ACCESS_ENVIRONMENT,
   type AccessVariablesOf,
@@ -89,6 +90,9 @@ export function grantResourceAccess(
       case 'entitlement-settings':
         // Settings, not a resource: the APPROVAL_* and EXPIRY_* variables are all there is to it.
         break;
+      case 'request-quota':
+        // Settings, not a resource: the counters live in the table, granted by table:write.
+        break;
       case 'workflow:BulkImport':
       case 'workflow:BatchAssign':
         grantWorkflow(fn, workflowNamed(resources, workflowOf(item)));
@@ -128,6 +132,7 @@ export function accessEnvironment(
     }),
     'import-settings': () => importSettingsEnvironment(resources.settings),
     'entitlement-settings': () => entitlementSettingsEnvironment(resources.settings),
+    'request-quota': () => requestQuotaSettingsEnvironment(resources.settings),
     'workflow:BulkImport': () => ({
       BULK_IMPORT_STATE_MACHINE_ARN: workflowNamed(resources, 'BulkImport').stateMachine.stateMachineArn,
     }),
@@ -162,6 +167,15 @@ function entitlementSettingsEnvironment(
   const produced = entitlementEnvironment(settings.entitlements);
   if (!bringsExactly('entitlement-settings', produced))
     throw mismatch('entitlement-settings', Object.keys(produced));
+  return produced;
+}
+
+/** `requestQuotaEnvironment` returns a plain record: its names are checked against the vocabulary here. */
+function requestQuotaSettingsEnvironment(
+  settings: EnvironmentSettings,
+): Record<AccessVariablesOf<'request-quota'>, string> {
+  const produced = requestQuotaEnvironment(settings.requestQuota);
+  if (!bringsExactly('request-quota', produced)) throw mismatch('request-quota', Object.keys(produced));
   return produced;
 }
 

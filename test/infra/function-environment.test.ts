@@ -179,6 +179,7 @@ describe('the local handler environment', () => {
       apiUrl: 'http://i',
       bulkImport: settings.bulkImport,
       entitlements: settings.entitlements,
+      requestQuota: settings.requestQuota,
     },
     {},
   );

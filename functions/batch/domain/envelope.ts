@@ -481,3 +481,15 @@ export function dependentsToSkip(
   }
   return skipped;
 }
+
+/** One request's answer: its status, the headers that matter to a client, and the route's JSON body. */
+export const batchResponseItemSchema = z.object({
+  id: z.string(),
+  status: z.number().int().min(200).max(599),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional(),
+});
+export type BatchResponseItem = z.infer<typeof batchResponseItemSchema>;
+
+/** `200 {responses}`: one answer per request, in request order. */
+export const batchResponseSchema = z.object({ responses: z.array(batchResponseItemSchema) });

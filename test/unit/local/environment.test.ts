@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bulkImportEnvironment, loadBulkImportSettings } from '../../../config/bulk-import-settings';
 import { loadEntitlementSettings } from '../../../config/entitlement-settings';
+import { DEFAULT_REQUEST_QUOTA } from '../../../config/request-quota';
 import { ACCESS_ENVIRONMENT, accessVariables, type ResourceAccess } from '../../../config/resource-access';
 import { FLAG_NAMES, flagEnvName, readFlags } from '../../../functions/shared/flags';
 import { configuredAccess, handlerEnvironment, type LocalWiring } from '../../../local/environment';
@@ -18,7 +19,14 @@ const issuer = {
 };
 const bulkImport = loadBulkImportSettings();
 const entitlements = loadEntitlementSettings();
-const wiring: LocalWiring = { endpoints, issuer, apiUrl: 'http://127.0.0.1:4100', bulkImport, entitlements };
+const wiring: LocalWiring = {
+  endpoints,
+  issuer,
+  apiUrl: 'http://127.0.0.1:4100',
+  bulkImport,
+  entitlements,
+  requestQuota: DEFAULT_REQUEST_QUOTA,
+};
 const ALL_ACCESS = Object.keys(ACCESS_ENVIRONMENT) as ResourceAccess[];
 
 describe('handlerEnvironment', () => {
