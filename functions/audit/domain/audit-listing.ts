@@ -131,7 +131,26 @@ export function changeOf(record: AuditRecord): { before: unknown; after: unknown
 }
 
 /** One entry as the API shows it: who did what to whom, when, from which request. */
-export function toAuditEntry(record: AuditRecord) {
+export const auditEntrySchema = z.object({
+  eventId: z.string(),
+  type: z.string().describe('The event type, e.g. `iam.user.roles_changed`.'),
+  occurredAt: z.iso.datetime(),
+  actor: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('user'), userId: z.string() }),
+    z.object({ type: z.literal('system'), component: z.string() }),
+  ]),
+  targetId: z.string().optional().describe('`user:<userId>` or `approval:<approvalId>`.'),
+  correlationId: z.string().describe('The request that caused it.'),
+  change: z
+    .object({ before: z.unknown(), after: z.unknown() })
+    .optional()
+    .describe('Where the event carries it: roles, or status.'),
+  data: z.record(z.string(), z.unknown()).describe("The event's data: ids, never personal data in clear."),
+});
+
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export function toAuditEntry(record: AuditRecord): AuditEntry {
   const change = changeOf(record);
   return {
     eventId: record.eventId,

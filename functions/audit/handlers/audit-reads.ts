@@ -5,8 +5,10 @@ import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
+import { pageSchema } from '../../shared/http/page-token';
 import { tableConfig } from '../../shared/runtime-config';
 import { AuditRepository } from '../adapters/audit-repository';
+import { auditEntrySchema } from '../domain/audit-listing';
 import { listAudit, MAX_AUDIT_PAGE } from '../use-cases/list-audit';
 
 /** Reads only: this function is granted no write and no bus. */
@@ -31,6 +33,7 @@ export const getAudit = principalRoute(
     flag: 'user_mgmt_core',
     permission: 'audit.read',
     operation: 'ListAudit',
+    responseBody: pageSchema(auditEntrySchema),
     query: z.object({
       limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
       nextToken: z.string().optional(),

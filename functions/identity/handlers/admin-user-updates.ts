@@ -12,7 +12,7 @@ import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
 import { RoleCatalog } from '../adapters/role-catalog';
 import { adminProfileChangesSchema } from '../domain/profile-changes';
-import { toUserResource, type User } from '../domain/user';
+import { toUserResource, type User, userResourceSchema } from '../domain/user';
 import { replaceUserRoles, updateUserProfile } from '../use-cases/admin-user-updates';
 import { principalResolver } from '../use-cases/resolve-principal';
 
@@ -34,6 +34,7 @@ const common = {
   permission: 'users.manage_all',
   idempotency: requestIdempotencyStore(dynamodb, config.TABLE_NAME),
   params: z.object({ userId: z.string().min(1).max(128) }),
+  responseBody: userResourceSchema,
 } as const;
 
 function userView(user: User) {

@@ -12,7 +12,7 @@ import { versionTag } from '../../shared/http/request-parsing';
 import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
 import { RoleCatalog } from '../adapters/role-catalog';
-import { toUserResource, type User } from '../domain/user';
+import { toUserResource, type User, userResourceSchema } from '../domain/user';
 import type { LifecycleAction } from '../domain/user-lifecycle';
 import { USER_PROFILE_FIELDS } from '../domain/user-profile';
 import { changeUserStatus, createTenantUser } from '../use-cases/admin-user-lifecycle';
@@ -34,6 +34,7 @@ const common = {
   flag: 'user_mgmt_core',
   permission: 'users.manage_all',
   idempotency: requestIdempotencyStore(dynamodb, config.TABLE_NAME),
+  responseBody: userResourceSchema,
 } as const;
 
 const profileField = z

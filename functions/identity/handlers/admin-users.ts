@@ -3,10 +3,11 @@ import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
+import { pageSchema } from '../../shared/http/page-token';
 import { versionTag } from '../../shared/http/request-parsing';
 import { tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
-import { toUserResource } from '../domain/user';
+import { toUserResource, userResourceSchema } from '../domain/user';
 import { getTenantUser, listUsers, MAX_USERS_PAGE } from '../use-cases/admin-users';
 import { principalResolver } from '../use-cases/resolve-principal';
 
@@ -27,6 +28,7 @@ export const getUsers = principalRoute(
   {
     ...common,
     operation: 'ListUsers',
+    responseBody: pageSchema(userResourceSchema),
     query: z.object({
       limit: z.coerce.number().int().min(1).max(MAX_USERS_PAGE).default(50),
       nextToken: z.string().optional(),
@@ -49,7 +51,12 @@ export const getUsers = principalRoute(
 
 /** `GET /v1/admin/users/{userId}`, with the version as ETag for a later `If-Match`. */
 export const getUser = principalRoute(
-  { ...common, operation: 'GetUser', params: z.object({ userId: z.string().min(1).max(128) }) },
+  {
+    ...common,
+    operation: 'GetUser',
+    params: z.object({ userId: z.string().min(1).max(128) }),
+    responseBody: userResourceSchema,
+  },
   async ({ caller, params }) => {
     const user = await getTenantUser({ directory }, caller.tenantId, params.userId);
     return { statusCode: 200, body: toUserResource(user), headers: { etag: versionTag(user.version) } };

@@ -10,8 +10,8 @@ import { principalRoute } from '../../shared/http/api-route';
 import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
 import { displayNameField, localeField } from '../domain/profile-changes';
-import { toUserResource } from '../domain/user';
-import { describeMe } from '../use-cases/describe-me';
+import { toUserResource, userResourceSchema } from '../domain/user';
+import { describeMe, meSchema } from '../use-cases/describe-me';
 import { provisionOnFirstSignIn } from '../use-cases/provision-on-first-sign-in';
 import { principalResolver } from '../use-cases/resolve-principal';
 import { updateOwnProfile } from '../use-cases/update-own-profile';
@@ -38,10 +38,13 @@ const resolvePrincipal = principalResolver(
     ),
 );
 
-export const getMe = principalRoute({ operation: 'GetMe', resolvePrincipal }, async ({ caller, flags }) => ({
-  statusCode: 200,
-  body: describeMe(caller, flags),
-}));
+export const getMe = principalRoute(
+  { operation: 'GetMe', resolvePrincipal, responseBody: meSchema },
+  async ({ caller, flags }) => ({
+    statusCode: 200,
+    body: describeMe(caller, flags),
+  }),
+);
 
 const profileChanges = z
   .strictObject({
@@ -54,7 +57,13 @@ const profileChanges = z
   });
 
 export const patchMe = principalRoute(
-  { operation: 'PatchMe', resolvePrincipal, permission: 'profile.manage_own', body: profileChanges },
+  {
+    operation: 'PatchMe',
+    resolvePrincipal,
+    permission: 'profile.manage_own',
+    body: profileChanges,
+    responseBody: userResourceSchema,
+  },
   async ({ caller, body }) => {
     const updated = await updateOwnProfile(
       { directory, publish: (events) => publisher.publish(events), clock: () => new Date() },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type AppError, type ErrorDetail, type ErrorKind, ThrottledError } from '../errors';
 
 /** The one mapping from error kinds to HTTP statuses. */
@@ -16,14 +17,25 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   THROTTLED: 429,
 };
 
-export interface ErrorEnvelope {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details?: readonly ErrorDetail[];
-  };
-  readonly correlationId: string;
-}
+const errorDetailSchema: z.ZodType<ErrorDetail> = z.object({
+  path: z.string().optional().describe('Where the problem is, e.g. `body.locale` or `query.limit`.'),
+  code: z.string().optional(),
+  message: z.string(),
+});
+
+/** What every error answers, whoever produces it (handler, authorizer, gateway); the OpenAPI document's too. */
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string().describe('Stable and machine-readable, e.g. `VALIDATION_FAILED`; see docs/api.md.'),
+    message: z.string().describe('For people: what went wrong and what to do about it.'),
+    details: z.array(errorDetailSchema).readonly().optional().describe('One per offending field.'),
+  }),
+  correlationId: z
+    .string()
+    .describe('Quote it when reporting a problem; errors of the gateway carry its request id instead.'),
+});
+
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 export interface HttpErrorResponse {
   readonly statusCode: number;

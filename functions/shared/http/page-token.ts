@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BadRequestError } from '../errors';
 
 const MAX_TOKEN_LENGTH = 1024;
@@ -38,4 +38,15 @@ export function pageToken<TPosition>(schema: z.ZodType<TPosition>) {
 
 function digest(payload: string): string {
   return createHash('sha256').update(payload).digest('base64url').slice(0, 16);
+}
+
+/** A page of a listing: follow `nextToken` until it is absent; a page may be short, even empty, and have one. */
+export function pageSchema<TItem extends z.ZodType>(item: TItem) {
+  return z.object({
+    items: z.array(item),
+    nextToken: z
+      .string()
+      .optional()
+      .describe('Pass it back unchanged, with the same filters, for the next page.'),
+  });
 }

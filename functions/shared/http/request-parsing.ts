@@ -11,7 +11,7 @@ import {
 /** Default cap on a JSON request body; API Gateway's own 10 MB limit applies before it. */
 export const DEFAULT_MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's correlation id when it is well-formed, else the platform's request id. */
 export function correlationIdFrom(headerValue: string | undefined, requestId: string): string {
@@ -121,7 +121,7 @@ export function requiredVersion(headers: Readonly<Record<string, string | undefi
 }
 
 /** RFC 3986 unreserved characters; a UUID fits, and so does a `$batch` key joined to an item id. */
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:~-]{1,255}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:~-]{1,255}$/;
 
 /** The request's `Idempotency-Key`, undefined without one; a malformed key is a 400, never ignored. */
 export function idempotencyKeyOf(headers: Readonly<Record<string, string | undefined>>): string | undefined {
