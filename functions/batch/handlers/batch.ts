@@ -53,10 +53,11 @@ export const postBatch = principalRoute(
         { envelope: body, correlationId, idempotencyKey: idempotencyKeyOf(headers) },
       );
       const responses = outcomes.map((outcome) => responseOf(outcome, correlationId));
-      recordBatch(200, responses, performance.now() - started);
+      recordBatch(correlationId, 200, responses, performance.now() - started);
       return { statusCode: 200, body: { responses } };
     } catch (error) {
-      if (error instanceof AppError) recordBatch(errorResponse(error, correlationId).statusCode, [], 0);
+      if (error instanceof AppError)
+        recordBatch(correlationId, errorResponse(error, correlationId).statusCode, [], 0);
       throw error;
     }
   },
@@ -85,7 +86,12 @@ function responseOf(outcome: BatchOutcome, correlationId: string): BatchResponse
 }
 
 /** One line and a few metrics per envelope: requests by status class, and how long the batch took. */
-function recordBatch(status: number, responses: readonly BatchResponseItem[], durationMs: number): void {
+function recordBatch(
+  correlationId: string,
+  status: number,
+  responses: readonly BatchResponseItem[],
+  durationMs: number,
+): void {
   const byClass = new Map<string, number>();
   for (const { status: itemStatus } of responses) {
     const statusClass = `${Math.floor(itemStatus / 100)}xx`;
@@ -107,9 +113,9 @@ function recordBatch(status: number, responses: readonly BatchResponseItem[], du
   }
   metrics.addMetric('BatchDuration', MetricUnit.Milliseconds, durationMs);
   for (const [statusClass, count] of byClass) {
-    metrics
-      .singleMetric()
-      .addDimension('statusClass', statusClass)
-      .addMetric('BatchSubrequests', MetricUnit.Count, count);
+    const subrequests = metrics.singleMetric();
+    subrequests.addMetadata('correlation_id', correlationId);
+    subrequests.addDimension('statusClass', statusClass);
+    subrequests.addMetric('BatchSubrequests', MetricUnit.Count, count);
   }
 }

@@ -271,6 +271,22 @@ describe('$batch, functional scenarios', () => {
     expect(userOf(answer(answers, 'reactivate')).status).toBe('ACTIVE');
   });
 
+  it("passes a request's query to its route, as a direct call would", async () => {
+    const answers = answersOf(
+      await sendBatch(admin, [
+        { id: 'page', method: 'GET', url: `${USERS}?limit=2` },
+        { id: 'bad-limit', method: 'GET', url: `${USERS}?limit=0` },
+        { id: 'audit', method: 'GET', url: `/v1/admin/audit?targetId=user:${admin.userId}` },
+      ]),
+    );
+    const page = z
+      .object({ items: z.array(userViewSchema), nextToken: z.string() })
+      .parse(answer(answers, 'page').body);
+    expect(page.items).toHaveLength(2);
+    expect(answer(answers, 'bad-limit').status).toBe(422);
+    expect(answer(answers, 'audit').status).toBe(200);
+  });
+
   it('scenario 10: more than 20 requests is 413 for the whole envelope, and nothing runs', async () => {
     const before = (await usersOfTenant(admin)).length;
     const response = await sendBatch(
