@@ -15,6 +15,7 @@ import { SCHEDULES } from '../config/schedules';
 import { type StateMachineSettings, stateMachines } from '../config/state-machines';
 import { FLAG_NAMES, flagEnvironment } from '../functions/shared/flags';
 import { stateMachineArn } from './stepfunctions/arns';
+import { type LogLevelName, logLevelNamed } from './telemetry/telemetry';
 
 /**
  * Names and settings of the local stack, and the one place that decides the environment the
@@ -157,6 +158,16 @@ function settingVariable(
 }
 
 /**
+ * What the terminal shows of the handlers' log records: LOG_LEVEL when the developer set it
+ * (`LOG_LEVEL=DEBUG npm start` prints debug), else WARN and above. Handlers log at INFO and
+ * publish metrics either way; what is not shown is kept for `GET /_local/logs` and `/_local/metrics`.
+ */
+export function terminalLogLevel(current: NodeJS.ProcessEnv): LogLevelName | 'SILENT' {
+  if (current.LOG_LEVEL?.toUpperCase() === 'SILENT') return 'SILENT';
+  return logLevelNamed(current.LOG_LEVEL) ?? 'WARN';
+}
+
+/**
  * The environment handed to handlers. Values that wire the stack together are fixed; flags and
  * log settings are defaults that a variable already set in `current` overrides, so
  * `USER_MGMT_CORE=off npm start` turns that flag off.
@@ -176,8 +187,9 @@ export function handlerEnvironment(
   const resources = Object.fromEntries(accessVariables(access).map((name) => [name, values[name]]));
   const defaults: Record<string, string> = {
     ...flagEnvironment(Object.fromEntries(FLAG_NAMES.map((flag) => [flag, true]))),
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    LOG_LEVEL: 'WARN',
+    // As deployed: INFO logs and EMF metrics, which the stack keeps for /_local/logs and /_local/metrics.
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    LOG_LEVEL: 'INFO',
   };
   const overridden = Object.fromEntries(
     Object.keys(defaults).flatMap((name) => {

@@ -23,6 +23,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_NAMES,
   LOCAL_REGION,
+  terminalLogLevel,
 } from './environment';
 import { createLocalEventBus } from './eventbridge/bus';
 import { startPutEventsEndpoint } from './eventbridge/put-events';
@@ -34,6 +35,8 @@ import { createObjectNotifications } from './s3/notifications';
 import { createLocalScheduler } from './schedules/scheduler';
 import { startSes } from './ses/engine';
 import { startLocalStepFunctions } from './stepfunctions';
+import { captureStandardStreams } from './telemetry/standard-streams';
+import { createLocalTelemetry } from './telemetry/telemetry';
 
 export interface LocalStackOptions {
   /** Keep data here between runs; absent: throwaway temporary storage. */
@@ -98,6 +101,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => dataDir.dispose());
     const front = await openApiFront(ports.api ?? 0);
     stoppers.push(() => front.stop());
+    // Before the handler environment replaces LOG_LEVEL: the terminal follows the developer's.
+    const telemetry = createLocalTelemetry();
+    const releaseStreams = captureStandardStreams({ telemetry, echoLevel: terminalLogLevel(process.env) });
+    stoppers.push(async () => releaseStreams());
 
     const handlers = createLocalHandlers(REPO_ROOT);
     const invokeAsync = (target: HandlerReference, event: unknown) =>
@@ -241,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sentEmails: () => ses.sentEmails(),
         bus,
         scheduler,
+        telemetry,
       }),
     });
 

@@ -69,11 +69,16 @@ export const tracer: Tracer | undefined =
 
 /**
  * Publishes the invocation's metrics, if it recorded any. Powertools' own `logMetrics` warns on
- * every invocation without metrics, which for most requests is all noise.
+ * every invocation without metrics, which for most requests is all noise. The EMF line carries the
+ * invocation's correlation id as a property (not a dimension, so it costs no metric), which ties a
+ * data point to the request's log records in Logs Insights and in the local `/_local/metrics`.
  */
 export function publishRecordedMetrics(): middy.MiddlewareObj {
   const publish = async () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    if (!metrics.hasStoredMetrics()) return;
+    const correlationId: unknown = logger.getCorrelationId();
+    if (typeof correlationId === 'string') metrics.addMetadata('correlation_id', correlationId);
+    metrics.publishStoredMetrics();
   };
   return { after: publish, onError: publish };
 }

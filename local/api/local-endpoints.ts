@@ -12,6 +12,7 @@ import type { LocalIssuer } from '../issuer/local-issuer';
 import { log } from '../log';
 import type { LocalScheduler } from '../schedules/scheduler';
 import type { SentEmail } from '../ses/engine';
+import { DEFAULT_CAPACITY, LOG_LEVELS, type LocalTelemetry } from '../telemetry/telemetry';
 import { errorReply, type HttpReply, jsonReply } from './reply';
 
 /** A request to a `/_local/*` endpoint, already read within the API's body limit. */
@@ -36,6 +37,8 @@ export interface LocalEndpointDependencies {
   readonly bus: Pick<LocalEventBus, 'events' | 'drain'>;
   /** Fires a schedule of config/schedules.ts as if the clock read a given time. */
   readonly scheduler: Pick<LocalScheduler, 'has' | 'fire'>;
+  /** What handlers logged and the metrics they published (local/telemetry/). */
+  readonly telemetry: Pick<LocalTelemetry, 'logs' | 'dataPoints'>;
   /** How long `GET /_local/events` waits for deliveries in flight; default 5 s. */
   readonly eventsDrainTimeoutMs?: number;
 }
@@ -81,6 +84,31 @@ const scheduleRunSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
   /** Narrows the run to one tenant, so a test's fake clock reaches no other test's tenant. */
   tenantId: z.string().trim().min(1).max(128).optional(),
+});
+
+const DEFAULT_TELEMETRY_LIMIT = 1_000;
+const telemetryLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(Math.max(DEFAULT_CAPACITY.logRecords, DEFAULT_CAPACITY.dataPoints))
+  .default(DEFAULT_TELEMETRY_LIMIT);
+const correlationIdFilter = z.string().trim().min(1).max(256).optional();
+
+const logQuerySchema = z.strictObject({
+  correlationId: correlationIdFilter,
+  /** Any case, as LOG_LEVEL takes it. */
+  level: z
+    .preprocess((level) => (typeof level === 'string' ? level.toUpperCase() : level), z.enum(LOG_LEVELS))
+    .optional(),
+  message: z.string().min(1).max(256).optional(),
+  limit: telemetryLimit,
+});
+
+const metricQuerySchema = z.strictObject({
+  name: z.string().trim().min(1).max(256).optional(),
+  correlationId: correlationIdFilter,
+  limit: telemetryLimit,
 });
 
 /** The local-only conveniences of DESIGN.md "Local stack"; never deployed. */
@@ -196,6 +224,26 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
       method: 'GET',
       path: '/_local/emails',
       handle: async () => jsonReply(200, await deps.sentEmails()),
+    },
+    {
+      // Handlers' structured log records (local CloudWatch Logs), oldest first.
+      method: 'GET',
+      path: '/_local/logs',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const query = validate(logQuerySchema, Object.fromEntries(request.query), 'query');
+          return jsonReply(200, { records: deps.telemetry.logs(query) });
+        }),
+    },
+    {
+      // Handlers' EMF metrics, one data point per metric and dimension set, oldest first.
+      method: 'GET',
+      path: '/_local/metrics',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const query = validate(metricQuerySchema, Object.fromEntries(request.query), 'query');
+          return jsonReply(200, { dataPoints: deps.telemetry.dataPoints(query) });
+        }),
     },
     {
       method: 'GET',

@@ -4,7 +4,12 @@ import { loadEntitlementSettings } from '../../../config/entitlement-settings';
 import { DEFAULT_REQUEST_QUOTA } from '../../../config/request-quota';
 import { ACCESS_ENVIRONMENT, accessVariables, type ResourceAccess } from '../../../config/resource-access';
 import { FLAG_NAMES, flagEnvName, readFlags } from '../../../functions/shared/flags';
-import { configuredAccess, handlerEnvironment, type LocalWiring } from '../../../local/environment';
+import {
+  configuredAccess,
+  handlerEnvironment,
+  type LocalWiring,
+  terminalLogLevel,
+} from '../../../local/environment';
 
 const endpoints = {
   dynamodb: 'http://127.0.0.1:1',
@@ -105,11 +110,27 @@ describe('handlerEnvironment', () => {
     );
   });
 
-  it('keeps start-up output readable unless asked otherwise', () => {
+  it('logs at INFO and publishes metrics as deployed functions do, unless asked otherwise', () => {
     expect(handlerEnvironment(wiring, {})).toMatchObject({
-      LOG_LEVEL: 'WARN',
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_DISABLED: 'false',
       POWERTOOLS_TRACE_ENABLED: 'false',
     });
+    expect(handlerEnvironment(wiring, { POWERTOOLS_METRICS_DISABLED: 'true' })).toMatchObject({
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+  });
+});
+
+describe('terminalLogLevel', () => {
+  it('shows WARN and above unless the developer set LOG_LEVEL, in any case Powertools takes', () => {
+    expect(terminalLogLevel({})).toBe('WARN');
+    expect(terminalLogLevel({ LOG_LEVEL: 'debug' })).toBe('DEBUG');
+    expect(terminalLogLevel({ LOG_LEVEL: 'ERROR' })).toBe('ERROR');
+    expect(terminalLogLevel({ LOG_LEVEL: 'silent' })).toBe('SILENT');
+  });
+
+  it('keeps to WARN for a level Powertools does not know', () => {
+    expect(terminalLogLevel({ LOG_LEVEL: 'verbose' })).toBe('WARN');
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../../../local/api/local-endpoints';
 import type { BusEventRecord } from '../../../local/eventbridge/bus';
 import { createLocalIssuer } from '../../../local/issuer/local-issuer';
+import { createLocalTelemetry } from '../../../local/telemetry/telemetry';
 
 const issuer = await createLocalIssuer({ baseUrl: 'http://127.0.0.1:1', audience: 'muster-api' });
 
@@ -18,6 +19,7 @@ function endpoints(overrides: Partial<LocalEndpointDependencies> = {}) {
     sentEmails: async () => [],
     bus: { drain: async () => {}, events: () => [] },
     scheduler: { has: () => false, fire: async () => undefined },
+    telemetry: createLocalTelemetry(),
     ...overrides,
   });
   return (method: string, path: string) => {
@@ -175,5 +177,59 @@ describe('POST /_local/schedules/{name}/run', () => {
     const badTime = await run({ has: () => true, fire }, 'ApprovalSweep', { at: 'tomorrow' });
     expect(badTime.statusCode).toBe(422);
     expect(fire).not.toHaveBeenCalled();
+  });
+});
+
+describe('GET /_local/logs and /_local/metrics', () => {
+  const telemetry = createLocalTelemetry();
+  telemetry.capture(
+    JSON.stringify({ level: 'INFO', message: 'Request answered', correlation_id: 'c-1', timestamp: 't' }),
+  );
+  telemetry.capture(JSON.stringify({ level: 'WARN', message: 'RBAC denied', correlation_id: 'c-1:r1' }));
+  telemetry.capture(
+    JSON.stringify({
+      _aws: {
+        Timestamp: 0,
+        CloudWatchMetrics: [{ Namespace: 'Muster', Dimensions: [], Metrics: [{ Name: 'Calls' }] }],
+      },
+      Calls: 1,
+      correlation_id: 'c-2',
+    }),
+  );
+  const get = (path: string, query: string) =>
+    endpoints({ telemetry })('GET', path)({ query: new URLSearchParams(query) });
+
+  it('lists the records the query selects, the level in any case', async () => {
+    const reply = await get('/_local/logs', 'correlationId=c-1&level=warn');
+    expect(reply.statusCode).toBe(200);
+    expect(bodyOf(reply)).toEqual({
+      records: [{ level: 'WARN', message: 'RBAC denied', correlation_id: 'c-1:r1' }],
+    });
+    expect(bodyOf(await get('/_local/logs', 'message=answered&limit=5'))).toMatchObject({
+      records: [{ message: 'Request answered' }],
+    });
+  });
+
+  it('lists the data points of a metric name and correlation id', async () => {
+    expect(bodyOf(await get('/_local/metrics', 'name=Calls&correlationId=c-2'))).toMatchObject({
+      dataPoints: [{ name: 'Calls', values: [1], properties: { correlation_id: 'c-2' } }],
+    });
+    expect(bodyOf(await get('/_local/metrics', 'correlationId=c-1'))).toEqual({ dataPoints: [] });
+  });
+
+  it('answers 422 with the envelope for a level, a limit or a filter it does not know', async () => {
+    for (const [path, query, field] of [
+      ['/_local/logs', 'level=LOUD', 'query.level'],
+      ['/_local/logs', 'limit=0', 'query.limit'],
+      ['/_local/logs', 'limit=many', 'query.limit'],
+      ['/_local/metrics', 'metric=Calls', 'query'],
+    ] as const) {
+      const reply = await get(path, query);
+      expect(reply.statusCode, query).toBe(422);
+      expect(bodyOf(reply), query).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: field })] },
+        correlationId: 'corr-1',
+      });
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { logger, MaskingLogFormatter, withLogScope } from '../../../functions/shared/observability';
+import {
+  logger,
+  MaskingLogFormatter,
+  metrics,
+  publishRecordedMetrics,
+  withLogScope,
+} from '../../../functions/shared/observability';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -99,5 +106,36 @@ describe('withLogScope', () => {
     expect(outer).toMatchObject({ correlation_id: 'envelope-1' });
     expect(outer).not.toHaveProperty('batch_request_id');
     expect(outer).not.toHaveProperty('operation');
+  });
+});
+
+describe('publishRecordedMetrics', () => {
+  /** The EMF records the middleware publishes (metrics are disabled in unit tests, so none print). */
+  function published(): Record<string, unknown>[] {
+    const records: Record<string, unknown>[] = [];
+    const publish = metrics.publishStoredMetrics.bind(metrics);
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      records.push(JSON.parse(JSON.stringify(metrics.serializeMetrics())));
+      return publish();
+    });
+    return records;
+  }
+
+  it("publishes the invocation's metrics with its correlation id as a property, not a dimension", async () => {
+    const records = published();
+    logger.setCorrelationId('envelope-7');
+    metrics.addMetric('RbacDenied', MetricUnit.Count, 1);
+    await publishRecordedMetrics().after?.({} as never);
+    logger.resetKeys();
+
+    expect(records).toEqual([expect.objectContaining({ RbacDenied: 1, correlation_id: 'envelope-7' })]);
+    expect(JSON.stringify(records[0]?._aws)).not.toContain('correlation_id');
+    expect(metrics.hasStoredMetrics()).toBe(false);
+  });
+
+  it('publishes nothing for an invocation that recorded no metric', async () => {
+    const records = published();
+    await publishRecordedMetrics().onError?.({} as never);
+    expect(records).toEqual([]);
   });
 });
