@@ -306,6 +306,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/openapi.json',
+    entry: 'functions/openapi/handlers/openapi.ts',
+    export: 'getOpenApiDocument',
+    auth: 'public',
+    access: [],
+  },
+  {
+    method: 'GET',
     path: '/v1/me',
     entry: 'functions/identity/handlers/me.ts',
     export: 'getMe',
