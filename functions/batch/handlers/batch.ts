@@ -105,10 +105,10 @@ function recordBatch(
   });
   metrics.addMetric('BatchRequests', MetricUnit.Count, 1);
   if (status !== 200) {
-    metrics
-      .singleMetric()
-      .addDimension('status', String(status))
-      .addMetric('BatchRefused', MetricUnit.Count, 1);
+    const refused = metrics.singleMetric();
+    refused.addMetadata('correlation_id', correlationId);
+    refused.addDimension('status', String(status));
+    refused.addMetric('BatchRefused', MetricUnit.Count, 1);
     return;
   }
   metrics.addMetric('BatchDuration', MetricUnit.Milliseconds, durationMs);
