@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * How many API requests a minute the `$batch` route lets through, counting each request of a batch
- * (issue 5): per caller and per tenant. Read by CDK (per environment, `muster:requestQuota` context)
- * and by the local stack; Lambdas get them as MUSTER_RATE_LIMIT_RPM / MUSTER_TENANT_RATE_LIMIT_RPM.
+ * (issue 5): per caller and per tenant. Read by CDK (per environment, `muster:rateLimitPerCaller` /
+ * `muster:rateLimitPerTenant` context) and by the local stack; Lambdas get them as
+ * MUSTER_RATE_LIMIT_RPM / MUSTER_TENANT_RATE_LIMIT_RPM.
  */
 export const requestQuotaSchema = z.strictObject({
   perCallerPerMinute: z.number().int().min(1).max(1_000_000),

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { QUOTA_WINDOW_SECONDS, type QuotaCounts, type QuotaWindow } from '../domain/request-quota';
+import { QUOTA_WINDOW_SECONDS, type QuotaScope, type QuotaWindow } from '../domain/request-quota';
 
 const countSchema = z.object({ Attributes: z.object({ requests: z.number().int() }) });
 
@@ -15,17 +15,15 @@ export class RequestCounters {
     private readonly tableName: string,
   ) {}
 
+  /** Adds `count` to the caller's or the tenant's counter of `window` and returns the counter. */
   async add(
     who: { readonly tenantId: string; readonly userId: string },
+    scope: QuotaScope,
     count: number,
     window: QuotaWindow,
-  ): Promise<QuotaCounts> {
-    const partition = `TENANT#${who.tenantId}#QUOTA`;
-    const [caller, tenant] = await Promise.all([
-      this.raise(partition, `WINDOW#${window.startsAt}#USER#${who.userId}`, count, window),
-      this.raise(partition, `WINDOW#${window.startsAt}#TENANT`, count, window),
-    ]);
-    return { caller, tenant };
+  ): Promise<number> {
+    const counter = scope === 'caller' ? `USER#${who.userId}` : 'TENANT';
+    return this.raise(`TENANT#${who.tenantId}#QUOTA`, `WINDOW#${window.startsAt}#${counter}`, count, window);
   }
 
   private async raise(PK: string, SK: string, count: number, window: QuotaWindow): Promise<number> {

@@ -26,19 +26,14 @@ export function quotaWindow(now: Date): QuotaWindow {
   return { startsAt, resetsInSeconds: Math.max(1, Math.ceil(startsAt + QUOTA_WINDOW_SECONDS - nowSeconds)) };
 }
 
-/** The counters of a window once `requested` was added to each. */
-export interface QuotaCounts {
-  readonly caller: number;
-  readonly tenant: number;
-}
+/** Whose counter a request is charged to. */
+export type QuotaScope = 'caller' | 'tenant';
 
 /**
- * How many of the `requested` sub-requests fit under both limits, given the counters after they
- * were added. Concurrent envelopes each see their own total, so together they never admit more
- * than a limit allows.
+ * How many of the `requested` sub-requests fit under `limit`, given the counter once they were
+ * added to it. Concurrent envelopes each see their own total, so together they never admit more
+ * than the limit allows.
  */
-export function admittedRequests(requested: number, counts: QuotaCounts, limits: QuotaLimits): number {
-  const fits = (countAfter: number, limit: number) =>
-    Math.min(requested, Math.max(0, limit - (countAfter - requested)));
-  return Math.min(fits(counts.caller, limits.perCaller), fits(counts.tenant, limits.perTenant));
+export function withinLimit(requested: number, countAfter: number, limit: number): number {
+  return Math.min(requested, Math.max(0, limit - (countAfter - requested)));
 }

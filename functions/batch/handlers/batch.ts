@@ -44,8 +44,8 @@ export const postBatch = principalRoute(
         {
           unroutable: unbatchable,
           dispatch: (subRequest) => dispatchSubRequest(event, context, subRequest),
-          countRequests: (count, window) =>
-            counters.add({ tenantId: caller.tenantId, userId: caller.currentUserId }, count, window),
+          countRequests: (scope, count, window) =>
+            counters.add({ tenantId: caller.tenantId, userId: caller.currentUserId }, scope, count, window),
           limits,
           clock: () => new Date(),
           concurrency: CONCURRENCY,

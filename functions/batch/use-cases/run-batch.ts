@@ -9,11 +9,11 @@ import {
   succeeded,
 } from '../domain/envelope';
 import {
-  admittedRequests,
-  type QuotaCounts,
   type QuotaLimits,
+  type QuotaScope,
   type QuotaWindow,
   quotaWindow,
+  withinLimit,
 } from '../domain/request-quota';
 
 /** One request of the batch as it is handed to the router. */
@@ -44,8 +44,8 @@ export interface BatchDeps {
   /** Why `method url` cannot be part of a batch, or undefined when a batchable route answers it. */
   readonly unroutable: (method: string, url: string) => string | undefined;
   readonly dispatch: (subRequest: SubRequest) => Promise<RouteAnswer>;
-  /** Adds `count` to the caller's and the tenant's counters of `window` and returns them. */
-  readonly countRequests: (count: number, window: QuotaWindow) => Promise<QuotaCounts>;
+  /** Adds `count` to the caller's or the tenant's counter of `window` and returns the counter. */
+  readonly countRequests: (scope: QuotaScope, count: number, window: QuotaWindow) => Promise<number>;
   readonly limits: QuotaLimits;
   readonly clock: () => Date;
   /** How many independent requests run at once. */
@@ -80,8 +80,7 @@ export async function runBatch(deps: BatchDeps, input: BatchInput): Promise<Batc
 
   const plan = executionPlan(requests);
   const window = quotaWindow(deps.clock());
-  const counts = await deps.countRequests(requests.length, window);
-  const admitted = admittedRequests(requests.length, counts, deps.limits);
+  const admitted = await admit(deps, requests.length, window);
   if (admitted === 0) {
     throw new ThrottledError(
       'RATE_LIMITED',
@@ -117,6 +116,19 @@ export async function runBatch(deps: BatchDeps, input: BatchInput): Promise<Batc
     );
   }
   return outcomes;
+}
+
+/**
+ * How many of `requested` requests both limits admit. The tenant is charged only what the caller's
+ * own limit let through: a caller past its limit, however much it keeps sending, cannot use up
+ * its colleagues' minute. (The caller is charged everything it sent, and a request the tenant's
+ * limit refuses too: both only within a window already spent.)
+ */
+async function admit(deps: BatchDeps, requested: number, window: QuotaWindow): Promise<number> {
+  const { perCaller, perTenant } = deps.limits;
+  const forCaller = withinLimit(requested, await deps.countRequests('caller', requested, window), perCaller);
+  if (forCaller === 0) return 0;
+  return withinLimit(forCaller, await deps.countRequests('tenant', forCaller, window), perTenant);
 }
 
 async function settle(

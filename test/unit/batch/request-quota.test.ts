@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admittedRequests, quotaWindow } from '../../../functions/batch/domain/request-quota';
-
-const limits = { perCaller: 100, perTenant: 1000 };
+import { quotaWindow, withinLimit } from '../../../functions/batch/domain/request-quota';
 
 describe('quotaWindow', () => {
   it('starts on the minute and says how long until the next one', () => {
@@ -20,34 +18,23 @@ describe('quotaWindow', () => {
   });
 });
 
-describe('admittedRequests', () => {
-  it('admits everything under both limits', () => {
-    expect(admittedRequests(20, { caller: 20, tenant: 20 }, limits)).toBe(20);
-    expect(admittedRequests(20, { caller: 100, tenant: 500 }, limits)).toBe(20);
+describe('withinLimit', () => {
+  it('admits everything under the limit', () => {
+    expect(withinLimit(20, 20, 100)).toBe(20);
+    expect(withinLimit(20, 100, 100)).toBe(20);
   });
 
-  it('admits the part that fits when a batch crosses the caller limit', () => {
-    expect(admittedRequests(20, { caller: 105, tenant: 105 }, limits)).toBe(15);
+  it('admits the part that fits when a batch crosses the limit', () => {
+    expect(withinLimit(20, 105, 100)).toBe(15);
   });
 
-  it('admits none once the caller limit was already reached', () => {
-    expect(admittedRequests(20, { caller: 120, tenant: 120 }, limits)).toBe(0);
-    expect(admittedRequests(5, { caller: 300, tenant: 300 }, limits)).toBe(0);
-  });
-
-  it('the tenant limit binds callers that are each under their own', () => {
-    expect(admittedRequests(20, { caller: 20, tenant: 1012 }, limits)).toBe(8);
-  });
-
-  it('the tighter of the two limits wins', () => {
-    expect(admittedRequests(20, { caller: 110, tenant: 1005 }, limits)).toBe(10);
-    expect(admittedRequests(20, { caller: 104, tenant: 1015 }, limits)).toBe(5);
+  it('admits none once the limit was already reached', () => {
+    expect(withinLimit(20, 120, 100)).toBe(0);
+    expect(withinLimit(5, 300, 100)).toBe(0);
   });
 
   it('two concurrent batches together never exceed the limit', () => {
     // The counter serialises them: the first sees 95 + 20, the second 115 + 20.
-    const first = admittedRequests(20, { caller: 115, tenant: 115 }, limits);
-    const second = admittedRequests(20, { caller: 135, tenant: 135 }, limits);
-    expect(first + second).toBe(5);
+    expect(withinLimit(20, 115, 100) + withinLimit(20, 135, 100)).toBe(5);
   });
 });

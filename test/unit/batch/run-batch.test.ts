@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QuotaCounts, QuotaWindow } from '../../../functions/batch/domain/request-quota';
+import type { QuotaScope, QuotaWindow } from '../../../functions/batch/domain/request-quota';
 import { type BatchDeps, runBatch, type SubRequest } from '../../../functions/batch/use-cases/run-batch';
 import { BadRequestError, PayloadTooLargeError, ThrottledError } from '../../../functions/shared/errors';
 
@@ -8,7 +8,8 @@ const NOW = new Date('2026-11-22T10:15:20Z');
 interface Harness {
   readonly deps: BatchDeps;
   readonly dispatched: SubRequest[];
-  readonly counted: number[];
+  /** What each counter update added, in order. */
+  readonly counted: [QuotaScope, number][];
   readonly maxInFlight: () => number;
 }
 
@@ -16,17 +17,17 @@ interface Harness {
 function harness(
   options: {
     statusByUrl?: Record<string, number>;
-    countsBefore?: QuotaCounts;
+    countsBefore?: Record<QuotaScope, number>;
     limits?: BatchDeps['limits'];
     delayMs?: (url: string) => number;
     concurrency?: number;
   } = {},
 ): Harness {
   const dispatched: SubRequest[] = [];
-  const counted: number[] = [];
+  const counted: [QuotaScope, number][] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let counts = options.countsBefore ?? { caller: 0, tenant: 0 };
+  const counts = { caller: 0, tenant: 0, ...options.countsBefore };
   return {
     dispatched,
     counted,
@@ -45,10 +46,10 @@ function harness(
           body: { url: subRequest.request.url },
         };
       },
-      countRequests: async (count: number, _window: QuotaWindow) => {
-        counted.push(count);
-        counts = { caller: counts.caller + count, tenant: counts.tenant + count };
-        return counts;
+      countRequests: async (scope: QuotaScope, count: number, _window: QuotaWindow) => {
+        counted.push([scope, count]);
+        counts[scope] += count;
+        return counts[scope];
       },
       limits: options.limits ?? { perCaller: 100, perTenant: 1000 },
       clock: () => NOW,
@@ -163,7 +164,42 @@ describe('runBatch', () => {
   it('counts every request of the batch against the quota', async () => {
     const { deps, counted } = harness();
     await runBatch(deps, { envelope: { requests: [post('a'), post('b'), post('c')] }, correlationId: 'c' });
-    expect(counted).toEqual([3]);
+    expect(counted).toEqual([
+      ['caller', 3],
+      ['tenant', 3],
+    ]);
+  });
+
+  it("charges the tenant only what the caller's own limit lets through", async () => {
+    const { deps, counted, dispatched } = harness({ countsBefore: { caller: 97, tenant: 500 } });
+    const requests = Array.from({ length: 5 }, (_, index) => post(`r${index}`));
+    await runBatch(deps, { envelope: { requests }, correlationId: 'c' });
+    expect(counted).toEqual([
+      ['caller', 5],
+      ['tenant', 3],
+    ]);
+    expect(dispatched).toHaveLength(3);
+  });
+
+  it("never charges the tenant for a caller already past its own limit, so it cannot use up its colleagues' minute", async () => {
+    const { deps, counted } = harness({ countsBefore: { caller: 100, tenant: 500 } });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(
+        runBatch(deps, { envelope: { requests: [post('a'), post('b')] }, correlationId: 'c' }),
+      ).rejects.toBeInstanceOf(ThrottledError);
+    }
+    expect(counted.filter(([scope]) => scope === 'tenant')).toEqual([]);
+  });
+
+  it('the tenant limit binds a caller well within its own', async () => {
+    const { deps, dispatched } = harness({ countsBefore: { caller: 0, tenant: 996 } });
+    const requests = Array.from({ length: 10 }, (_, index) => post(`r${index}`));
+    const outcomes = await runBatch(deps, { envelope: { requests }, correlationId: 'c' });
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual([
+      ...Array(4).fill('answered'),
+      ...Array(6).fill('throttled'),
+    ]);
+    expect(dispatched).toHaveLength(4);
   });
 
   it('refuses the whole batch with Retry-After once the quota is used up, running nothing', async () => {
