@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
-import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import type {
+  ConstructorOptions,
+  LogAttributes,
+  UnformattedAttributes,
+} from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type middy from '@middy/core';
@@ -30,7 +34,32 @@ export class MaskingLogFormatter extends LogFormatter {
   }
 }
 
-const rootLogger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new MaskingLogFormatter() });
+/**
+ * A logger whose children log the cold start of the invocation they run in. Powertools counts a
+ * cold start per Logger instance, so a child built for each `$batch` request would otherwise claim
+ * `cold_start: true` on every warm invocation.
+ */
+class InvocationLogger extends Logger {
+  #invocationIsCold = false;
+  #parentInvocationIsCold: boolean | undefined;
+
+  /** Asked once an invocation, when the Lambda context is added (children: when they are built). */
+  override getColdStart(): boolean {
+    this.#invocationIsCold = this.#parentInvocationIsCold ?? super.getColdStart();
+    return this.#invocationIsCold;
+  }
+
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    const child = new InvocationLogger(options);
+    child.#parentInvocationIsCold = this.#invocationIsCold;
+    return child;
+  }
+}
+
+const rootLogger = new InvocationLogger({
+  serviceName: SERVICE_NAME,
+  logFormatter: new MaskingLogFormatter(),
+});
 const scopedLoggers = new AsyncLocalStorage<Logger>();
 
 /**

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -106,6 +107,41 @@ describe('withLogScope', () => {
     expect(outer).toMatchObject({ correlation_id: 'envelope-1' });
     expect(outer).not.toHaveProperty('batch_request_id');
     expect(outer).not.toHaveProperty('operation');
+  });
+});
+
+describe('withLogScope in a Lambda execution environment', () => {
+  it("logs the invocation's own cold start in a scope: true only on the first invocation", async () => {
+    // As in Lambda, where Powertools reads it each time a logger (a scope's too) is built.
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    vi.resetModules();
+    const fresh = await import('../../../functions/shared/observability');
+    const context = {
+      functionName: 'muster-batch',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:muster-batch',
+      memoryLimitInMB: '512',
+      awsRequestId: 'request-1',
+    } as Context;
+    const coldStarts: unknown[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        coldStarts.push(JSON.parse(line).cold_start);
+      return true;
+    });
+    fresh.logger.setLogLevel('INFO');
+    for (const _invocation of ['cold', 'warm', 'warm again']) {
+      fresh.logger.addContext(context);
+      fresh.logger.info('envelope');
+      await fresh.withLogScope({ batch_request_id: 'a' }, async () => {
+        fresh.logger.info('request');
+        await fresh.withLogScope({ nested: 'yes' }, async () => fresh.logger.info('nested'));
+      });
+    }
+    fresh.logger.setLogLevel('SILENT');
+    vi.unstubAllEnvs();
+
+    expect(coldStarts).toEqual([true, true, true, false, false, false, false, false, false]);
   });
 });
 
