@@ -318,8 +318,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'functions/identity/handlers/me.ts',
     export: 'getMe',
     auth: 'principal',
-    // Writes on a first sign-in: OIDC auto-provisioning creates or activates and links the user.
-    access: ['table:read', 'table:write', 'bus:publish'],
+    access: ['table:read'],
   },
   {
     method: 'PATCH',
@@ -337,8 +336,16 @@ export const ROUTES: readonly RouteDefinition[] = [
   BATCH_ROUTE,
 ];
 
-/** The REQUEST authorizer in front of every `principal` route. */
-export const AUTHORIZER = { entry: 'functions/auth/handlers/authorizer.ts', export: 'handler' } as const;
+/**
+ * The REQUEST authorizer in front of every `principal` route. It settles who the caller is in the
+ * directory, so it alone writes on a first sign-in (a link by verified email, or OIDC
+ * auto-provisioning, which publishes iam.user.created): routes only read the caller.
+ */
+export const AUTHORIZER: Pick<RouteDefinition, 'entry' | 'export' | 'access'> = {
+  entry: 'functions/auth/handlers/authorizer.ts',
+  export: 'handler',
+  access: ['table:read', 'table:write', 'bus:publish'],
+};
 
 /** API Gateway's own limit on a request payload; the local front enforces the same. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;

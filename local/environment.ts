@@ -10,7 +10,7 @@ import {
   EVENT_TARGET_ACCESS,
   type ResourceAccess,
 } from '../config/resource-access';
-import { ROUTES } from '../config/routes';
+import { AUTHORIZER, ROUTES } from '../config/routes';
 import { SCHEDULES } from '../config/schedules';
 import { type StateMachineSettings, stateMachines } from '../config/state-machines';
 import { FLAG_NAMES, flagEnvironment } from '../functions/shared/flags';
@@ -77,12 +77,14 @@ export const LOCAL_BATCH_ASSIGN_STATE_MACHINE_ARN = stateMachineArn(
 );
 
 /**
- * Every kind of access some configured handler has: routes, event-rule targets, workflow tasks,
- * object-notification and schedule targets, as CDK deploys them. The local stack sets exactly their variables.
+ * Every kind of access some configured handler has: routes, the authorizer, event-rule targets,
+ * workflow tasks, object-notification and schedule targets, as CDK deploys them. The local stack
+ * sets exactly their variables.
  */
 export function configuredAccess(settings: StateMachineSettings): ReadonlySet<ResourceAccess> {
   return new Set([
     ...ROUTES.flatMap((route) => route.access),
+    ...AUTHORIZER.access,
     ...(EVENT_RULES.length > 0 ? EVENT_TARGET_ACCESS : []),
     ...stateMachines(settings).flatMap((machine) =>
       Object.values(machine.tasks).flatMap((task) => task.access ?? []),

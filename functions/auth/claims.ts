@@ -31,5 +31,7 @@ export const authorizerContextSchema = z.object({
   /** Authorizer context values travel as strings. */
   emailVerified: z.enum(['true', 'false']).optional(),
   authMethod: z.enum(['bearer', 'session']),
+  /** The directory user the identity is linked to; absent while the directory does not know it. */
+  userId: z.string().min(1).optional(),
 });
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;

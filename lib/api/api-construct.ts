@@ -23,13 +23,13 @@ import { CORRELATION_HEADER, CSRF_HEADER } from '../../functions/auth/claims';
 import { createMusterFunction } from '../shared/muster-function';
 import { acknowledge } from '../shared/nag';
 import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
-import { applicationEnvironment, moduleAccess, oidcEnvironment } from '../shared/runtime-environment';
+import { applicationEnvironment, moduleAccess } from '../shared/runtime-environment';
 
 export interface ApiConstructProps {
   /** Built after the workflows, so routes may start them (`workflow:<name>`). */
   readonly resources: SharedResources;
   readonly routes: readonly RouteDefinition[];
-  readonly authorizer: { readonly entry: string; readonly export: string };
+  readonly authorizer: Pick<RouteDefinition, 'entry' | 'export' | 'access'>;
 }
 
 /**
@@ -93,8 +93,9 @@ export class ApiConstruct extends Construct {
       entry: props.authorizer.entry,
       handlerExport: props.authorizer.export,
       description: 'REQUEST authorizer: bearer token or session cookie',
-      environment: oidcEnvironment(settings),
+      environment: applicationEnvironment(resources, props.authorizer.access),
     });
+    grantResourceAccess(this.authorizerFunction, props.authorizer.access, resources);
     const authorizer = new RequestAuthorizer(this, 'RequestAuthorizer', {
       handler: this.authorizerFunction,
       // Credentials arrive as an Authorization header or a session cookie: with no identity source the

@@ -4,7 +4,7 @@ import type { EnvironmentSettings } from '../config/environments';
 import { accessEnvironment, type SharedResources } from './resource-access';
 
 /** The identity provider settings the authorizer and every token-reading handler need. */
-export function oidcEnvironment(settings: EnvironmentSettings): Record<string, string> {
+function oidcEnvironment(settings: EnvironmentSettings): Record<string, string> {
   return {
     OIDC_ISSUER: settings.oidc.issuer,
     OIDC_JWKS_URL: settings.oidc.jwksUrl,

@@ -111,18 +111,22 @@ describe('ApiConstruct routes', () => {
     );
   });
 
-  it('gives the authorizer the OIDC settings and no access to data', () => {
+  it('gives the authorizer the OIDC settings, the flags, and the table and bus a first sign-in writes to', () => {
     const variables = environmentOf(template, api.authorizerFunction);
     expect(variables).toMatchObject({
       OIDC_ISSUER: dev.settings.oidc.issuer,
       OIDC_JWKS_URL: dev.settings.oidc.jwksUrl,
       OIDC_AUDIENCE: dev.settings.oidc.audience,
+      TABLE_NAME: { Ref: logicalIdOf(dev.table) },
+      EVENT_BUS_NAME: { Ref: logicalIdOf(dev.bus) },
+      ...flagEnvironment(dev.settings.flags),
     });
-    expect(Object.keys(variables)).not.toContain('TABLE_NAME');
-    const dataActions = allowedActions(template, api.authorizerFunction).filter((action) =>
-      /^(dynamodb|events|s3|kms):/.test(action),
-    );
-    expect(dataActions).toEqual([]);
+    const resourceVariables = new Set<string>(Object.values(ACCESS_ENVIRONMENT).flat());
+    expect(
+      Object.keys(variables)
+        .filter((name) => resourceVariables.has(name))
+        .sort(),
+    ).toEqual(accessVariables(AUTHORIZER.access).sort());
   });
 
   it('gives every route function the OIDC settings, environment name and flags', () => {
@@ -157,9 +161,8 @@ describe('ApiConstruct routes', () => {
       TABLE_NAME: { Ref: logicalIdOf(dev.table) },
       EVENT_BUS_NAME: { Ref: logicalIdOf(dev.bus) },
     });
-    // GET /v1/me publishes iam.user.created when it provisions a first sign-in (OIDC auto-provisioning).
+    // GET and PATCH /v1/me share a module, so a cold start of either reads the bus name PATCH publishes to.
     expect(environmentOf(template, routeFunction('GET', '/v1/me'))).toHaveProperty('EVENT_BUS_NAME');
-    expect(allowedActions(template, routeFunction('GET', '/v1/me'))).toContain('events:PutEvents');
   });
 
   it('keeps user management dark in prod through the flag variables', () => {
@@ -178,10 +181,45 @@ describe('ApiConstruct routes', () => {
 describe('ApiConstruct grants', () => {
   const WRITE_ACTIONS = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$|^events:PutEvents$/;
 
-  it('grants a read-only route no write action', () => {
-    const actions = allowedActions(template, routeFunction('GET', '/v1/admin/users'));
+  it.each([
+    ['GET', '/v1/admin/users'],
+    ['GET', '/internal/iam/users/bulk-import/{taskId}'],
+    // A first sign-in is settled by the authorizer, so even the client's first call only reads.
+    ['GET', '/v1/me'],
+  ])('grants a read-only route (%s %s) no write action', (method, path) => {
+    const actions = allowedActions(template, routeFunction(method, path));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
     expect(actions.filter((action) => WRITE_ACTIONS.test(action))).toEqual([]);
+  });
+
+  it('grants the authorizer writes on the table and PutEvents on the bus, for a first sign-in', () => {
+    const role = logicalIdOf(defined(api.authorizerFunction.role));
+    const actions = allowedActions(template, api.authorizerFunction);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'events:PutEvents',
+      ]),
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: role }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['dynamodb:PutItem', 'dynamodb:UpdateItem']),
+            Resource: Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(dev.table), 'Arn'] }]),
+          }),
+          Match.objectLike({
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::GetAtt': [logicalIdOf(dev.bus), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    // Nothing beyond table and bus: no bucket, workflow or mail.
+    expect(actions.filter((action) => /^(s3|states|ses):/.test(action))).toEqual([]);
   });
 
   it('grants a writing, publishing route both, scoped to the table and the bus', () => {

@@ -2,18 +2,19 @@ import type { FlagSet } from '../../shared/flags';
 import type { UserStatus } from './rbac';
 
 /**
- * What the first request of an identity the directory has not linked yet leads to, under OIDC
- * auto-provisioning (issue 5, seed 003):
- * - `skip`: provisioning is off (it needs both `user_mgmt_core` and `oidc_auto_provision_users`);
- *   only the long-standing link of a verified email to an existing user applies.
- * - `refuse_unverified`: a user is only ever found or made by an email the provider vouches for.
+ * What the first request of an identity the directory has not linked yet leads to. Since before the
+ * flags, a verified email links its subject to the tenant's user with that email; OIDC
+ * auto-provisioning (issue 5, seed 003: both `user_mgmt_core` and `oidc_auto_provision_users` on)
+ * adds making and activating users:
+ * - `unknown`: nobody to link and provisioning off: the identity stays unknown to the directory.
+ * - `refuse_unverified`: provisioning only ever finds or makes a user by an email the provider vouches for.
  * - `create`: no user has the email; make one with the tenant's default roles and link the subject.
  * - `activate_and_link`: an invited or imported user signs in for the first time.
- * - `link`: an active user signs in through a new identity.
+ * - `link`: link the subject to the user with the email, leaving the user as they are.
  * - `keep_out`: a deactivated user gains no new way in: nothing is linked.
  */
 export type FirstSignInDecision =
-  | 'skip'
+  | 'unknown'
   | 'refuse_unverified'
   | 'create'
   | 'activate_and_link'
@@ -30,13 +31,14 @@ export function decideFirstSignIn(input: {
   /** The status of the user holding the verified email, if any. */
   readonly existingStatus?: UserStatus;
 }): FirstSignInDecision {
-  if (!autoProvisioningEnabled(input.flags)) return 'skip';
-  if (!input.hasVerifiedEmail) return 'refuse_unverified';
+  const provisioning = autoProvisioningEnabled(input.flags);
+  if (!input.hasVerifiedEmail) return provisioning ? 'refuse_unverified' : 'unknown';
   switch (input.existingStatus) {
     case undefined:
-      return 'create';
+      return provisioning ? 'create' : 'unknown';
     case 'INVITED':
-      return 'activate_and_link';
+      // With provisioning off, an invited user is linked as before the flags, and stays invited.
+      return provisioning ? 'activate_and_link' : 'link';
     case 'ACTIVE':
       return 'link';
     case 'DEACTIVATED':

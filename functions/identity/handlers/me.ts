@@ -1,18 +1,15 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
-import { RolePolicyRepository } from '../../bulk-import/adapters/role-policy-repository';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { loadConfig } from '../../shared/config';
-import { readFlags } from '../../shared/flags';
 import { principalRoute } from '../../shared/http/api-route';
 import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { DirectoryRepository } from '../adapters/directory-repository';
 import { displayNameField, localeField } from '../domain/profile-changes';
 import { toUserResource, userResourceSchema } from '../domain/user';
 import { describeMe, meSchema } from '../use-cases/describe-me';
-import { provisionOnFirstSignIn } from '../use-cases/provision-on-first-sign-in';
 import { principalResolver } from '../use-cases/resolve-principal';
 import { updateOwnProfile } from '../use-cases/update-own-profile';
 
@@ -20,23 +17,7 @@ const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
 const documents = createDocumentClient();
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
-const rolePolicies = new RolePolicyRepository(documents, config.TABLE_NAME);
-// GET /v1/me is a client's first call after sign-in, so it is where an unknown identity is provisioned.
-const resolvePrincipal = principalResolver(
-  directory,
-  grantsOnTable(documents, config.TABLE_NAME),
-  (identity) =>
-    provisionOnFirstSignIn(
-      {
-        directory,
-        defaultRolePolicy: (tenantId) => rolePolicies.get(tenantId),
-        publish: (events) => publisher.publish(events),
-        flags: () => readFlags(),
-        clock: () => new Date(),
-      },
-      identity,
-    ),
-);
+const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME));
 
 export const getMe = principalRoute(
   { operation: 'GetMe', resolvePrincipal, responseBody: meSchema },

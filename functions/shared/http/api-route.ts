@@ -8,7 +8,7 @@ import { authorizerContextSchema, CORRELATION_HEADER } from '../../auth/claims';
 import type { Caller } from '../../identity/caller';
 import type { Permission } from '../../identity/domain/permissions';
 import { decideAccess } from '../../identity/domain/rbac';
-import type { AuthenticatedIdentity, Principal } from '../../identity/use-cases/resolve-principal';
+import type { Principal, SettledIdentity } from '../../identity/use-cases/resolve-principal';
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { type FlagName, type FlagSet, readFlags } from '../flags';
 import { logger, metrics, publishRecordedMetrics, tracer } from '../observability';
@@ -51,7 +51,7 @@ interface PrincipalRouteSpec<TBody extends z.ZodType, TQuery extends z.ZodType, 
   extends RouteSpec<TBody, TQuery, TParams> {
   /** Checked for every request; `user_mgmt_enforce` decides whether a miss denies or is only reported. */
   readonly permission?: Permission;
-  readonly resolvePrincipal: (identity: AuthenticatedIdentity) => Promise<Principal>;
+  readonly resolvePrincipal: (identity: SettledIdentity) => Promise<Principal>;
   /**
    * Honours an `Idempotency-Key` header: the first success under a key is stored and a repeat of
    * the same request answers it again without running; a failure is not stored, so it may be retried.
@@ -237,14 +237,8 @@ async function resolveCaller<TBody extends z.ZodType, TQuery extends z.ZodType, 
   if (!authorized.success) {
     throw new UnauthenticatedError('UNAUTHENTICATED', 'Missing or invalid credentials.');
   }
-  const { tenantId, issuer, subject, authMethod, email, emailVerified } = authorized.data;
-  const principal = await spec.resolvePrincipal({
-    tenantId,
-    issuer,
-    subject,
-    correlationId,
-    ...(email && emailVerified === 'true' ? { verifiedEmail: email } : {}),
-  });
+  const { tenantId, userId, authMethod } = authorized.data;
+  const principal = await spec.resolvePrincipal({ tenantId, ...(userId ? { userId } : {}) });
   const currentUserId = principal.user.userId;
   logger.appendKeys({
     tenant_id: tenantId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
-import { call, documentClient, principal, TABLE_NAME, uniqueTenant } from '../support/api';
+import { call, documentClient, errorCode, principal, TABLE_NAME, uniqueTenant } from '../support/api';
 
 // The local stack runs with every flag on, so `user_mgmt_core` and `oidc_auto_provision_users` are
 // both on here; flags-off.test.ts runs its own stack to see each of them off.
@@ -136,6 +136,71 @@ describe('OIDC auto-provisioning (issue 5)', () => {
 
     const response = await call('GET', '/v1/me', { token });
     expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('ACCOUNT_DEACTIVATED');
     expect(await directory.findUserIdBySubject(tenantId, issuerOf(token), subject)).toBeUndefined();
   });
+});
+
+describe('OIDC auto-provisioning on the first request to any route, not only GET /v1/me', () => {
+  it('an unknown identity whose first call is GET /v1/admin/users is provisioned, then refused there as a member', async () => {
+    const tenantId = uniqueTenant('oidc-any-route');
+    const { subject, token } = await firstSignInToken(tenantId, 'API.Consumer@Acme.test');
+    const correlationId = `oidc-${randomUUID()}`;
+
+    const first = await call('GET', '/v1/admin/users', {
+      token,
+      headers: { 'x-correlation-id': correlationId },
+    });
+
+    // The user exists by now: refused for lacking the permission, not for being unknown.
+    expect(first.status).toBe(403);
+    expect(errorCode(first)).toBe('PERMISSION_DENIED');
+    const userId = await directory.findUserIdByEmail(tenantId, 'api.consumer@acme.test');
+    expect(userId).toBeDefined();
+    expect(await directory.getUser(tenantId, userId as string)).toMatchObject({
+      status: 'ACTIVE',
+      roles: ['member'],
+    });
+    expect(await directory.findUserIdBySubject(tenantId, issuerOf(token), subject)).toBe(userId);
+
+    const me = await call('GET', '/v1/me', { token });
+    expect(me.status).toBe(200);
+    expect(meSchema.parse(me.body).user.userId).toBe(userId);
+    const events = await createdEvents(correlationId);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.detail.data).toMatchObject({
+      userId,
+      status: 'ACTIVE',
+      roles: ['member'],
+      source: { type: 'oidc', issuer: issuerOf(token) },
+    });
+    expect((await directory.listAllUsers(tenantId)).map((user) => user.userId)).toEqual([userId]);
+  });
+
+  it.each([
+    ['GET /internal/iam/users/bulk-import/{taskId}', '/internal/iam/users/bulk-import/no-such-task'],
+    ['GET /v1/admin/users', '/v1/admin/users'],
+  ])(
+    'an invited user whose first call is the read-only %s is activated and linked there',
+    async (_route, path) => {
+      const tenantId = uniqueTenant('oidc-invited-read');
+      const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
+      const invited = await call('POST', '/v1/admin/users', {
+        token: admin.token,
+        body: { email: 'reader@acme.test', status: 'INVITED', roles: ['member'] },
+      });
+      expect(invited.status).toBe(201);
+      const invitedId = z.object({ userId: z.string() }).parse(invited.body).userId;
+      const { subject, token } = await firstSignInToken(tenantId, 'Reader@Acme.test');
+
+      const first = await call('GET', path, { token });
+
+      // The route answers the now active member (not a refusal as an unknown identity, nor a 5xx).
+      expect(first.status).toBe(403);
+      expect(errorCode(first)).toBe('PERMISSION_DENIED');
+      expect(await directory.getUser(tenantId, invitedId)).toMatchObject({ status: 'ACTIVE' });
+      expect(await directory.findUserIdBySubject(tenantId, issuerOf(token), subject)).toBe(invitedId);
+      expect(await directory.listAllUsers(tenantId)).toHaveLength(2);
+    },
+  );
 });

@@ -9,16 +9,16 @@ describe('decideFirstSignIn', () => {
     ['both off', {}],
     ['only user_mgmt_core', { USER_MGMT_CORE: 'true' }],
     ['only oidc_auto_provision_users', { OIDC_AUTO_PROVISION_USERS: 'true' }],
-  ])('skips provisioning with %s', (_label, env) => {
-    for (const existingStatus of [undefined, 'INVITED', 'ACTIVE', 'DEACTIVATED'] as const) {
-      expect(
-        decideFirstSignIn({
-          flags: readFlags(env),
-          hasVerifiedEmail: true,
-          ...(existingStatus ? { existingStatus } : {}),
-        }),
-      ).toBe('skip');
-    }
+  ])('with %s, only links a verified email to a user who is not deactivated', (_label, env) => {
+    const flags = readFlags(env);
+    const decide = (hasVerifiedEmail: boolean, existingStatus?: 'INVITED' | 'ACTIVE' | 'DEACTIVATED') =>
+      decideFirstSignIn({ flags, hasVerifiedEmail, ...(existingStatus ? { existingStatus } : {}) });
+    expect(decide(true)).toBe('unknown');
+    expect(decide(true, 'INVITED')).toBe('link');
+    expect(decide(true, 'ACTIVE')).toBe('link');
+    expect(decide(true, 'DEACTIVATED')).toBe('keep_out');
+    expect(decide(false)).toBe('unknown');
+    expect(decide(false, 'ACTIVE')).toBe('unknown');
   });
 
   it('refuses an identity without a verified email, even when a user has that email', () => {

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES } from '../../../functions/identity/domain/roles';
 import type { User } from '../../../functions/identity/domain/user';
 import {
-  type AuthenticatedIdentity,
   type ResolvePrincipalDeps,
   resolvePrincipal,
+  type SettledIdentity,
 } from '../../../functions/identity/use-cases/resolve-principal';
 import { AppError } from '../../../functions/shared/errors';
 
-const ISSUER = 'https://issuer.test';
 const user = (overrides: Partial<User>): User => ({
   tenantId: 'acme',
   userId: 'u_1',
@@ -22,18 +21,13 @@ const user = (overrides: Partial<User>): User => ({
   ...overrides,
 });
 
-/** An in-memory directory holding one user of tenant `acme`, its subject links and the groups given. */
-function directoryWith(stored: User, groups: Record<string, string[]> = {}, links = [stored.userId]) {
-  const linked = new Map(links.map((subject) => [`${ISSUER}|${subject}`, stored.userId]));
-  const deps: ResolvePrincipalDeps = {
+/**
+ * An in-memory directory holding one user and the groups given. It can only be read: the type of
+ * `directory` offers no write, which is what lets a route run with `table:read` alone.
+ */
+function directoryWith(stored: User, groups: Record<string, string[]> = {}): ResolvePrincipalDeps {
+  return {
     directory: {
-      findUserIdBySubject: async (tenantId, issuer, subject) =>
-        tenantId === stored.tenantId ? linked.get(`${issuer}|${subject}`) : undefined,
-      findUserIdByEmail: async (tenantId, email) =>
-        tenantId === stored.tenantId && email === stored.email ? stored.userId : undefined,
-      linkSubject: async (_tenantId, issuer, subject, userId) => {
-        linked.set(`${issuer}|${subject}`, userId);
-      },
       getUser: async (tenantId, userId) =>
         tenantId === stored.tenantId && userId === stored.userId ? stored : undefined,
       getGroups: async (_tenantId, names) =>
@@ -43,17 +37,15 @@ function directoryWith(stored: User, groups: Record<string, string[]> = {}, link
     grants: { inForce: async () => ({ roles: [], permissions: [] }) },
     clock: () => new Date('2026-11-22T10:00:00Z'),
   };
-  return { deps, linked };
 }
 
-const identity = (overrides: Partial<AuthenticatedIdentity> = {}): AuthenticatedIdentity => ({
+const identity = (overrides: Partial<SettledIdentity> = {}): SettledIdentity => ({
   tenantId: 'acme',
-  issuer: ISSUER,
-  subject: 'u_1',
+  userId: 'u_1',
   ...overrides,
 });
 
-async function refusal(deps: ResolvePrincipalDeps, who: AuthenticatedIdentity): Promise<string> {
+async function refusal(deps: ResolvePrincipalDeps, who: SettledIdentity): Promise<string> {
   const error = await resolvePrincipal(deps, who).then(
     () => undefined,
     (caught: unknown) => caught,
@@ -62,8 +54,8 @@ async function refusal(deps: ResolvePrincipalDeps, who: AuthenticatedIdentity): 
 }
 
 describe('resolvePrincipal', () => {
-  it('resolves a linked user with direct and group roles', async () => {
-    const { deps } = directoryWith(user({ roles: ['member'], groups: ['approvers'] }), {
+  it('resolves the settled user with direct and group roles', async () => {
+    const deps = directoryWith(user({ roles: ['member'], groups: ['approvers'] }), {
       approvers: ['security_approver'],
     });
     const principal = await resolvePrincipal(deps, identity());
@@ -73,7 +65,7 @@ describe('resolvePrincipal', () => {
   });
 
   it("adds what entitlements in force grant, asked for the user at the clock's time", async () => {
-    const { deps } = directoryWith(user({ roles: ['member'] }));
+    const deps = directoryWith(user({ roles: ['member'] }));
     const asked: string[] = [];
     const principal = await resolvePrincipal(
       {
@@ -93,51 +85,30 @@ describe('resolvePrincipal', () => {
   });
 
   it('does not find a user of another tenant: a token cannot cross tenants', async () => {
-    const { deps } = directoryWith(user({}));
-    expect(await refusal(deps, identity({ tenantId: 'globex', verifiedEmail: 'ann@acme.test' }))).toBe(
-      'FORBIDDEN:PRINCIPAL_NOT_PROVISIONED',
-    );
+    const deps = directoryWith(user({}));
+    expect(await refusal(deps, identity({ tenantId: 'globex' }))).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
   });
 
-  it('refuses an unknown subject without a verified email', async () => {
-    const { deps, linked } = directoryWith(user({}));
-    expect(await refusal(deps, identity({ subject: 'idp|42' }))).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
-    expect(linked.has(`${ISSUER}|idp|42`)).toBe(false);
+  it('refuses an identity the authorizer found no user for', async () => {
+    const deps = directoryWith(user({}));
+    expect(await refusal(deps, { tenantId: 'acme' })).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
   });
 
-  it('links a new subject to the user whose email the provider verified, once', async () => {
-    const { deps, linked } = directoryWith(user({ status: 'INVITED', roles: ['member'] }), {}, []);
-    const principal = await resolvePrincipal(
-      deps,
-      identity({ subject: 'idp|42', verifiedEmail: ' Ann@Acme.test ' }),
-    );
-    expect(principal.user.userId).toBe('u_1');
-    expect(linked.get(`${ISSUER}|idp|42`)).toBe('u_1');
-  });
-
-  it('does not link an email nobody in the tenant has', async () => {
-    const { deps, linked } = directoryWith(user({}), {}, []);
-    expect(await refusal(deps, identity({ subject: 'idp|42', verifiedEmail: 'bob@acme.test' }))).toBe(
-      'FORBIDDEN:PRINCIPAL_NOT_PROVISIONED',
-    );
-    expect(linked.size).toBe(0);
+  it('refuses a user id the directory does not hold (deleted since)', async () => {
+    const deps = directoryWith(user({}));
+    expect(await refusal(deps, identity({ userId: 'u_gone' }))).toBe('FORBIDDEN:PRINCIPAL_NOT_PROVISIONED');
   });
 
   it('refuses a deactivated user even with direct and group roles (seed 002, 14)', async () => {
-    const { deps } = directoryWith(
-      user({ status: 'DEACTIVATED', roles: ['superuser'], groups: ['admins'] }),
-      {
-        admins: ['tenant_admin'],
-      },
-    );
+    const deps = directoryWith(user({ status: 'DEACTIVATED', roles: ['superuser'], groups: ['admins'] }), {
+      admins: ['tenant_admin'],
+    });
     expect(await refusal(deps, identity())).toBe('FORBIDDEN:ACCOUNT_DEACTIVATED');
   });
 
-  it('gives a deactivated user no new link through their email', async () => {
-    const { deps, linked } = directoryWith(user({ status: 'DEACTIVATED' }), {}, []);
-    expect(await refusal(deps, identity({ subject: 'idp|42', verifiedEmail: 'ann@acme.test' }))).toBe(
-      'FORBIDDEN:ACCOUNT_DEACTIVATED',
-    );
-    expect(linked.size).toBe(0);
+  it('resolves an invited user the authorizer linked, as invited', async () => {
+    const deps = directoryWith(user({ status: 'INVITED', roles: ['member'] }));
+    const principal = await resolvePrincipal(deps, identity());
+    expect(principal.user.status).toBe('INVITED');
   });
 });

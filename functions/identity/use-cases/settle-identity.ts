@@ -6,12 +6,22 @@ import type { DirectoryRepository } from '../adapters/directory-repository';
 import { decideFirstSignIn, provisionedRoles } from '../domain/first-sign-in';
 import { newId } from '../domain/ids';
 import { normalizeEmail, type User } from '../domain/user';
-import type { AuthenticatedIdentity } from './resolve-principal';
 
-export interface FirstSignInDeps {
+/** An identity whose credentials the authorizer has verified. */
+export interface AuthenticatedIdentity {
+  readonly tenantId: string;
+  readonly issuer: string;
+  readonly subject: string;
+  /** The email the identity provider vouches for, when it has verified it. */
+  readonly verifiedEmail?: string;
+  /** The request's correlation id, for the events a first sign-in may publish. */
+  readonly correlationId?: string;
+}
+
+export interface SettleIdentityDeps {
   readonly directory: Pick<
     DirectoryRepository,
-    'findUserIdByEmail' | 'getUser' | 'createUser' | 'linkSubject' | 'updateUser'
+    'findUserIdBySubject' | 'findUserIdByEmail' | 'getUser' | 'createUser' | 'linkSubject' | 'updateUser'
   >;
   readonly defaultRolePolicy: (tenantId: string) => Promise<{ readonly fallbackRoles: readonly string[] }>;
   readonly publish: (events: readonly DomainEvent[]) => Promise<void>;
@@ -23,18 +33,28 @@ export interface FirstSignInDeps {
 const MAX_ATTEMPTS = 3;
 
 /**
- * OIDC auto-provisioning of an identity no user is linked to yet. Returns the user id it found or
- * made, or undefined when provisioning is off (the caller then applies the plain email link).
- * Two first requests of one identity at once cannot make two users: the email is claimed in the
- * user's creation transaction, and the loser links to the winner's user.
+ * Who a verified identity is in the directory of its token's tenant: the user its subject is linked
+ * to, else what its first sign-in makes of it (domain/first-sign-in.ts): a link by verified email
+ * or, with OIDC auto-provisioning on, a user found, activated or made for it. Undefined when the
+ * directory does not know the identity and may not learn it. A deactivated user with the email is
+ * returned unlinked, so the route can tell them why they are refused.
+ * A known identity costs one read; only a first sign-in writes. Two first requests of one identity
+ * at once cannot make two users: the email is claimed in the user's creation transaction, and the
+ * loser links to the winner's user.
  */
-export async function provisionOnFirstSignIn(
-  deps: FirstSignInDeps,
+export async function settleIdentity(
+  deps: SettleIdentityDeps,
   identity: AuthenticatedIdentity,
 ): Promise<string | undefined> {
+  const linked = await deps.directory.findUserIdBySubject(
+    identity.tenantId,
+    identity.issuer,
+    identity.subject,
+  );
+  if (linked) return linked;
   const flags = deps.flags();
+  const email = identity.verifiedEmail ? normalizeEmail(identity.verifiedEmail) : undefined;
   for (let attempt = 1; ; attempt += 1) {
-    const email = identity.verifiedEmail ? normalizeEmail(identity.verifiedEmail) : undefined;
     const existingId = email ? await deps.directory.findUserIdByEmail(identity.tenantId, email) : undefined;
     const existing = existingId ? await deps.directory.getUser(identity.tenantId, existingId) : undefined;
     const decision = decideFirstSignIn({
@@ -44,7 +64,7 @@ export async function provisionOnFirstSignIn(
     });
     try {
       switch (decision) {
-        case 'skip':
+        case 'unknown':
           return undefined;
         case 'refuse_unverified':
           throw new ForbiddenError(
@@ -74,7 +94,7 @@ function lostARace(error: unknown): boolean {
 }
 
 async function createLinkedUser(
-  deps: FirstSignInDeps,
+  deps: SettleIdentityDeps,
   identity: AuthenticatedIdentity,
   email: string,
 ): Promise<string> {
@@ -114,7 +134,7 @@ async function createLinkedUser(
 }
 
 async function linkExisting(
-  deps: FirstSignInDeps,
+  deps: SettleIdentityDeps,
   identity: AuthenticatedIdentity,
   user: User,
   activate: boolean,
