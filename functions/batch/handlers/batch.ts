@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { CORRELATION_HEADER } from '../../auth/claims';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
@@ -76,11 +77,13 @@ function responseOf(outcome: BatchOutcome, correlationId: string): BatchResponse
           outcome.retryAfterSeconds,
         )
       : new FailedDependencyError('DEPENDENCY_FAILED', outcome.message);
-  const { statusCode, headers, envelope } = errorResponse(refusal, `${correlationId}:${outcome.id}`);
+  const requestCorrelationId = `${correlationId}:${outcome.id}`;
+  const { statusCode, headers, envelope } = errorResponse(refusal, requestCorrelationId);
   return {
     id: outcome.id,
     status: statusCode,
-    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    // As a request that ran: a request not run has its own correlation id too.
+    headers: { ...headers, [CORRELATION_HEADER]: requestCorrelationId },
     body: envelope,
   };
 }

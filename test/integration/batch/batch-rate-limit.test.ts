@@ -44,7 +44,8 @@ describe('$batch rate limit', () => {
       }
     }
 
-    const crossing = answersOf(await sendBatch(caller, reads(20, 'crossing')));
+    const crossingResponse = await sendBatch(caller, reads(20, 'crossing'));
+    const crossing = answersOf(crossingResponse);
     const statuses = [...crossing.values()].map((found) => found.status);
     expect(statuses.filter((status) => status === 404)).toHaveLength(10);
     const throttled = [...crossing.values()].filter((found) => found.status === 429);
@@ -54,6 +55,9 @@ describe('$batch rate limit', () => {
       const retryAfter = Number(found.headers?.['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(found.headers?.['x-correlation-id']).toBe(
+        `${crossingResponse.headers.get('x-correlation-id')}:${found.id}`,
+      );
     }
     // Quota went to the requests in order: the first ten ran.
     expect(statuses.slice(0, 10).every((status) => status === 404)).toBe(true);

@@ -236,19 +236,25 @@ describe('$batch, functional scenarios', () => {
 
   it('scenario 9: the dependents of a failed request answer 424 without running, transitively', async () => {
     const before = (await usersOfTenant(admin)).length;
-    const answers = answersOf(
-      await sendBatch(admin, [
-        createUser('parent', 'not-an-email'),
-        { ...createUser('child', 'child@acme.test'), dependsOn: ['parent'] },
-        { ...createUser('grandchild', 'grandchild@acme.test'), dependsOn: ['child'] },
-        createUser('sibling', 'sibling@acme.test'),
-      ]),
-    );
+    const response = await sendBatch(admin, [
+      createUser('parent', 'not-an-email'),
+      { ...createUser('child', 'child@acme.test'), dependsOn: ['parent'] },
+      { ...createUser('grandchild', 'grandchild@acme.test'), dependsOn: ['child'] },
+      createUser('sibling', 'sibling@acme.test'),
+    ]);
+    const answers = answersOf(response);
     expect(answer(answers, 'parent').status).toBe(422);
     for (const id of ['child', 'grandchild']) {
       expect(answer(answers, id).status).toBe(424);
       expect(codeOf(answer(answers, id))).toBe('DEPENDENCY_FAILED');
     }
+    // Run or not, every answer carries its own correlation id, as its error body names it.
+    const envelopeId = response.headers.get('x-correlation-id');
+    for (const [id, found] of answers) {
+      expect(found.headers?.['x-correlation-id'], id).toBe(`${envelopeId}:${id}`);
+    }
+    const childBody = z.object({ correlationId: z.string() }).parse(answer(answers, 'child').body);
+    expect(childBody.correlationId).toBe(`${envelopeId}:child`);
     expect(JSON.stringify(answer(answers, 'grandchild').body)).toMatch(/because request .+parent.+ failed/);
     expect(answer(answers, 'sibling').status).toBe(201);
     expect((await usersOfTenant(admin)).length).toBe(before + 1);
