@@ -83,6 +83,20 @@ export function createHandlerLoader(importModule: ImportModule): LoadHandler {
   };
 }
 
+/**
+ * Lambda runs one invocation at a time per instance; the local stack runs every function in one
+ * process, concurrently, and they share the one logger of functions/shared/observability.ts. Each
+ * invocation logs through its own child of it, so an audit writer's correlation id never lands on a
+ * route's lines. Imported on first use: the module reads the handler environment when it loads.
+ * (Powertools Metrics stays one per process here: an invocation may publish what another recorded.)
+ */
+function inItsOwnLogScope(handler: LambdaHandler): LambdaHandler {
+  return async (event, context) => {
+    const { withLogScope } = await import('../../functions/shared/observability');
+    return withLogScope({}, async () => handler(event, context));
+  };
+}
+
 /** Dynamic `import()` of `<repoRoot>/<entry>`; a retry after a failed import adds `?attempt=<n>`. */
 export function repositoryModuleImporter(repoRoot: string): ImportModule {
   return (entry, attempt) => {
@@ -106,7 +120,8 @@ export function createLocalHandlers(
   repoRoot: string,
   importModule: ImportModule = repositoryModuleImporter(repoRoot),
 ): LocalHandlers {
-  const load = createHandlerLoader(importModule);
+  const loadExport = createHandlerLoader(importModule);
+  const load: LoadHandler = async (reference) => inItsOwnLogScope(await loadExport(reference));
   return {
     load,
     async invoke(reference, event, timeoutMs) {
