@@ -25,6 +25,9 @@ const storedResultSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
 });
 
+/** Tenants whose store a warm container keeps; beyond, the longest unused is rebuilt when needed. */
+const CACHED_TENANT_STORES = 256;
+
 /**
  * Powertools idempotency over the single table. A tenant's records share the partition
  * `TENANT#<t>#IDEMPOTENCY` (tenant data stays under the tenant's prefix; Powertools takes a fixed
@@ -32,49 +35,52 @@ const storedResultSchema = z.object({
  * key or user id is readable in the table. They expire through the table's TTL attribute.
  */
 export function requestIdempotencyStore(client: DynamoDBClient, tableName: string): RequestIdempotency {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'request',
-    throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: KEY_LIFETIME_SECONDS,
-  });
-  const runOnceFor = new Map<string, ReturnType<typeof tenantRunner>>();
-  const tenantRunner = (tenantId: string) =>
-    makeIdempotent(
-      async (_request: IdempotentRequest, work: () => Promise<HttpResult>) =>
-        storedResultSchema.parse(await work()),
-      {
-        persistenceStore: new DynamoDBPersistenceLayer({
-          tableName,
-          awsSdkV3Client: client,
-          keyAttr: TABLE_SCHEMA.partitionKey,
-          sortKeyAttr: TABLE_SCHEMA.sortKey,
-          staticPkValue: `TENANT#${tenantId}#IDEMPOTENCY`,
-          expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
-        }),
-        config,
-        // One prefix for every route, so a key reused on another route is caught as another request.
-        keyPrefix: 'request',
-        dataIndexArgument: 0,
-      },
-    );
+  const stores = new Map<string, DynamoDBPersistenceLayer>();
+  const storeOf = (tenantId: string): DynamoDBPersistenceLayer => {
+    const cached = stores.get(tenantId);
+    stores.delete(tenantId);
+    const store =
+      cached ??
+      new DynamoDBPersistenceLayer({
+        tableName,
+        awsSdkV3Client: client,
+        keyAttr: TABLE_SCHEMA.partitionKey,
+        sortKeyAttr: TABLE_SCHEMA.sortKey,
+        staticPkValue: `TENANT#${tenantId}#IDEMPOTENCY`,
+        expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
+      });
+    // Map order is insertion order: re-inserting marks it the most recently used.
+    stores.set(tenantId, store);
+    const [oldest] = stores.keys();
+    if (stores.size > CACHED_TENANT_STORES && oldest !== undefined) stores.delete(oldest);
+    return store;
+  };
 
   return {
     async once(request, work, context) {
-      config.registerLambdaContext(context);
-      let runOnce = runOnceFor.get(request.tenantId);
-      if (!runOnce) {
-        runOnce = tenantRunner(request.tenantId);
-        runOnceFor.set(request.tenantId, runOnce);
-      }
       let ran = false;
-      try {
-        const result = storedResultSchema.parse(
-          await runOnce(request, () => {
-            ran = true;
-            return work();
+      const runOnce = makeIdempotent(
+        async (_request: IdempotentRequest) => {
+          ran = true;
+          return storedResultSchema.parse(await work());
+        },
+        {
+          persistenceStore: storeOf(request.tenantId),
+          // Its own config per request: the in-progress deadline is this invocation's.
+          config: new IdempotencyConfig({
+            eventKeyJmesPath: 'key',
+            payloadValidationJmesPath: 'request',
+            throwOnNoIdempotencyKey: true,
+            expiresAfterSeconds: KEY_LIFETIME_SECONDS,
+            lambdaContext: context,
           }),
-        );
+          // One prefix for every route, so a key reused on another route is caught as another request.
+          keyPrefix: 'request',
+          dataIndexArgument: 0,
+        },
+      );
+      try {
+        const result = storedResultSchema.parse(await runOnce(request));
         return ran ? result : { ...result, headers: { ...result.headers, [REPLAYED_HEADER]: 'true' } };
       } catch (error) {
         throw idempotencyConflict(error) ?? error;

@@ -140,7 +140,14 @@ export function principalRoute<
         tenantId: caller.tenantId,
         // A key is the caller's own: another caller's same key is another request.
         key: `${caller.currentUserId}/${key}`,
-        request: { method: event.httpMethod, path: event.path, query: input.query, body: input.body },
+        // The route and its decoded parameters, not the raw path: `/users/a%40b` and `/users/a@b/` are one request.
+        request: {
+          method: event.httpMethod,
+          route: event.resource,
+          params: input.params,
+          query: input.query,
+          body: input.body,
+        },
       },
       () => run(input),
       context,

@@ -8,7 +8,9 @@ export interface IdempotentRequest {
   readonly key: string;
   readonly request: {
     readonly method: string;
-    readonly path: string;
+    /** The route's template, e.g. `/v1/admin/users/{userId}`, and its decoded parameters. */
+    readonly route: string;
+    readonly params: unknown;
     readonly query: unknown;
     readonly body: unknown;
   };

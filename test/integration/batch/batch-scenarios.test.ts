@@ -500,6 +500,19 @@ describe('$batch, retries', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(userViewSchema.parse(again.body).userId).toBe(userViewSchema.parse(first.body).userId);
   });
+
+  it('a key names the route and its parameters, not their spelling: a trailing slash or percent-encoding replays', async () => {
+    const target = await createDirectly(admin, 'spelling@acme.test');
+    const headers = { 'Idempotency-Key': `spelling-${tenantId}` };
+    const first = await call('POST', `${USERS}/${target.userId}/deactivate`, { token: admin.token, headers });
+    const again = await call('POST', `${USERS}/${encodeURIComponent(target.userId)}/deactivate/`, {
+      token: admin.token,
+      headers,
+    });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
 });
 
 describe('$batch envelope', () => {
