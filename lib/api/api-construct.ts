@@ -120,6 +120,7 @@ export class ApiConstruct extends Construct {
         handlerExport: route.export,
         description: routeKey,
         environment: applicationEnvironment(resources, environmentAccess.get(route.entry) ?? []),
+        ...(route.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(route.timeoutSeconds) }),
       });
       grantResourceAccess(fn, route.access, resources);
       const method = this.restApi.root

@@ -2,7 +2,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { AUTHORIZER, BATCHABLE_ROUTES, ROUTES } from '../../config/routes';
 import { ApiConstruct } from '../../lib/api/api-construct';
-import { allowedActions, createTestStack, defined, environmentOf, sharedResources } from './support';
+import {
+  allowedActions,
+  createTestStack,
+  defined,
+  environmentOf,
+  logicalIdOf,
+  sharedResources,
+} from './support';
 
 /** The `$batch` function alone, beside the routes it runs, so each one's grants can be compared. */
 function synthesize() {
@@ -65,5 +72,11 @@ describe('the $batch function', () => {
         MUSTER_TENANT_RATE_LIMIT_RPM: '6000',
       }),
     );
+  });
+  it("has the time of up to 20 requests one after another, within API Gateway's 29 s; other routes keep the default", () => {
+    const timeoutOf = (fn: typeof batchFunction) =>
+      template.toJSON().Resources[logicalIdOf(fn)].Properties.Timeout;
+    expect(timeoutOf(batchFunction)).toBe(25);
+    expect(timeoutOf(functionOf('POST', '/v1/admin/users'))).toBe(10);
   });
 });
