@@ -293,6 +293,27 @@ describe('$batch, functional scenarios', () => {
     expect(answer(answers, 'audit').status).toBe(200);
   });
 
+  it("a request's own headers reach its route, but never its identity or correlation id", async () => {
+    const answers = answersOf(
+      await sendBatch(
+        admin,
+        [
+          { ...createUser('as-text', 'text.body@acme.test'), headers: { 'Content-Type': 'text/plain' } },
+          {
+            ...createUser('own-correlation', 'own.corr@acme.test'),
+            headers: { 'X-Correlation-Id': 'spoofed' },
+          },
+        ],
+        { 'x-correlation-id': 'envelope-corr' },
+      ),
+    );
+    expect(answer(answers, 'as-text').status).toBe(415);
+    expect(answer(answers, 'own-correlation').status).toBe(201);
+    expect(answer(answers, 'own-correlation').headers?.['x-correlation-id']).toBe(
+      'envelope-corr:own-correlation',
+    );
+  });
+
   it('scenario 10: more than 20 requests is 413 for the whole envelope, and nothing runs', async () => {
     const before = (await usersOfTenant(admin)).length;
     const response = await sendBatch(
