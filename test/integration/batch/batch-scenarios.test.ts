@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
+import { userResourceSchema } from '../../../functions/identity/domain/user';
 import {
   apiUrl,
   call,
@@ -11,17 +12,7 @@ import {
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
-import {
-  answer,
-  answersOf,
-  BATCH,
-  codeOf,
-  createUser,
-  sendBatch,
-  USERS,
-  userOf,
-  userViewSchema,
-} from './batch-support';
+import { answer, answersOf, BATCH, codeOf, createUser, sendBatch, USERS, userOf } from './batch-support';
 
 /** Seed 002, the bulk user acceptance matrix, through `POST /api/v1/$batch` on the local stack. */
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
@@ -29,14 +20,14 @@ const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 async function createDirectly(admin: Principal, email: string, extra: Record<string, unknown> = {}) {
   const response = await call('POST', USERS, { token: admin.token, body: { email, ...extra } });
   if (response.status !== 201) throw new Error(`create ${email}: ${response.status} ${response.text}`);
-  return userViewSchema.parse(response.body);
+  return userResourceSchema.parse(response.body);
 }
 
 async function readUser(admin: Principal, userId: string) {
   const response = await call('GET', `${USERS}/${userId}`, { token: admin.token });
   return {
     status: response.status,
-    user: response.status === 200 ? userViewSchema.parse(response.body) : undefined,
+    user: response.status === 200 ? userResourceSchema.parse(response.body) : undefined,
   };
 }
 
@@ -44,7 +35,7 @@ async function readUser(admin: Principal, userId: string) {
 async function usersOfTenant(admin: Principal) {
   const response = await call('GET', `${USERS}?limit=100`, { token: admin.token });
   const page = z
-    .object({ items: z.array(userViewSchema), nextToken: z.never().optional() })
+    .object({ items: z.array(userResourceSchema), nextToken: z.never().optional() })
     .parse(response.body);
   return page.items;
 }
@@ -286,7 +277,7 @@ describe('$batch, functional scenarios', () => {
       ]),
     );
     const page = z
-      .object({ items: z.array(userViewSchema), nextToken: z.string() })
+      .object({ items: z.array(userResourceSchema), nextToken: z.string() })
       .parse(answer(answers, 'page').body);
     expect(page.items).toHaveLength(2);
     expect(answer(answers, 'bad-limit').status).toBe(422);
@@ -519,7 +510,7 @@ describe('$batch, retries', () => {
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(userViewSchema.parse(again.body).userId).toBe(userViewSchema.parse(first.body).userId);
+    expect(userResourceSchema.parse(again.body).userId).toBe(userResourceSchema.parse(first.body).userId);
   });
 
   it('a key names the route and its parameters, not their spelling: a trailing slash or percent-encoding replays', async () => {

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { userResourceSchema } from '../../../functions/identity/domain/user';
 import { type ApiResponse, call, type Principal } from '../support/api';
 
 export const BATCH = '/api/v1/$batch';
@@ -11,18 +13,6 @@ const answerSchema = z.object({
   body: z.unknown().optional(),
 });
 export type BatchAnswer = z.infer<typeof answerSchema>;
-
-export const userViewSchema = z.object({
-  userId: z.string(),
-  email: z.string(),
-  status: z.enum(['INVITED', 'ACTIVE', 'DEACTIVATED']),
-  roles: z.array(z.string()),
-  groups: z.array(z.string()),
-  version: z.number(),
-  givenName: z.string().optional(),
-  familyName: z.string().optional(),
-  department: z.string().optional(),
-});
 
 const errorBodySchema = z.object({ error: z.object({ code: z.string() }), correlationId: z.string() });
 
@@ -59,7 +49,7 @@ export function answer(answers: Map<string, BatchAnswer>, id: string): BatchAnsw
 }
 
 export function userOf(found: BatchAnswer) {
-  return userViewSchema.parse(found.body);
+  return userResourceSchema.parse(found.body);
 }
 
 export function codeOf(found: BatchAnswer): string {
@@ -72,3 +62,20 @@ export const createUser = (id: string, email: string, extra: Record<string, unkn
   url: USERS,
   body: { email, ...extra },
 });
+
+/** `count` reads of users that do not exist: requests that cost the quota and change nothing. */
+export const absentUserReads = (count: number, prefix: string): BatchRequest[] =>
+  Array.from({ length: count }, (_, index) => ({
+    id: `${prefix}-${index}`,
+    method: 'GET',
+    url: `${USERS}/u_absent_${index}`,
+  }));
+
+/**
+ * The quota counts per minute window; starting early in a window keeps a whole test inside one,
+ * so the counts it reads are the ones it made.
+ */
+export async function startOfAQuotaWindow(): Promise<void> {
+  const intoMinute = (Date.now() / 1000) % 60;
+  if (intoMinute > 40) await sleep((60 - intoMinute) * 1000 + 50);
+}

@@ -10,7 +10,7 @@ import { newId } from '../../../functions/identity/domain/ids';
 import type { User } from '../../../functions/identity/domain/user';
 import type { FlagName } from '../../../functions/shared/flags';
 import type { ApiRoute } from '../../../functions/shared/http/api-route';
-import { type LocalStack, startLocalStack } from '../../../local/stack';
+import type { LocalStack } from '../../../local/stack';
 import {
   type ApiResponse,
   apiAt,
@@ -19,6 +19,7 @@ import {
   type Principal,
   uniqueTenant,
 } from '../support/api';
+import { startOwnStack } from '../support/own-stack';
 
 /*
  * Seed 003 with the flags off, through HTTP. The shared stack runs in vitest's main process with every
@@ -76,17 +77,18 @@ const routeName = (route: RouteDefinition) => `${route.method} ${route.path}`;
 
 describe('seed 003 flags off, on a stack of this file', () => {
   let stack: LocalStack;
+  let stopStack: () => Promise<void>;
   let api: ReturnType<typeof apiAt>;
   let documents: DynamoDBDocumentClient;
   let directory: DirectoryRepository;
   let coreRoutes: RouteDefinition[];
-  const envBeforeStack = { ...process.env };
 
   beforeAll(async () => {
     // Before the start: the stack's handler environment keeps a flag already set here.
-    vi.stubEnv('USER_MGMT_CORE', 'off');
-    vi.stubEnv('OIDC_AUTO_PROVISION_USERS', 'on');
-    stack = await startLocalStack();
+    ({ stack, stop: stopStack } = await startOwnStack({
+      USER_MGMT_CORE: 'off',
+      OIDC_AUTO_PROVISION_USERS: 'on',
+    }));
     api = apiAt(stack.apiUrl);
     documents = documentClient(stack.endpoints.dynamodb);
     directory = new DirectoryRepository(documents, stack.env.TABLE_NAME ?? '');
@@ -95,14 +97,7 @@ describe('seed 003 flags off, on a stack of this file', () => {
 
   afterAll(async () => {
     documents?.destroy();
-    await stack?.stop();
-    vi.unstubAllEnvs();
-    // The stack put its environment on this process; a worker reused by another file gets it back clean.
-    for (const name of Object.keys(stack?.env ?? {})) {
-      const before = envBeforeStack[name];
-      if (before === undefined) delete process.env[name];
-      else process.env[name] = before;
-    }
+    await stopStack?.();
   });
 
   function useFlags(values: { USER_MGMT_CORE: string; OIDC_AUTO_PROVISION_USERS: string }) {

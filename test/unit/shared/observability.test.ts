@@ -15,8 +15,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Logs through a real Powertools logger with our formatter and returns the JSON lines it printed. */
-function capture(log: (logger: Logger) => void): Record<string, unknown>[] {
+/** The JSON lines written to stdout and stderr while `run` runs. */
+async function printedLines(run: () => Promise<void> | void): Promise<Record<string, unknown>[]> {
   const lines: string[] = [];
   const record = (chunk: string | Uint8Array) => {
     lines.push(String(chunk));
@@ -24,22 +24,27 @@ function capture(log: (logger: Logger) => void): Record<string, unknown>[] {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(record);
   vi.spyOn(process.stderr, 'write').mockImplementation(record);
-  const logger = new Logger({
-    serviceName: 'muster',
-    logLevel: 'DEBUG',
-    logFormatter: new MaskingLogFormatter(),
-  });
-  log(logger);
-  vi.restoreAllMocks();
+  try {
+    await run();
+  } finally {
+    vi.restoreAllMocks();
+  }
   return lines
     .flatMap((line) => line.split('\n'))
     .filter(Boolean)
     .map((line) => JSON.parse(line));
 }
 
+/** Logs through a real Powertools logger with our formatter and returns the JSON lines it printed. */
+function capture(log: (logger: Logger) => void): Promise<Record<string, unknown>[]> {
+  return printedLines(() =>
+    log(new Logger({ serviceName: 'muster', logLevel: 'DEBUG', logFormatter: new MaskingLogFormatter() })),
+  );
+}
+
 describe('log lines', () => {
-  it('carry the correlation id and ids untouched, and mask personal data', () => {
-    const [line] = capture((logger) => {
+  it('carry the correlation id and ids untouched, and mask personal data', async () => {
+    const [line] = await capture((logger) => {
       logger.setCorrelationId('3f2a9c1e-1234-4567-89ab-cdef12345678');
       logger.appendKeys({ tenant_id: 'acme', task_id: 't_01jabc2def3ghj4kmn5pqr6st78' });
       logger.info('Invited jane@acme.test', {
@@ -58,8 +63,8 @@ describe('log lines', () => {
     });
   });
 
-  it("keep an error's name, message and stack", () => {
-    const [line] = capture((logger) =>
+  it("keep an error's name, message and stack", async () => {
+    const [line] = await capture((logger) =>
       logger.error('Unhandled error', new TypeError('cannot read x of ann@acme.test')),
     );
     expect(line?.error).toMatchObject({ name: 'TypeError', message: 'cannot read x of a***@acme.test' });
@@ -71,33 +76,23 @@ describe('log lines', () => {
 
 describe('withLogScope', () => {
   it('keeps the keys and correlation id of concurrent scopes apart, and leaves the outer logger as it was', async () => {
-    const lines: string[] = [];
-    const record = (chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(record);
-    vi.spyOn(process.stderr, 'write').mockImplementation(record);
     logger.setLogLevel('INFO');
-    logger.setCorrelationId('envelope-1');
-    const item = (id: string, pause: number) =>
-      withLogScope({ batch_request_id: id }, async () => {
-        logger.setCorrelationId(`envelope-1:${id}`);
-        logger.appendKeys({ operation: `Op-${id}` });
-        // Interleaves the two scopes: each logs after the other has set its keys.
-        await new Promise((resolve) => setTimeout(resolve, pause));
-        logger.warn('item done');
-      });
-    await Promise.all([item('a', 20), item('b', 5)]);
-    logger.warn('envelope done');
-    vi.restoreAllMocks();
+    const parsed = await printedLines(async () => {
+      logger.setCorrelationId('envelope-1');
+      const item = (id: string, pause: number) =>
+        withLogScope({ batch_request_id: id }, async () => {
+          logger.setCorrelationId(`envelope-1:${id}`);
+          logger.appendKeys({ operation: `Op-${id}` });
+          // Interleaves the two scopes: each logs after the other has set its keys.
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          logger.warn('item done');
+        });
+      await Promise.all([item('a', 20), item('b', 5)]);
+      logger.warn('envelope done');
+    });
     logger.setLogLevel('SILENT');
     logger.resetKeys();
 
-    const parsed = lines
-      .flatMap((line) => line.split('\n'))
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
     const byMessage = (message: string) => parsed.filter((line) => line.message === message);
     expect(byMessage('item done')).toEqual([
       expect.objectContaining({ batch_request_id: 'b', correlation_id: 'envelope-1:b', operation: 'Op-b' }),
