@@ -1,21 +1,20 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { CORRELATION_HEADER } from '../../auth/claims';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
-import { AppError, FailedDependencyError, ThrottledError } from '../../shared/errors';
+import { AppError } from '../../shared/errors';
 import { principalRoute } from '../../shared/http/api-route';
 import { errorResponse } from '../../shared/http/error-envelope';
 import { idempotencyKeyOf } from '../../shared/http/request-parsing';
-import { logger, metrics } from '../../shared/observability';
 import { tableConfig } from '../../shared/runtime-config';
 import { RequestCounters } from '../adapters/request-counters';
-import { type BatchResponseItem, batchEnvelopeSchema, batchResponseSchema } from '../domain/envelope';
+import { batchEnvelopeSchema, batchResponseSchema } from '../domain/envelope';
 import { requestQuotaConfig } from '../runtime-config';
-import { type BatchOutcome, runBatch } from '../use-cases/run-batch';
+import { runBatch } from '../use-cases/run-batch';
+import { responseOf } from './batch-answers';
+import { recordBatch } from './batch-telemetry';
 import { unbatchable } from './batchable-routes';
 import { dispatchSubRequest } from './sub-requests';
 
@@ -63,62 +62,3 @@ export const postBatch = principalRoute(
     }
   },
 );
-
-function responseOf(outcome: BatchOutcome, correlationId: string): BatchResponseItem {
-  if (outcome.kind === 'answered') {
-    const { id, status, headers, body } = outcome;
-    return { id, status, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}), body };
-  }
-  const refusal =
-    outcome.kind === 'throttled'
-      ? new ThrottledError(
-          'RATE_LIMITED',
-          `Not run: the batch went past your requests for this minute. Retry it after ${outcome.retryAfterSeconds} s.`,
-          outcome.retryAfterSeconds,
-        )
-      : new FailedDependencyError('DEPENDENCY_FAILED', outcome.message);
-  const requestCorrelationId = `${correlationId}:${outcome.id}`;
-  const { statusCode, headers, envelope } = errorResponse(refusal, requestCorrelationId);
-  return {
-    id: outcome.id,
-    status: statusCode,
-    // As a request that ran: a request not run has its own correlation id too.
-    headers: { ...headers, [CORRELATION_HEADER]: requestCorrelationId },
-    body: envelope,
-  };
-}
-
-/** One line and a few metrics per envelope: requests by status class, and how long the batch took. */
-function recordBatch(
-  correlationId: string,
-  status: number,
-  responses: readonly BatchResponseItem[],
-  durationMs: number,
-): void {
-  const byClass = new Map<string, number>();
-  for (const { status: itemStatus } of responses) {
-    const statusClass = `${Math.floor(itemStatus / 100)}xx`;
-    byClass.set(statusClass, (byClass.get(statusClass) ?? 0) + 1);
-  }
-  logger.info('Batch answered', {
-    status,
-    requests: responses.length,
-    by_status: Object.fromEntries(byClass),
-    duration_ms: Math.round(durationMs),
-  });
-  metrics.addMetric('BatchRequests', MetricUnit.Count, 1);
-  if (status !== 200) {
-    const refused = metrics.singleMetric();
-    refused.addMetadata('correlation_id', correlationId);
-    refused.addDimension('status', String(status));
-    refused.addMetric('BatchRefused', MetricUnit.Count, 1);
-    return;
-  }
-  metrics.addMetric('BatchDuration', MetricUnit.Milliseconds, durationMs);
-  for (const [statusClass, count] of byClass) {
-    const subrequests = metrics.singleMetric();
-    subrequests.addMetadata('correlation_id', correlationId);
-    subrequests.addDimension('statusClass', statusClass);
-    subrequests.addMetric('BatchSubrequests', MetricUnit.Count, count);
-  }
-}
