@@ -10,9 +10,12 @@ import type { ObjectStore } from '../../shared/aws/object-store';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { domainEvent } from '../../shared/events/catalog';
 import type { DomainEvent } from '../../shared/events/domain-event';
+import { logger } from '../../shared/observability';
+import { maskEmail } from '../../shared/pii';
 import { batchFileSchema } from '../adapters/import-row-codec';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import type { PendingGrantRepository } from '../adapters/pending-grant-repository';
+import { batchErrorRatio } from '../domain/import-metrics';
 import type { ImportRow } from '../domain/import-row';
 import type { RowOutcome } from '../domain/row-outcome';
 
@@ -69,7 +72,7 @@ export function importedUserId(tenantId: string, taskId: string, row: number): s
 export async function provisionBatch(
   deps: ProvisionBatchDeps,
   input: BatchInput,
-): Promise<{ created: number }> {
+): Promise<{ created: number; errorRatio: number }> {
   const { rows } = batchFileSchema.parse(JSON.parse(await deps.reports.readText(input.batch.key)));
   const limit = pLimit(ROWS_IN_FLIGHT);
   const results = await Promise.all(
@@ -104,9 +107,13 @@ export async function provisionBatch(
       const notification = outcome.status === 'CREATED' ? notified.get(outcome.row) : undefined;
       return notification ? { ...outcome, notification } : outcome;
     }),
+    provisionedAt: deps.clock().toISOString(),
   });
   await deps.publish(events);
-  return { created: outcomes.filter((outcome) => outcome.status === 'CREATED').length };
+  return {
+    created: outcomes.filter((outcome) => outcome.status === 'CREATED').length,
+    errorRatio: batchErrorRatio(outcomes),
+  };
 }
 
 async function provisionRow(
@@ -138,13 +145,10 @@ async function provisionRow(
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    return {
-      outcome: failed(
-        row,
-        error.code === 'EMAIL_TAKEN' ? 'ALREADY_EXISTS' : error.code,
-        conflictMessage(error),
-      ),
-    };
+    const code = error.code === 'EMAIL_TAKEN' ? 'ALREADY_EXISTS' : error.code;
+    // The handler's keys carry task_id, run and batch: with the row, an operator finds it in the failed export.
+    logger.warn('Row not provisioned', { row: row.row, error_code: code, email: maskEmail(row.email) });
+    return { outcome: failed(row, code, conflictMessage(error)) };
   }
   // Created with every group in one transaction: nothing left to join. Otherwise (resumed from an
   // earlier attempt, too many groups, a group gone) each is joined on its own, which is idempotent.
