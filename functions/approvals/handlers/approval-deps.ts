@@ -55,6 +55,8 @@ const alwaysOn: ApprovalDeps = {
       metrics.addMetric('iam.batch_assign.approval_duration', MetricUnit.Seconds, seconds);
     }
   },
+  recordOverdueWait: (_approval, seconds) =>
+    metrics.addMetric('iam.approval.overdue_wait_seconds', MetricUnit.Seconds, seconds),
   clock: () => new Date(),
 };
 

@@ -27,6 +27,8 @@ export interface ApprovalDeps {
   readonly timers: ApprovalTimers;
   /** Seed 001's `iam.batch_assign.approval_duration`, for the approvals that end. */
   readonly recordDecisionDuration: (approval: Approval, seconds: number) => void;
+  /** How long an approval the sweep found past its SLA had been pending (the approval-pending alarm). */
+  readonly recordOverdueWait: (approval: Approval, seconds: number) => void;
   readonly clock: () => Date;
 }
 

@@ -108,6 +108,7 @@ async function remind(deps: ApprovalDeps, approval: Approval, now: Date): Promis
   const next: Approval = { ...approval, remindedAt: now.toISOString() };
   // Recorded before anyone is told: a crash afterwards loses a reminder, never sends two.
   if (!(await deps.approvals.replace(approval, next))) return false;
+  deps.recordOverdueWait(next, (now.getTime() - Date.parse(approval.createdAt)) / 1000);
   const waiting = waitingMinutes(approval, now);
   await deps.publish([
     domainEvent(

@@ -80,6 +80,7 @@ const batchOutcomeSchema = z.object({
   run: z.number().int(),
   batch: z.number().int(),
   rows: z.array(rowOutcomeSchema),
+  provisionedAt: z.string().optional(),
 }) satisfies z.ZodType<BatchOutcome>;
 
 const batchSummarySchema = z.object({
@@ -89,12 +90,25 @@ const batchSummarySchema = z.object({
   notified: z.number().int(),
 }) satisfies z.ZodType<BatchSummary>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function startOfUtcDay(date: Date): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
 const keys = {
   upload: (tenantId: string, fileId: string) => ({ PK: `TENANT#${tenantId}#UPLOAD#${fileId}`, SK: 'UPLOAD' }),
   task: (tenantId: string, taskId: string) => ({ PK: `TENANT#${tenantId}#IMPORT#${taskId}`, SK: 'TASK' }),
+  importsOfTenant: (tenantId: string) => `TENANT#${tenantId}#IMPORTS`,
   tasksByTenant: (tenantId: string, createdAt: string, taskId: string) => ({
-    GSI1PK: `TENANT#${tenantId}#IMPORTS`,
+    GSI1PK: keys.importsOfTenant(tenantId),
     GSI1SK: `${createdAt}#${taskId}`,
+  }),
+  /** Every tenant's imports by the day they were created: what the weekly summary reads. */
+  importsOfDay: (isoTime: string) => `IMPORTS#${isoTime.slice(0, 10)}`,
+  tasksByDay: (tenantId: string, createdAt: string, taskId: string) => ({
+    GSI2PK: keys.importsOfDay(createdAt),
+    GSI2SK: `${createdAt}#${tenantId}#${taskId}`,
   }),
   batch: (tenantId: string, taskId: string, run: number, batch: number) => ({
     PK: `TENANT#${tenantId}#IMPORT#${taskId}`,
@@ -152,6 +166,7 @@ export class ImportTaskRepository {
           Item: {
             ...keys.task(task.tenantId, task.taskId),
             ...keys.tasksByTenant(task.tenantId, now, task.taskId),
+            ...keys.tasksByDay(task.tenantId, now, task.taskId),
             ...task,
           },
           ConditionExpression: 'attribute_not_exists(PK)',
@@ -222,6 +237,45 @@ export class ImportTaskRepository {
         `The task is ${status}; this needs it to be ${from.join(' or ')}.`,
       );
     }
+  }
+
+  /**
+   * The tasks created from `from` (inclusive) to `to` (exclusive), of one tenant (its own GSI1
+   * partition) or of every tenant (GSI2, a partition per UTC day of creation, so no tenant list is
+   * needed and only the window's days are read). Eventually consistent: a report, not a decision.
+   */
+  async listTasksCreatedBetween(from: Date, to: Date, tenantId?: string): Promise<ImportTask[]> {
+    const between = { ':from': from.toISOString(), ':to': to.toISOString() };
+    const parse = (item: Record<string, unknown>) => taskSchema.parse(item);
+    if (tenantId !== undefined) {
+      return queryAll(
+        this.client,
+        {
+          TableName: this.tableName,
+          IndexName: 'GSI1',
+          // '#' sorts after the timestamp's own characters: a task created exactly at `to` is left out.
+          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.importsOfTenant(tenantId), ...between },
+        },
+        parse,
+      );
+    }
+    const tasks: ImportTask[] = [];
+    for (let day = startOfUtcDay(from); day < to; day = new Date(day.getTime() + DAY_MS)) {
+      tasks.push(
+        ...(await queryAll(
+          this.client,
+          {
+            TableName: this.tableName,
+            IndexName: 'GSI2',
+            KeyConditionExpression: 'GSI2PK = :day AND GSI2SK BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':day': keys.importsOfDay(day.toISOString()), ...between },
+          },
+          parse,
+        )),
+      );
+    }
+    return tasks;
   }
 
   /** Records the outcome of one batch of one run; writing it again (a retried batch) replaces it. */

@@ -17,6 +17,8 @@ export interface BatchOutcome {
   readonly run: number;
   readonly batch: number;
   readonly rows: readonly RowOutcome[];
+  /** When the batch was provisioned: its welcome emails' latency is measured from it. */
+  readonly provisionedAt?: string;
 }
 
 /** Each row's latest outcome across runs: a row that failed in run 1 and was created in run 2 counts as created. */

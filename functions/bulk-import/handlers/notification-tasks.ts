@@ -14,6 +14,7 @@ import { eventBusConfig, mailConfig, reportsConfig, tableConfig } from '../../sh
 import { ActivationTokenRepository } from '../adapters/activation-token-repository';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { PendingGrantRepository } from '../adapters/pending-grant-repository';
+import { notificationFailureRatio, runErrorRatio } from '../domain/import-metrics';
 import type { TaskCounts } from '../domain/import-task';
 import { importSettingsConfig } from '../runtime-config';
 import { finalizeImport as finalize } from '../use-cases/finalize-import';
@@ -43,7 +44,7 @@ export const notifyBatch = middy(async (event: unknown) => {
     tenant_id: input.tenantId,
   });
   logger.setCorrelationId(input.correlationId);
-  const { notified } = await notify(
+  const { notified, delivery } = await notify(
     {
       tasks,
       reports,
@@ -56,6 +57,17 @@ export const notifyBatch = middy(async (event: unknown) => {
     { ...input, notificationsEnabled: readFlags()['notify-transactional'] },
   );
   metrics.addMetric('iam_bulk_import_notified_total', MetricUnit.Count, notified);
+  const failureRatio = notificationFailureRatio(delivery);
+  if (failureRatio !== undefined) {
+    metrics.addMetric('iam_bulk_import_notification_failure_ratio', MetricUnit.Percent, failureRatio);
+  }
+  if (delivery.latencySeconds !== undefined) {
+    metrics.addMetric(
+      'iam_bulk_import_notification_latency_seconds',
+      MetricUnit.Seconds,
+      delivery.latencySeconds,
+    );
+  }
   return { notified };
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -74,7 +86,7 @@ export const finalizeImport = middy(async (event: unknown) => {
       pendingGrants: new PendingGrantRepository(documents, config.TABLE_NAME),
       publish: (events) => publisher.publish(events),
       ...(readFlags()['notify-transactional'] ? { mailer } : {}),
-      recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, input.run),
+      recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, input),
       clock: () => new Date(),
     },
     input,
@@ -85,15 +97,23 @@ export const finalizeImport = middy(async (event: unknown) => {
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishRecordedMetrics());
 
-/** The seed's iam_bulk_import_* metrics, one data point per finished run. */
-function recordImportMetrics(counts: TaskCounts, durationSeconds: number, run: number): void {
+/**
+ * The seed's iam_bulk_import_* metrics, one data point per finished run. The duration is also
+ * published per tenant, as the seed asks; the alarms read the twin without a tenant, as a
+ * CloudWatch alarm cannot watch every tenant's metric at once.
+ */
+function recordImportMetrics(
+  counts: TaskCounts,
+  durationSeconds: number,
+  run: { readonly run: number; readonly tenantId: string; readonly correlationId: string },
+): void {
   metrics.addMetric('iam_bulk_import_duration_seconds', MetricUnit.Seconds, durationSeconds);
+  const perTenant = metrics.singleMetric();
+  perTenant.addMetadata('correlation_id', run.correlationId);
+  perTenant.addDimension('tenant', run.tenantId);
+  perTenant.addMetric('iam_bulk_import_duration_seconds', MetricUnit.Seconds, durationSeconds);
   metrics.addMetric('iam_bulk_import_success_total', MetricUnit.Count, counts.succeeded);
   metrics.addMetric('iam_bulk_import_failure_total', MetricUnit.Count, counts.failed);
-  metrics.addMetric(
-    'iam_bulk_import_error_ratio',
-    MetricUnit.Percent,
-    counts.valid ? (100 * counts.failed) / counts.valid : 0,
-  );
-  if (run > 1) metrics.addMetric('iam_bulk_import_retry_total', MetricUnit.Count, 1);
+  metrics.addMetric('iam_bulk_import_error_ratio', MetricUnit.Percent, runErrorRatio(counts));
+  if (run.run > 1) metrics.addMetric('iam_bulk_import_retry_total', MetricUnit.Count, 1);
 }

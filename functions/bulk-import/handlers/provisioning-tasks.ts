@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
@@ -7,7 +8,7 @@ import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { injectedFault } from '../../shared/chaos';
 import { loadConfig } from '../../shared/config';
-import { logger } from '../../shared/observability';
+import { logger, metrics, publishRecordedMetrics } from '../../shared/observability';
 import { eventBusConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { PendingGrantRepository } from '../adapters/pending-grant-repository';
@@ -42,7 +43,7 @@ export const provisionBatch = middy(async (event: unknown) => {
     tenant_id: input.tenantId,
   });
   logger.setCorrelationId(input.correlationId);
-  return provision(
+  const result = await provision(
     {
       directory: new DirectoryRepository(documents, config.TABLE_NAME),
       pendingGrants: new PendingGrantRepository(documents, config.TABLE_NAME),
@@ -54,4 +55,9 @@ export const provisionBatch = middy(async (event: unknown) => {
     },
     input,
   );
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+  // The alarm on three batches in a row above 5% reads this, one data point per provisioned batch.
+  metrics.addMetric('iam_bulk_import_batch_error_ratio', MetricUnit.Percent, result.errorRatio);
+  return result;
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(publishRecordedMetrics());

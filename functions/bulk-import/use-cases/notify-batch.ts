@@ -5,6 +5,7 @@ import { logger } from '../../shared/observability';
 import type { ActivationTokenRepository } from '../adapters/activation-token-repository';
 import { batchFileSchema } from '../adapters/import-row-codec';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import { type NotificationDelivery, notificationDelivery } from '../domain/import-metrics';
 import type { RowOutcome } from '../domain/row-outcome';
 import { welcomeEmail } from '../domain/welcome-email';
 import type { BatchInput } from './provision-batch';
@@ -30,7 +31,7 @@ export interface NotifyBatchDeps {
 export async function notifyBatch(
   deps: NotifyBatchDeps,
   input: BatchInput & { readonly sendWelcome: boolean; readonly notificationsEnabled: boolean },
-): Promise<{ notified: number }> {
+): Promise<{ notified: number; delivery: NotificationDelivery }> {
   const outcome = await deps.tasks.getBatchOutcome(
     input.tenantId,
     input.taskId,
@@ -80,7 +81,10 @@ export async function notifyBatch(
   );
   const notified = updated.filter((result) => result.notification === 'SENT').length;
   await deps.tasks.putBatchOutcome(input.tenantId, input.taskId, { ...outcome, rows: updated });
-  return { notified };
+  return {
+    notified,
+    delivery: notificationDelivery(outcome.rows, updated, outcome.provisionedAt, deps.clock()),
+  };
 }
 
 /**

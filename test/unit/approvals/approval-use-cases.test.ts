@@ -64,9 +64,11 @@ let sent: { kind: 'success' | 'failure'; token: string; error?: string; payload:
 let callbackAnswer: () => Promise<ResumeResult>;
 let facts: SubjectFacts | undefined;
 let clock: Date;
+let overdueWaits: { approvalId: string; seconds: number }[];
 let deps: ApprovalDeps;
 
 beforeEach(() => {
+  overdueWaits = [];
   approvals = new FakeApprovals();
   events = [];
   mails = [];
@@ -104,6 +106,7 @@ beforeEach(() => {
     },
     timers: { slaMinutes: 30, maxWaitHours: 72 },
     recordDecisionDuration: () => {},
+    recordOverdueWait: (approval, seconds) => overdueWaits.push({ approvalId: approval.approvalId, seconds }),
     clock: () => clock,
   };
 });
@@ -301,6 +304,7 @@ describe('sweepApprovals', () => {
     expect(await sweepApprovals(deps, { now: at(29) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
     expect(await sweepApprovals(deps, { now: at(31) })).toEqual({ reminded: 1, expired: 0, resumed: 0 });
     expect(await sweepApprovals(deps, { now: at(45) })).toEqual({ reminded: 0, expired: 0, resumed: 0 });
+    expect(overdueWaits).toEqual([{ approvalId, seconds: 31 * 60 }]); // once, when found past its SLA
     expect(events.filter((event) => event.detailType === 'iam.approval.escalated')).toHaveLength(1);
     expect(mails.map((mail) => mail.subject)).toEqual([
       expect.stringMatching(/^Reminder: approval waiting 31 minutes/),

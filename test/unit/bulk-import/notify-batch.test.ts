@@ -5,6 +5,7 @@ import { notifyBatch } from '../../../functions/bulk-import/use-cases/notify-bat
 const outcome: BatchOutcome = {
   run: 1,
   batch: 1,
+  provisionedAt: '2026-11-22T09:58:00Z',
   rows: [
     { row: 2, email: 'a@acme.test', userId: 'u_a', status: 'CREATED' },
     { row: 3, email: 'b@acme.test', userId: 'u_b', status: 'CREATED', notification: 'SENT' },
@@ -59,7 +60,8 @@ describe('notifyBatch', () => {
       asked.push(['u_a']);
       return new Map([['u_a', 'token-a']]);
     });
-    expect(await done).toEqual({ notified: 2 }); // the batch's emails sent in all, row 3's earlier one included
+    // The batch's emails sent in all, row 3's earlier one included; this step sent one of them.
+    expect(await done).toEqual({ notified: 2, delivery: { sent: 1, failed: 0, latencySeconds: 120 } });
     expect(asked).toEqual([['u_a']]);
     expect(sent).toEqual(['a@acme.test']);
     expect(stored[0]?.rows.map((row) => row.notification)).toEqual(['SENT', 'SENT', undefined]);
@@ -69,7 +71,7 @@ describe('notifyBatch', () => {
     const { done, stored, sent } = run(async () => {
       throw new Error('ProvisionedThroughputExceededException');
     });
-    expect(await done).toEqual({ notified: 1 });
+    expect(await done).toEqual({ notified: 1, delivery: { sent: 0, failed: 1 } });
     expect(sent).toEqual([]);
     expect(stored[0]?.rows.map((row) => row.notification)).toEqual(['FAILED', 'SENT', undefined]);
   });
