@@ -9,7 +9,13 @@ import { APPROVAL_ACCESS, type ResourceAccess } from './resource-access';
 export interface ScheduleDefinition {
   readonly name: string;
   readonly description: string;
+  /** Minutes between runs: the local stack's timer, and the age past which a run is not retried. */
   readonly rateMinutes: number;
+  /**
+   * Pins the runs to a UTC wall-clock time (EventBridge cron fields) instead of every `rateMinutes`
+   * from the deploy: a weekly report is for Monday morning, not for a week after whenever it shipped.
+   */
+  readonly cron?: { readonly minute: string; readonly hour: string; readonly weekDay: string };
   readonly target: {
     readonly entry: string;
     readonly export: string;
@@ -37,6 +43,18 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
       entry: 'functions/entitlements/handlers/expiry-sweep.ts',
       export: 'handler',
       access: ['table:read', 'table:write', 'bus:publish', 'mail:send', 'entitlement-settings'],
+    },
+  },
+  {
+    name: 'BulkImportWeeklySummary',
+    description:
+      "Writes the past week's bulk imports per tenant (rows, outcomes, error ratio, p95 duration, retries, pending approvals) to reports/iam/bulk-import-summary.csv.",
+    rateMinutes: 7 * 24 * 60,
+    cron: { minute: '0', hour: '6', weekDay: 'MON' },
+    target: {
+      entry: 'functions/bulk-import/handlers/weekly-summary.ts',
+      export: 'handler',
+      access: ['table:read', 'reports:write'],
     },
   },
 ];

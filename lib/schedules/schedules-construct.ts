@@ -28,12 +28,14 @@ export interface ScheduleTarget {
  * (the sweeps are idempotent, so a run cut short is finished by the next one).
  */
 const TARGET_TIMEOUT = Duration.minutes(5);
+/** The longest EventBridge keeps retrying a delivery to a Lambda target. */
+const MAX_EVENT_AGE_LIMIT = Duration.hours(24);
 
 /**
  * One EventBridge schedule rule per entry of config/schedules.ts, each invoking its own Lambda with
  * the Scheduled Event, whose `time` is the sweep's clock. A failed run is retried twice, then kept
  * in a dead-letter queue; an old run is not worth replaying late (the next run covers it), so events
- * older than one interval are dropped instead of retried.
+ * older than one interval (at most a day, EventBridge's limit) are dropped instead of retried.
  */
 export class SchedulesConstruct extends Construct {
   readonly targets: ReadonlyMap<string, ScheduleTarget>;
@@ -54,7 +56,7 @@ export class SchedulesConstruct extends Construct {
         settings: resources.settings,
         entry: definition.target.entry,
         handlerExport: definition.target.export,
-        description: `${definition.name} (every ${definition.rateMinutes} min): ${definition.description}`,
+        description: `${definition.name} (${cadenceOf(definition)}): ${definition.description}`,
         environment: applicationEnvironment(resources, environmentAccess.get(definition.target.entry) ?? []),
         timeout: TARGET_TIMEOUT,
         deadLetterQueue,
@@ -62,17 +64,26 @@ export class SchedulesConstruct extends Construct {
       grantResourceAccess(fn, definition.target.access, resources);
       const rule = new Rule(this, `${definition.name}Rule`, {
         description: definition.description,
-        schedule: Schedule.rate(Duration.minutes(definition.rateMinutes)),
+        schedule: definition.cron
+          ? Schedule.cron(definition.cron)
+          : Schedule.rate(Duration.minutes(definition.rateMinutes)),
       });
       rule.addTarget(
         new LambdaFunction(fn, {
           deadLetterQueue,
           retryAttempts: 2,
-          maxEventAge: Duration.minutes(Math.max(definition.rateMinutes, 1)),
+          maxEventAge: Duration.minutes(
+            Math.min(Math.max(definition.rateMinutes, 1), MAX_EVENT_AGE_LIMIT.toMinutes()),
+          ),
         }),
       );
       targets.set(definition.name, { rule, function: fn, deadLetterQueue });
     }
     this.targets = targets;
   }
+}
+
+function cadenceOf(definition: ScheduleDefinition): string {
+  const { cron, rateMinutes } = definition;
+  return cron ? `cron ${cron.minute} ${cron.hour} ? * ${cron.weekDay} *, UTC` : `every ${rateMinutes} min`;
 }

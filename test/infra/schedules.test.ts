@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import type { ScheduleDefinition } from '../../config/schedules';
+import { SCHEDULES, type ScheduleDefinition } from '../../config/schedules';
 import { SchedulesConstruct } from '../../lib/schedules/schedules-construct';
 import {
   allowedActions,
@@ -83,6 +83,42 @@ describe('SchedulesConstruct', () => {
         ]),
       },
     });
+  });
+
+  it('runs the weekly import summary on Mondays at 06:00 UTC, reading the table and writing only to the reports bucket', () => {
+    const stack = createTestStack();
+    const shared = sharedResources(stack, 'dev');
+    const weekly = defined(
+      SCHEDULES.find((schedule) => schedule.name === 'BulkImportWeeklySummary'),
+      'the weekly summary in config/schedules.ts',
+    );
+    const schedules = new SchedulesConstruct(stack, 'Schedules', {
+      resources: shared.resources,
+      schedules: [weekly],
+    });
+    const target = defined(schedules.targets.get('BulkImportWeeklySummary'), 'the weekly summary target');
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 6 ? * MON *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf(target.function), 'Arn'] },
+          // A week is past what EventBridge retries for: a day at most.
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86_400 },
+        }),
+      ],
+    });
+    expect(Object.keys(environmentOf(template, target.function))).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'REPORTS_BUCKET']),
+    );
+    expect(environmentOf(template, target.function)).not.toHaveProperty('EVENT_BUS_NAME');
+    const actions = allowedActions(template, target.function);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 's3:PutObject']));
+    expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^s3:(Get|Delete)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^(events|ses|states):/.test(action))).toEqual([]);
+    expect(nagFindingsOutsideStandIns(stack)).toEqual([]);
   });
 
   it('passes cdk-nag AwsSolutions checks in both environments', () => {

@@ -253,7 +253,7 @@ export class ImportTaskRepository {
         {
           TableName: this.tableName,
           IndexName: 'GSI1',
-          // '#' sorts after the timestamp's own characters: a task created exactly at `to` is left out.
+          // A key is its creation time and more: one created exactly at `to` sorts after `:to`, left out.
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': keys.importsOfTenant(tenantId), ...between },
         },

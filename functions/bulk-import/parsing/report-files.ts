@@ -29,6 +29,11 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
+/** A small CSV held whole in memory, written by the same rules as {@link writeCsv}. */
+export function csvDocument(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `${UTF8_BOM}${[header, ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('')}`;
+}
+
 /**
  * Writes a CSV (UTF-8 with BOM, CRLF line ends, every field neutralised and quoted as needed) to
  * `out`, streaming and honouring backpressure; `out` is ended when the rows are.
