@@ -1,0 +1,49 @@
+import type { Invocation } from '../args';
+import { type CommandContext, print } from '../context';
+import { issuesCsv, issuesTable, taskSummary } from '../format';
+import { exitCodeOf } from '../outcome';
+import { watchRun } from '../watch';
+
+/** `muster status <taskId>`: informational, so it exits 0 whatever the task's state. */
+export async function status(
+  context: CommandContext,
+  invocation: Extract<Invocation, { command: 'status' }>,
+): Promise<number> {
+  const task = await context.api.task(invocation.taskId);
+  print(context, task, () => taskSummary(task));
+  return 0;
+}
+
+/** `muster errors <taskId>`: every issue, all pages; --csv for a spreadsheet (wins over --json). */
+export async function errors(
+  context: CommandContext,
+  invocation: Extract<Invocation, { command: 'errors' }>,
+): Promise<number> {
+  const issues = await context.api.allIssues(invocation.taskId);
+  if (invocation.csv) {
+    context.terminal.out(`${issuesCsv(issues)}\r\n`);
+    return 0;
+  }
+  print(context, { items: issues }, () => (issues.length === 0 ? 'no issues' : issuesTable(issues)));
+  return 0;
+}
+
+/** `muster retry <taskId>`: a new run of the failed rows; with --watch, followed to its end. */
+export async function retry(
+  context: CommandContext,
+  invocation: Extract<Invocation, { command: 'retry' }>,
+): Promise<number> {
+  const started = await context.api.retry(invocation.taskId);
+  if (!invocation.watch) {
+    print(
+      context,
+      started,
+      () => `task ${started.taskId}: run ${started.run ?? '?'} retries the failed rows`,
+    );
+    return 0;
+  }
+  context.terminal.err(`task ${started.taskId}: run ${started.run ?? '?'} retries the failed rows\n`);
+  const task = await watchRun(context, invocation.taskId);
+  print(context, task, () => taskSummary(task));
+  return exitCodeOf(task);
+}
