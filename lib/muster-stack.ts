@@ -1,4 +1,4 @@
-import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
@@ -23,6 +23,12 @@ export interface MusterStackProps extends StackProps {
 // A rejected credential is a thrown 'Unauthorized' (API Gateway's only way to answer 401), which Lambda
 // counts as an error; only a burst of them is news. Authorizer crashes surface as API 5XX.
 const AUTHORIZER_ERRORS_THRESHOLD = 100;
+
+function scheduleNamed(name: string) {
+  const schedule = SCHEDULES.find((candidate) => candidate.name === name);
+  if (!schedule) throw new Error(`config/schedules.ts has no ${name}`);
+  return schedule;
+}
 
 /** The whole of Muster in one stack, `Muster-<env>`, composed from one construct per capability. */
 export class MusterStack extends Stack {
@@ -90,6 +96,7 @@ export class MusterStack extends Stack {
         stateMachine: workflow.stateMachine,
       })),
       table,
+      expirySweepPeriod: Duration.minutes(scheduleNamed('EntitlementExpirySweep').rateMinutes),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });

@@ -1,16 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
-  Alarm,
-  ComparisonOperator,
+  type Alarm,
   Dashboard,
   GraphWidget,
   type IMetric,
   type Metric,
   TextWidget,
-  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -21,6 +18,9 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../config/environments';
+import { BulkImportAlarms } from './bulk-import-alarms';
+import { BulkImportDashboard } from './bulk-import-dashboard';
+import { type RunbookAlarmProps, runbookAlarm } from './runbook-alarm';
 
 export interface MonitoredFunction {
   /** A readable, unique name: it labels the dashboard and names the alarms. */
@@ -48,17 +48,24 @@ export interface ObservabilityConstructProps {
   /** Each gets alarms on failed and timed-out executions (an import that needs a redrive or a retry). */
   readonly stateMachines?: readonly MonitoredStateMachine[];
   readonly table: ITable;
+  /** How often the entitlement expiry sweep runs (config/schedules.ts). */
+  readonly expirySweepPeriod: Duration;
 }
 
 const PERIOD = Duration.minutes(5);
 const API_5XX_RATE_THRESHOLD = 0.05;
 const API_P99_LATENCY_THRESHOLD_MS = 3000;
+const DYNAMODB_THROTTLES_THRESHOLD = 1;
 
-/** Alarms that page through one encrypted SNS topic, and the `Muster-<env>` dashboard. */
+/**
+ * Alarms that page through one encrypted SNS topic (each names its runbook section), the
+ * `Muster-<env>` dashboard of the platform and the seed's "IAM / Bulk Import Overview".
+ */
 export class ObservabilityConstruct extends Construct {
   readonly alarmTopic: Topic;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
+  readonly bulkImportDashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityConstructProps) {
     super(scope, id);
@@ -80,80 +87,97 @@ export class ObservabilityConstruct extends Construct {
     });
     if (settings.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
+    const topic = this.alarmTopic;
+    const alarm = (alarmId: string, alarmProps: RunbookAlarmProps) =>
+      runbookAlarm(this, alarmId, settings.name, topic, alarmProps);
+    const functionAlarms: Alarm[] = [];
+    // The alarms on the service as a whole: few enough for the dashboard's alarm status widget (100 at most).
     const alarms: Alarm[] = [];
-    const alarmOn = (
-      alarmId: string,
-      description: string,
-      metric: IMetric,
-      threshold: number,
-      periods = 1,
-    ) => {
-      const alarm = new Alarm(this, alarmId, {
-        metric,
-        alarmDescription: `Muster ${settings.name}: ${description}`,
-        threshold,
-        evaluationPeriods: periods,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-      alarm.addOkAction(new SnsAction(this.alarmTopic));
-      alarms.push(alarm);
-    };
 
     for (const monitored of props.functions) {
       const fn = monitored.function;
       const threshold = monitored.errorsThreshold ?? 1;
-      alarmOn(
-        `${constructIdOf(monitored.name)}Errors`,
-        `${monitored.name} failed ${threshold} or more times in 5 minutes`,
-        fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
-        threshold,
-      );
-      alarmOn(
-        `${constructIdOf(monitored.name)}Throttles`,
-        `${monitored.name} was throttled`,
-        fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
-        1,
+      functionAlarms.push(
+        alarm(`${constructIdOf(monitored.name)}Errors`, {
+          metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+          meaning: `${monitored.name} failed ${threshold} or more times in 5 minutes.`,
+          runbookAnchor: 'lambda-errors',
+          threshold,
+        }),
+        alarm(`${constructIdOf(monitored.name)}Throttles`, {
+          metric: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+          meaning: `${monitored.name} was throttled (concurrency exhausted).`,
+          runbookAnchor: 'lambda-throttles',
+          threshold: 1,
+        }),
       );
     }
 
-    alarmOn(
-      'Api5xxRate',
-      `more than ${API_5XX_RATE_THRESHOLD * 100}% of API requests failed with 5XX`,
-      stage.metricServerError({ period: PERIOD, statistic: 'Average' }),
-      API_5XX_RATE_THRESHOLD,
-    );
-    alarmOn(
-      'ApiLatencyP99',
-      `API p99 latency above ${API_P99_LATENCY_THRESHOLD_MS} ms for 15 minutes`,
-      stage.metricLatency({ period: PERIOD, statistic: 'p99' }),
-      API_P99_LATENCY_THRESHOLD_MS,
-      3,
+    alarms.push(
+      alarm('Api5xxRate', {
+        metric: stage.metricServerError({ period: PERIOD, statistic: 'Average' }),
+        meaning: `more than ${API_5XX_RATE_THRESHOLD * 100}% of API requests failed with 5XX.`,
+        runbookAnchor: 'api-5xx-rate',
+        threshold: API_5XX_RATE_THRESHOLD,
+      }),
+      alarm('ApiLatencyP99', {
+        metric: stage.metricLatency({ period: PERIOD, statistic: 'p99' }),
+        meaning: `API p99 latency above ${API_P99_LATENCY_THRESHOLD_MS} ms for 15 minutes.`,
+        runbookAnchor: 'api-latency',
+        threshold: API_P99_LATENCY_THRESHOLD_MS,
+        evaluationPeriods: 3,
+      }),
     );
     for (const { name, queue } of props.deadLetterQueues) {
-      alarmOn(
-        `${constructIdOf(name)}DeadLetters`,
-        `${name} holds messages that were not processed`,
-        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        1,
+      alarms.push(
+        alarm(`${constructIdOf(name)}DeadLetters`, {
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+          meaning: `${name} holds messages that were not processed.`,
+          runbookAnchor: 'dead-letters',
+          threshold: 1,
+        }),
       );
     }
     for (const { name, stateMachine } of props.stateMachines ?? []) {
-      alarmOn(
-        `${constructIdOf(name)}ExecutionsFailed`,
-        `${name} executions failed (redrive them, or retry the failed rows)`,
-        stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
-        1,
-      );
-      alarmOn(
-        `${constructIdOf(name)}ExecutionsTimedOut`,
-        `${name} executions timed out`,
-        stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
-        1,
+      alarms.push(
+        alarm(`${constructIdOf(name)}ExecutionsFailed`, {
+          metric: stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+          meaning: `${name} executions failed (redrive them, or retry the failed rows).`,
+          runbookAnchor: 'executions-failed',
+          threshold: 1,
+        }),
+        alarm(`${constructIdOf(name)}ExecutionsTimedOut`, {
+          metric: stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
+          meaning: `${name} executions timed out.`,
+          runbookAnchor: 'executions-timed-out',
+          threshold: 1,
+        }),
       );
     }
-    this.alarms = alarms;
+    const table = props.table;
+    // The SDK retries a throttled request, so one is no outage; some every 5 minutes means the
+    // table (or a hot partition) cannot keep up.
+    for (const operation of ['Read', 'Write'] as const) {
+      alarms.push(
+        alarm(`DynamoDb${operation}Throttles`, {
+          metric: table.metric(`${operation}ThrottleEvents`, { period: PERIOD, statistic: 'Sum' }),
+          meaning: `the table throttled ${operation.toLowerCase()}s in 5 minutes.`,
+          runbookAnchor: 'dynamodb-throttles',
+          threshold: DYNAMODB_THROTTLES_THRESHOLD,
+        }),
+      );
+    }
+    alarms.push(
+      ...new BulkImportAlarms(this, 'BulkImport', {
+        environmentName: settings.name,
+        topic,
+        expirySweepPeriod: props.expirySweepPeriod,
+      }).alarms,
+    );
+    this.alarms = [...functionAlarms, ...alarms];
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `Muster-${settings.name}`,
@@ -194,7 +218,6 @@ export class ObservabilityConstruct extends Construct {
         byFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99' })),
       ),
     );
-    const table = props.table;
     this.dashboard.addWidgets(
       graph('DynamoDB consumed capacity', [
         table.metricConsumedReadCapacityUnits({ period: PERIOD, statistic: 'Sum' }),
@@ -226,6 +249,13 @@ export class ObservabilityConstruct extends Construct {
         ),
       );
     }
+    this.bulkImportDashboard = new BulkImportDashboard(this, 'BulkImportOverview', {
+      environmentName: settings.name,
+      alarms,
+      stateMachines: props.stateMachines ?? [],
+      deadLetterQueues: props.deadLetterQueues,
+      table,
+    }).dashboard;
   }
 }
 
