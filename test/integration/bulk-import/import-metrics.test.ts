@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { call, principal, uniqueTenant } from '../support/api';
+import { principal, uniqueTenant } from '../support/api';
 import { type DataPoint, metricDataPoints } from '../support/telemetry';
-import { BASE, csvOf, taskOf, upload, waitForStatus } from './import-support';
+import { commitWithOneTakenRow } from './import-support';
 
 /** The dimensions lib/observability's alarms read: Powertools' `service`, and nothing else. */
 const ALARMED = { service: 'muster' };
@@ -12,31 +12,12 @@ describe('the metrics an import publishes for its alarms and dashboard', () => {
     const tenantId = uniqueTenant('metrics');
     const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
     const taken = `taken@${tenantId}.test`;
-    const fileId = await upload(
-      admin,
-      'people.csv',
-      csvOf(
-        ['email', 'given_name'],
-        [
-          [`fresh@${tenantId}.test`, 'Fresh'],
-          [taken, 'Taken'],
-        ],
-      ),
-    );
-    const taskId = await taskOf(admin, fileId);
-    expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
-    // The second row's person gets an account some other way between validation and commit.
-    await principal(tenantId, taken);
-
     const correlationId = `metrics-${randomUUID()}`;
-    const committed = await call('POST', `${BASE}/commit`, {
-      token: admin.token,
-      body: { taskId, sendWelcome: true },
-      headers: { 'x-correlation-id': correlationId },
+    await commitWithOneTakenRow(admin, tenantId, {
+      correlationId,
+      sendWelcome: true,
+      takenEmail: taken,
     });
-    expect(committed.status, committed.text).toBe(202);
-    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
-    expect(done).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', counts: { succeeded: 1, failed: 1 } });
 
     const points = async (name: string) => {
       const found = await metricDataPoints({ name, correlationId });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { z } from 'zod';
-import { call, type Principal } from '../support/api';
+import { call, type Principal, principal } from '../support/api';
 
 export const BASE = '/internal/iam/users/bulk-import';
 
@@ -95,4 +95,40 @@ export async function download(url: string): Promise<string> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
   return response.text();
+}
+
+/**
+ * An import of two rows whose second fails provisioning: its person gets an account some other way
+ * between validation and commit (ALREADY_EXISTS). Commits it under `correlationId` and waits for
+ * the run to end COMPLETED_WITH_ERRORS, one row created and one failed.
+ */
+export async function commitWithOneTakenRow(
+  admin: Principal,
+  tenantId: string,
+  options: { readonly correlationId: string; readonly sendWelcome: boolean; readonly takenEmail: string },
+): Promise<string> {
+  const fileId = await upload(
+    admin,
+    'people.csv',
+    csvOf(
+      ['email', 'given_name'],
+      [
+        [`fresh@${tenantId}.test`, 'Fresh'],
+        [options.takenEmail, 'Taken'],
+      ],
+    ),
+  );
+  const taskId = await taskOf(admin, fileId);
+  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
+  await principal(tenantId, options.takenEmail);
+
+  const committed = await call('POST', `${BASE}/commit`, {
+    token: admin.token,
+    body: { taskId, sendWelcome: options.sendWelcome },
+    headers: { 'x-correlation-id': options.correlationId },
+  });
+  expect(committed.status, committed.text).toBe(202);
+  const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+  expect(done).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', counts: { succeeded: 1, failed: 1 } });
+  return taskId;
 }
