@@ -1,13 +1,12 @@
 import { type BulkImportSettings, bulkImportEnvironment } from '../config/bulk-import-settings';
 import { type EntitlementSettings, entitlementEnvironment } from '../config/entitlement-settings';
-import { EVENT_RULES } from '../config/event-rules';
+import { EVENT_RULES, eventTargetAccess } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { type RequestQuotaSettings, requestQuotaEnvironment } from '../config/request-quota';
 import {
   type AccessVariable,
   type AccessVariablesOf,
   accessVariables,
-  EVENT_TARGET_ACCESS,
   type ResourceAccess,
 } from '../config/resource-access';
 import { AUTHORIZER, ROUTES } from '../config/routes';
@@ -85,7 +84,7 @@ export function configuredAccess(settings: StateMachineSettings): ReadonlySet<Re
   return new Set([
     ...ROUTES.flatMap((route) => route.access),
     ...AUTHORIZER.access,
-    ...(EVENT_RULES.length > 0 ? EVENT_TARGET_ACCESS : []),
+    ...EVENT_RULES.flatMap(eventTargetAccess),
     ...stateMachines(settings).flatMap((machine) =>
       Object.values(machine.tasks).flatMap((task) => task.access ?? []),
     ),

@@ -159,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           loadHandler: handlers.load,
           // Map states with an ItemReader read their manifest from the S3 engine, when they run.
           readObject: async (bucket, key) => (await s3Engine).readObject(bucket, key),
+          // As on AWS, an execution that ends unsuccessfully says so on EventBridge (config/event-rules.ts).
+          onStatusChange: (change) => bus.publish({ ...change, bus: 'default', time: new Date() }),
           region: LOCAL_REGION,
           accountId: LOCAL_ACCOUNT_ID,
           ...(ports.sfn ? { port: ports.sfn } : {}),

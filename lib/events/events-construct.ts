@@ -9,11 +9,16 @@ import {
   type EventPatternValue,
   type EventRuleDefinition,
   type EventPattern as EventRulePattern,
+  eventTargetAccess,
 } from '../../config/event-rules';
-import { EVENT_TARGET_ACCESS } from '../../config/resource-access';
 import { createDeadLetterQueue } from '../shared/dead-letter-queue';
 import { createMusterFunction } from '../shared/muster-function';
-import { grantResourceAccess, type SharedResources } from '../shared/resource-access';
+import {
+  grantResourceAccess,
+  type SharedResources,
+  stateMachineArnNamed,
+  stateMachineNameOf,
+} from '../shared/resource-access';
 import { applicationEnvironment } from '../shared/runtime-environment';
 
 export interface EventsConstructProps {
@@ -32,7 +37,7 @@ export interface EventRuleTarget {
 /**
  * The Muster event bus, an archive of every `muster.iam` event for replay, and one rule per entry of
  * config/event-rules.ts. Rule targets record what they observe: each gets `EVENT_TARGET_ACCESS`
- * (config/resource-access.ts), table writes.
+ * (config/resource-access.ts), table writes, and what its rule adds.
  */
 export class EventsConstruct extends Construct {
   readonly bus: EventBus;
@@ -54,6 +59,7 @@ export class EventsConstruct extends Construct {
     const resources: SharedResources = { ...props.resources, bus: this.bus };
     const targets = new Map<string, EventRuleTarget>();
     for (const definition of props.rules) {
+      const access = eventTargetAccess(definition);
       const deadLetterQueue = createDeadLetterQueue(
         this,
         `${definition.name}DeadLetterQueue`,
@@ -64,16 +70,17 @@ export class EventsConstruct extends Construct {
         entry: definition.target.entry,
         handlerExport: definition.target.export,
         description: `${definition.name}: ${definition.description}`,
-        environment: applicationEnvironment(resources, EVENT_TARGET_ACCESS),
+        environment: applicationEnvironment(resources, access),
         timeout: Duration.seconds(30),
         deadLetterQueue,
       });
-      grantResourceAccess(fn, EVENT_TARGET_ACCESS, resources);
+      grantResourceAccess(fn, access, resources);
 
       const rule = new Rule(this, `${definition.name}Rule`, {
-        eventBus: this.bus,
+        // No bus: the account's default one, where AWS services put their events.
+        ...(definition.bus === 'default' ? {} : { eventBus: this.bus }),
         description: definition.description,
-        eventPattern: toEventPattern(definition.pattern),
+        eventPattern: toEventPattern(definition.pattern, stateMachineArnOf(this, resources, definition)),
       });
       rule.addTarget(
         new LambdaFunction(fn, {
@@ -90,11 +97,22 @@ export class EventsConstruct extends Construct {
 }
 
 /** config/event-rules.ts patterns in EventBridge's terms: `{prefix}` objects become prefix matching. */
-export function toEventPattern(pattern: EventRulePattern): EventPattern {
+export function toEventPattern(pattern: EventRulePattern, stateMachineArn?: string): EventPattern {
+  const detail: Record<string, string[]> = Object.fromEntries(
+    Object.entries(pattern.detail ?? {}).map(([field, values]) => [field, toMatchList(values)]),
+  );
+  if (stateMachineArn) detail.stateMachineArn = [stateMachineArn];
   return {
     ...(pattern.source && { source: toMatchList(pattern.source) }),
     ...(pattern['detail-type'] && { detailType: toMatchList(pattern['detail-type']) }),
+    ...(Object.keys(detail).length > 0 && { detail }),
   };
+}
+
+/** By name: the bus and its rules are built before the workflows, which publish on it. */
+function stateMachineArnOf(scope: Construct, resources: SharedResources, definition: EventRuleDefinition) {
+  if (!definition.stateMachine) return undefined;
+  return stateMachineArnNamed(scope, stateMachineNameOf(resources.settings, definition.stateMachine));
 }
 
 function toMatchList(values: readonly EventPatternValue[]): string[] {

@@ -238,6 +238,21 @@ export function sesIdentityArn(scope: IConstruct, identity: string): string {
   });
 }
 
+/** A state machine's physical name, fixed so that IAM statements and rules can name it without a reference. */
+export function stateMachineNameOf(settings: EnvironmentSettings, name: string): string {
+  return `muster-${settings.name}-${name}`;
+}
+
+/** `arn:<partition>:states:<region>:<account>:stateMachine:<name>`, without referencing the machine. */
+export function stateMachineArnNamed(scope: IConstruct, stateMachineName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
 /** `arn:<partition>:states:<region>:<account>:execution:<name>:*`: every execution of one state machine. */
 export function executionsArn(scope: IConstruct, stateMachineName: string): string {
   return Stack.of(scope).formatArn({

@@ -21,6 +21,7 @@ import {
   grantResourceAccess,
   type SharedResources,
   stackArnFinding,
+  stateMachineNameOf,
   type WorkflowResource,
 } from '../shared/resource-access';
 import { applicationEnvironment, moduleAccess } from '../shared/runtime-environment';
@@ -62,10 +63,9 @@ export class WorkflowsConstruct extends Construct {
     // Task functions never start workflows themselves, but one may resume a waiting task of any
     // machine (the approvals' callback task). They see the machines by name only: a machine names
     // its tasks' ARNs, so a reference back from a task's policy would be a cycle.
-    const machineName = (name: string) => `muster-${settings.name}-${name}`;
     const byName = new Map(
       props.stateMachines.map((definition) => {
-        const stateMachineName = machineName(definition.name);
+        const stateMachineName = stateMachineNameOf(settings, definition.name);
         const stateMachine = StateMachine.fromStateMachineName(
           this,
           `${definition.name}ByName`,
@@ -99,7 +99,7 @@ export class WorkflowsConstruct extends Construct {
       assertPlaceholdersMatchTasks(definition, asl);
       // Task placeholders stay as they are, for DefinitionSubstitutions.
       const text = substitutePlaceholders(definition, asl, (task) => `\${${task}}`);
-      const stateMachineName = machineName(definition.name);
+      const stateMachineName = stateMachineNameOf(settings, definition.name);
       const stateMachine = new StateMachine(this, definition.name, {
         stateMachineName,
         stateMachineType: StateMachineType.STANDARD,

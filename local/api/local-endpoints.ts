@@ -258,7 +258,9 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
         ]);
         if (!drained) log.warn(`/_local/events: deliveries still in flight after ${timeoutMs} ms`);
         const detailType = request.query.get('detailType') ?? undefined;
-        return jsonReply(200, deps.bus.events(detailType === undefined ? {} : { detailType }));
+        // `?bus=default`: what AWS services put on the account's default bus (Step Functions' status changes).
+        const bus = request.query.get('bus') === 'default' ? 'default' : 'muster';
+        return jsonReply(200, deps.bus.events({ bus, ...(detailType === undefined ? {} : { detailType }) }));
       },
     },
   ];

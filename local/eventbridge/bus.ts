@@ -6,7 +6,15 @@ import { createAsyncInvoker, type DeliveryProgress } from '../lambda/async-invok
 import type { HandlerReference } from '../lambda/handlers';
 import { matchesPattern } from './pattern';
 
+/**
+ * On AWS, Muster's events go on its own bus and AWS services' (Step Functions' status changes) on
+ * the account's default bus. Locally one bus routes both, and remembers which each belongs to.
+ */
+export type BusName = 'muster' | 'default';
+
 export interface PublishedEntry {
+  /** Absent: Muster's bus. */
+  readonly bus?: BusName;
   readonly source: string;
   readonly detailType: string;
   readonly detail: unknown;
@@ -27,6 +35,7 @@ export interface BusEventRecord {
   readonly detail: unknown;
   readonly time: string;
   readonly tenantId?: string;
+  readonly bus: BusName;
   /** One per rule that matched, so a test can see its target ran. */
   readonly deliveries: readonly DeliveryRecord[];
 }
@@ -36,8 +45,8 @@ export type BusEvent = EventBridgeEvent<string, unknown>;
 export interface LocalEventBus {
   /** Records the event and starts delivering it to the targets of matching rules, after returning. */
   publish(entry: PublishedEntry): BusEventRecord;
-  /** Recorded events, oldest first. */
-  events(filter?: { detailType?: string }): readonly BusEventRecord[];
+  /** Recorded events of one bus (Muster's unless named), oldest first. */
+  events(filter?: { detailType?: string; bus?: BusName }): readonly BusEventRecord[];
   /** Resolves once no delivery is in flight, including deliveries started meanwhile. */
   drain(): Promise<void>;
 }
@@ -89,6 +98,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
         detail: event.detail,
         time: event.time,
         ...(tenantId === undefined ? {} : { tenantId }),
+        bus: entry.bus ?? 'muster',
         deliveries: targets.map(({ delivery }) => delivery),
       };
       recorded.push(record);
@@ -99,9 +109,12 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       return record;
     },
     events(filter = {}) {
-      return filter.detailType === undefined
-        ? [...recorded]
-        : recorded.filter((record) => record['detail-type'] === filter.detailType);
+      const bus = filter.bus ?? 'muster';
+      return recorded.filter(
+        (record) =>
+          record.bus === bus &&
+          (filter.detailType === undefined || record['detail-type'] === filter.detailType),
+      );
     },
     drain: () => invoker.drain(),
   };

@@ -4,6 +4,7 @@ import type { EventPattern, EventPatternValue } from '../../config/event-rules';
 export interface MatchableEvent {
   readonly source: string;
   readonly 'detail-type': string;
+  readonly detail?: unknown;
 }
 
 /**
@@ -13,7 +14,12 @@ export interface MatchableEvent {
  */
 export function matchesPattern(pattern: EventPattern, event: MatchableEvent): boolean {
   return (
-    fieldMatches(pattern.source, event.source) && fieldMatches(pattern['detail-type'], event['detail-type'])
+    fieldMatches(pattern.source, event.source) &&
+    fieldMatches(pattern['detail-type'], event['detail-type']) &&
+    Object.entries(pattern.detail ?? {}).every(([field, allowed]) => {
+      const value = detailField(event.detail, field);
+      return typeof value === 'string' && fieldMatches(allowed, value);
+    })
   );
 }
 
@@ -22,4 +28,10 @@ function fieldMatches(allowed: readonly EventPatternValue[] | undefined, value: 
   return allowed.some((candidate) =>
     typeof candidate === 'string' ? candidate === value : value.startsWith(candidate.prefix),
   );
+}
+
+function detailField(detail: unknown, field: string): unknown {
+  return typeof detail === 'object' && detail !== null
+    ? (detail as Record<string, unknown>)[field]
+    : undefined;
 }

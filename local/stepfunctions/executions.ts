@@ -48,10 +48,14 @@ const REDRIVABLE: ReadonlySet<ExecutionStatus> = new Set(['FAILED', 'TIMED_OUT',
 export class ExecutionRegistry {
   readonly #machines: ReadonlyMap<string, CompiledStateMachine>;
   readonly #executions = new Map<string, Execution>();
+  /** Set once the engine stops: the executions it aborts then are not news to anyone. */
+  #stopping = false;
 
   constructor(
     machines: readonly CompiledStateMachine[],
     private readonly services: RunServices,
+    /** Told of every execution that ends otherwise than SUCCEEDED, as AWS tells EventBridge. */
+    private readonly onUnsuccessfulEnd: (execution: Execution) => void = () => {},
   ) {
     this.#machines = new Map(machines.map((machine) => [machine.arn, machine]));
   }
@@ -108,7 +112,7 @@ export class ExecutionRegistry {
     const execution = this.get(arn);
     if (execution.status !== 'RUNNING') return execution.stopDate ?? new Date();
     const stopDate = new Date();
-    close(execution, { status: 'ABORTED', error, cause }, stopDate);
+    this.#close(execution, { status: 'ABORTED', error, cause }, stopDate);
     execution.history.record(
       'ExecutionAborted',
       { executionAbortedEventDetails: { error, cause } },
@@ -144,6 +148,7 @@ export class ExecutionRegistry {
 
   /** Aborts every running execution and waits until their runs have let go. */
   async stopAll(cause: string): Promise<void> {
+    this.#stopping = true;
     const running = [...this.#executions.values()].filter((execution) => execution.status === 'RUNNING');
     for (const execution of running) this.stop(execution.executionArn, 'States.Aborted', cause);
     await Promise.all(running.map((execution) => execution.run?.outcome));
@@ -154,6 +159,11 @@ export class ExecutionRegistry {
     if (machine) return machine;
     if (!isStateMachineArn(arn)) throw new StepFunctionsError('InvalidArn', `Invalid Arn: '${arn}'`);
     throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  }
+
+  #close(execution: Execution, closing: Closing, stopDate: Date): void {
+    close(execution, closing, stopDate);
+    if (closing.status !== 'SUCCEEDED' && !this.#stopping) this.onUnsuccessfulEnd(execution);
   }
 
   #launch(execution: Execution, machine: CompiledStateMachine, input: JsonValue): void {
@@ -171,7 +181,8 @@ export class ExecutionRegistry {
     execution.run = run;
     void run.outcome.then((outcome) => {
       // StopExecution has already closed the execution, or a redrive has replaced this run.
-      if (execution.run === run && execution.status === 'RUNNING') close(execution, outcome, new Date());
+      if (execution.run === run && execution.status === 'RUNNING')
+        this.#close(execution, outcome, new Date());
     });
   }
 }

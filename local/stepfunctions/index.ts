@@ -5,7 +5,7 @@ import type { StateMachineDefinition } from '../../config/state-machines';
 import type { LoadHandler } from '../lambda/handlers';
 import { type AwsScope, stateMachineArn } from './arns';
 import { compileStateMachine } from './definitions';
-import { ExecutionRegistry } from './executions';
+import { type Execution, ExecutionRegistry } from './executions';
 import type { ReadObject } from './item-reader';
 import { createOperations } from './operations';
 import { serveStepFunctions } from './server';
@@ -33,6 +33,30 @@ export interface LocalStepFunctionsOptions {
    * required when a machine has one. Called when the Map runs, not before.
    */
   readonly readObject?: ReadObject;
+  /**
+   * Receives the "Step Functions Execution Status Change" event of every execution that ends
+   * FAILED, TIMED_OUT or ABORTED, as AWS sends it to EventBridge (the local stack puts it on its bus).
+   */
+  readonly onStatusChange?: (event: ExecutionStatusChange) => void;
+}
+
+/** What AWS puts on EventBridge when an execution's status changes (source `aws.states`). */
+export interface ExecutionStatusChange {
+  readonly source: 'aws.states';
+  readonly detailType: 'Step Functions Execution Status Change';
+  readonly resources: readonly string[];
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly startDate: number;
+    readonly stopDate: number | null;
+    readonly input: string;
+    readonly output: string | null;
+    readonly error: string | null;
+    readonly cause: string | null;
+  };
 }
 
 export interface LocalStepFunctions {
@@ -66,14 +90,18 @@ export async function startLocalStepFunctions(
     );
   }
   const taskTokens = new TaskTokens();
-  const executions = new ExecutionRegistry(machines, {
-    scope,
-    loadHandler: options.loadHandler,
-    taskTokens,
-    handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
-    retryIntervalMs: options.retryIntervalMs,
-    readObject: options.readObject,
-  });
+  const executions = new ExecutionRegistry(
+    machines,
+    {
+      scope,
+      loadHandler: options.loadHandler,
+      taskTokens,
+      handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
+      retryIntervalMs: options.retryIntervalMs,
+      readObject: options.readObject,
+    },
+    (execution) => options.onStatusChange?.(statusChangeOf(execution)),
+  );
   const server = await serveStepFunctions(createOperations(executions, taskTokens), options.port ?? 0);
   return {
     endpoint: server.endpoint,
@@ -86,6 +114,26 @@ export async function startLocalStepFunctions(
       const closed = server.close();
       await executions.stopAll('The local Step Functions engine stopped');
       await closed;
+    },
+  };
+}
+
+function statusChangeOf(execution: Execution): ExecutionStatusChange {
+  return {
+    source: 'aws.states',
+    detailType: 'Step Functions Execution Status Change',
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate.getTime(),
+      stopDate: execution.stopDate?.getTime() ?? null,
+      input: execution.input,
+      output: execution.output ?? null,
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
     },
   };
 }

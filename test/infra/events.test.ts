@@ -47,6 +47,26 @@ describe('EventsConstruct', () => {
     });
   });
 
+  it('hears the bulk-import machine’s unsuccessful ends on the default bus, where Step Functions puts them', () => {
+    const rules = dev.template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.states'] } },
+    });
+    const [rule] = Object.values(rules);
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(rule?.Properties).not.toHaveProperty('EventBusName');
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [expect.anything()],
+      },
+    });
+    expect(JSON.stringify(rule?.Properties.EventPattern.detail.stateMachineArn)).toContain(
+      'stateMachine:muster-dev-BulkImport',
+    );
+  });
+
   it('targets each rule at its own function, with retries and a dead-letter queue', () => {
     for (const definition of EVENT_RULES) {
       const target = defined(dev.events.targets.get(definition.name), definition.name);

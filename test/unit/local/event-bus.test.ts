@@ -53,6 +53,7 @@ describe('createLocalEventBus', () => {
         detail: { tenantId: 't1' },
         time: '2025-01-02T03:04:05Z',
         tenantId: 't1',
+        bus: 'muster',
         deliveries: [{ rule: 'AuditTrail', status: 'delivered', attempts: 1 }],
       },
     ]);
@@ -74,6 +75,28 @@ describe('createLocalEventBus', () => {
     bus.publish(entry('iam.b'));
     bus.publish(entry('iam.a', { tenantId: 't2' }));
     expect(bus.events({ detailType: 'iam.a' }).map((event) => event.tenantId)).toEqual(['t1', 't2']);
+  });
+
+  it('keeps the default bus’s events (AWS services’) apart from Muster’s, and routes both', async () => {
+    const invokeTarget = vi.fn(async () => undefined);
+    const statusRule: EventRuleDefinition = {
+      ...auditRule,
+      name: 'Status',
+      pattern: { source: ['aws.states'], detail: { status: ['FAILED'] } },
+    };
+    const bus = createLocalEventBus({ rules: [statusRule], invokeTarget });
+    bus.publish(entry('iam.a'));
+    bus.publish({
+      ...entry('Step Functions Execution Status Change', { status: 'FAILED' }),
+      source: 'aws.states',
+      bus: 'default',
+    });
+    await bus.drain();
+    expect(bus.events().map((event) => event['detail-type'])).toEqual(['iam.a']);
+    expect(bus.events({ bus: 'default' }).map((event) => event['detail-type'])).toEqual([
+      'Step Functions Execution Status Change',
+    ]);
+    expect(invokeTarget).toHaveBeenCalledTimes(1);
   });
 
   it('retries a throwing target with backoff, then gives up and dead-letters the event', async () => {

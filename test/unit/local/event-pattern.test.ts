@@ -36,6 +36,32 @@ describe('matchesPattern', () => {
     expect(matchesPattern(pattern, event('s', 'audit.other'))).toBe(false);
   });
 
+  it('matches top-level detail fields, and a detail without the field does not match', () => {
+    const pattern = { source: ['aws.states'], detail: { status: ['FAILED', 'ABORTED'] } };
+    const change = (detail: unknown) => ({
+      ...event('aws.states', 'Step Functions Execution Status Change'),
+      detail,
+    });
+    expect(matchesPattern(pattern, change({ status: 'ABORTED' }))).toBe(true);
+    expect(matchesPattern(pattern, change({ status: 'SUCCEEDED' }))).toBe(false);
+    expect(matchesPattern(pattern, change({}))).toBe(false);
+    expect(matchesPattern(pattern, change(undefined))).toBe(false);
+  });
+
+  it('sends the bulk-import executions that end unsuccessfully to their status handler', () => {
+    const rule = EVENT_RULES.find((candidate) => candidate.name === 'BulkImportExecutionEnded');
+    const change = (status: string) => ({
+      ...event('aws.states', 'Step Functions Execution Status Change'),
+      detail: { status },
+    });
+    expect(
+      rule &&
+        ['FAILED', 'TIMED_OUT', 'ABORTED', 'SUCCEEDED', 'RUNNING'].filter((status) =>
+          matchesPattern(rule.pattern, change(status)),
+        ),
+    ).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+  });
+
   it('sends iam.* events of muster.iam to the audit trail, as config/event-rules.ts says', () => {
     const auditTrail = EVENT_RULES.find((rule) => rule.name === 'AuditTrail');
     expect(auditTrail).toBeDefined();

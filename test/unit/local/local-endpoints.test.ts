@@ -43,6 +43,7 @@ const pending: BusEventRecord = {
   source: 'muster.iam',
   detail: {},
   time: '2026-01-01T00:00:00Z',
+  bus: 'muster',
   deliveries: [{ rule: 'AuditTrail', status: 'pending', attempts: 1 }],
 };
 

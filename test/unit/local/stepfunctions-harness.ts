@@ -72,7 +72,7 @@ export interface Harness {
 export async function startHarness(
   machines: readonly FixtureName[],
   handlers: Readonly<Record<string, LambdaHandler>> = {},
-  options: Pick<LocalStepFunctionsOptions, 'readObject'> = {},
+  options: Pick<LocalStepFunctionsOptions, 'readObject' | 'onStatusChange'> = {},
 ): Promise<Harness> {
   const engine = await startLocalStepFunctions({
     stateMachines: STATE_MACHINES.filter((machine) => machines.includes(machine.name)),

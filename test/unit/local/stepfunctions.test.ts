@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { ExecutionStatusChange } from '../../../local/stepfunctions';
 import { expectServiceError, parseJsonText, startHarness, waitForCompletion } from './stepfunctions-harness';
 
 class RowConflictError extends Error {
@@ -166,6 +167,50 @@ describe('local Step Functions engine: executions', () => {
       errorType: 'TypeError',
       errorMessage: 'rows is not iterable',
     });
+  });
+
+  it('tells of an execution that failed as AWS tells EventBridge, and of none that succeeded', async () => {
+    const changes: ExecutionStatusChange[] = [];
+    let fail = true;
+    const { engine, sfn } = await startHarness(
+      ['provision-row'],
+      {
+        provisionRow: async () => {
+          if (fail) throw new TypeError('rows is not iterable');
+          return { created: 1 };
+        },
+      },
+      { onStatusChange: (change) => changes.push(change) },
+    );
+    const stateMachineArn = engine.stateMachineArn('provision-row');
+
+    const failed = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'run-1', input: '{"a":1}' }),
+    );
+    await waitForCompletion(sfn, failed.executionArn);
+    fail = false;
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    await waitForCompletion(sfn, failed.executionArn);
+
+    expect(changes).toEqual([
+      {
+        source: 'aws.states',
+        detailType: 'Step Functions Execution Status Change',
+        resources: [failed.executionArn],
+        detail: {
+          executionArn: failed.executionArn,
+          stateMachineArn,
+          name: 'run-1',
+          status: 'FAILED',
+          startDate: expect.any(Number),
+          stopDate: expect.any(Number),
+          input: '{"a":1}',
+          output: null,
+          error: 'TypeError',
+          cause: expect.stringContaining('rows is not iterable'),
+        },
+      },
+    ]);
   });
 
   it('runs a DISTRIBUTED Map over an inline array, one handler call per item', async () => {
