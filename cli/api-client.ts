@@ -230,6 +230,12 @@ export class MusterApi {
     return startedRunSchema.parse(this.expectOk(response));
   }
 
+  /** Resumes the task's current run at the step that failed: 409 when it runs, succeeded, or cannot be. */
+  async redrive(taskId: string): Promise<{ taskId: string; run?: number }> {
+    const response = await this.send('POST', `${IMPORT_BASE}/${encodeURIComponent(taskId)}/redrive`);
+    return startedRunSchema.parse(this.expectOk(response));
+  }
+
   /** Every approval in `status` the caller may decide, all pages. */
   async approvals(status: string): Promise<ApprovalView[]> {
     const approvals: ApprovalView[] = [];

@@ -31,6 +31,13 @@ export type Invocation =
   | { readonly command: 'status'; readonly taskId: string }
   | { readonly command: 'errors'; readonly taskId: string; readonly csv: boolean }
   | { readonly command: 'retry'; readonly taskId: string; readonly watch: boolean }
+  | {
+      readonly command: 'redrive';
+      readonly taskId: string;
+      /** Named by an execution ARN: the run it must still be the task's current one. */
+      readonly run?: number;
+      readonly watch: boolean;
+    }
   | { readonly command: 'approvals-list'; readonly status: ApprovalStatus }
   | {
       readonly command: 'approvals-decide';
@@ -60,6 +67,7 @@ const commandOptions = {
   status: {},
   errors: { csv: { type: 'boolean' } },
   retry: { watch: { type: 'boolean' } },
+  redrive: { watch: { type: 'boolean' } },
   approvals: { status: { type: 'string' }, justification: { type: 'string' } },
   token: {},
 } as const satisfies Record<string, ParseArgsConfig['options']>;
@@ -74,6 +82,7 @@ Commands:
   status <taskId>                                an import task's status and counts
   errors <taskId> [--csv]                        every validation issue of a task
   retry <taskId> [--watch]                       replay the failed rows of a task
+  redrive <taskId|executionArn> [--watch]        resume a crashed run's failed execution where it failed
   approvals list [--status PENDING|APPROVED|REJECTED|EXPIRED]
   approvals approve <approvalId> [--justification text]
   approvals reject <approvalId> [--justification text]
@@ -178,6 +187,12 @@ function invocationOf(
         taskId: expectPositionals(name, positionals, ['taskId'])[0],
         watch: values.watch === true,
       };
+    case 'redrive':
+      return {
+        command: 'redrive',
+        ...redriveTarget(expectPositionals(name, positionals, ['taskId|executionArn'])[0]),
+        watch: values.watch === true,
+      };
     case 'approvals':
       return approvalsInvocation(positionals, values);
     case 'token':
@@ -235,4 +250,18 @@ function isApprovalStatus(status: string): status is ApprovalStatus {
 
 function stringValue(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A bulk-import execution is named `<taskId>-run-<run>` (functions/bulk-import/use-cases/provisioning-runs.ts). */
+const IMPORT_EXECUTION_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:(t_[0-9a-z]{26})-run-(\d+)$/;
+
+function redriveTarget(target: string): { taskId: string; run?: number } {
+  if (!target.startsWith('arn:')) return { taskId: target };
+  const match = IMPORT_EXECUTION_ARN.exec(target);
+  if (!match?.[1] || !match[2]) {
+    throw new UsageError(
+      `"${target}" is not a bulk-import execution ARN (…:execution:<machine>:<taskId>-run-<n>).`,
+    );
+  }
+  return { taskId: match[1], run: Number(match[2]) };
 }

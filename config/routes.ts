@@ -86,6 +86,14 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
     access: [...IMPORT_API_ACCESS, 'workflow:BulkImport'],
   },
   {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/{taskId}/redrive',
+    entry: `${BULK_IMPORT}/runs.ts`,
+    export: 'redrive',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'workflow:BulkImport'],
+  },
+  {
     method: 'GET',
     path: '/internal/iam/role-policies/default',
     entry: `${BULK_IMPORT}/role-policy.ts`,

@@ -47,3 +47,34 @@ export async function retry(
   print(context, task, () => taskSummary(task));
   return exitCodeOf(task);
 }
+
+/**
+ * `muster redrive <taskId|executionArn>`: resumes the failed execution of the task's current run at
+ * the step that failed (a run still going, or one that ran to its end, is refused by the API); with
+ * --watch, followed to its end. An execution ARN of an earlier run is refused here: the API only
+ * redrives the current run.
+ */
+export async function redrive(
+  context: CommandContext,
+  invocation: Extract<Invocation, { command: 'redrive' }>,
+): Promise<number> {
+  if (invocation.run !== undefined) {
+    const { run } = await context.api.task(invocation.taskId);
+    if (run !== invocation.run) {
+      context.terminal.err(
+        `task ${invocation.taskId} is at run ${run}: run ${invocation.run} can no longer be redriven; retry its failed rows instead\n`,
+      );
+      return 1;
+    }
+  }
+  const started = await context.api.redrive(invocation.taskId);
+  const line = `task ${started.taskId}: run ${started.run ?? '?'} resumes where it failed`;
+  if (!invocation.watch) {
+    print(context, started, () => line);
+    return 0;
+  }
+  context.terminal.err(`${line}\n`);
+  const task = await watchRun(context, invocation.taskId);
+  print(context, task, () => taskSummary(task));
+  return exitCodeOf(task);
+}

@@ -9,7 +9,7 @@ import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { bulkImportWorkflowConfig, tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
-import { commitImport, retryFailedRows } from '../use-cases/provisioning-runs';
+import { commitImport, redriveRun, retryFailedRows } from '../use-cases/provisioning-runs';
 
 const config = loadConfig(tableConfig.extend(bulkImportWorkflowConfig.shape));
 const documents = createDocumentClient();
@@ -44,5 +44,13 @@ export const retry = principalRoute(
   async ({ caller, params }) => ({
     statusCode: 202,
     body: await retryFailedRows(runs, caller, params.taskId),
+  }),
+);
+
+export const redrive = principalRoute(
+  { ...guard, operation: 'RedriveImportRun', params: z.object({ taskId }) },
+  async ({ caller, params }) => ({
+    statusCode: 202,
+    body: await redriveRun(runs, caller, params.taskId),
   }),
 );

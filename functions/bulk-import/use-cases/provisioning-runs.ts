@@ -1,12 +1,12 @@
 import type { Caller } from '../../identity/caller';
-import type { WorkflowClient } from '../../shared/aws/workflow-client';
+import { executionArnOf, type WorkflowClient } from '../../shared/aws/workflow-client';
 import { ConflictError } from '../../shared/errors';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import { findTask } from './task-view';
 
 export interface ProvisioningRunsDeps {
   readonly tasks: Pick<ImportTaskRepository, 'getTask' | 'transition'>;
-  readonly workflow: Pick<WorkflowClient, 'start'>;
+  readonly workflow: Pick<WorkflowClient, 'start' | 'describe' | 'redrive'>;
   readonly stateMachineArn: string;
   readonly clock: () => Date;
 }
@@ -100,6 +100,74 @@ export async function retryFailedRows(deps: ProvisioningRunsDeps, caller: Caller
   );
   await startRun(deps, retried.tenantId, taskId, run, sendWelcome, caller.audit.correlationId);
   return { taskId, status: retried.status, run };
+}
+
+/** Fail states the workflow ends in on purpose: the approval's outcome is settled, nothing is left to resume. */
+const SETTLED_FAILURES = new Set(['ApprovalFailed', 'GrantSettlementFailed']);
+
+/**
+ * `POST .../:taskId/redrive`: resumes the FAILED run's execution at the step that failed (AWS
+ * RedriveExecution), for a run that crashed (a provisioning step failing past its retries);
+ * failed rows of a finished run are for retry instead. The task goes back to PROVISIONING first,
+ * conditionally, so of two concurrent redrives one wins; should AWS refuse the redrive, it is FAILED
+ * again. Steps are idempotent per (task, row): nothing the run did before is done twice.
+ */
+export async function redriveRun(deps: ProvisioningRunsDeps, caller: Caller, taskId: string) {
+  const task = await findTask(deps, caller.tenantId, taskId);
+  if (task.run === 0) {
+    throw new ConflictError('NOTHING_TO_REDRIVE', `The task is ${task.status}: it was never committed.`);
+  }
+  const executionArn = executionArnOf(deps.stateMachineArn, executionName(taskId, task.run));
+  const execution = await deps.workflow.describe(executionArn);
+  if (!execution) {
+    throw new ConflictError(
+      'NOTHING_TO_REDRIVE',
+      `Run ${task.run} has no execution any more (AWS keeps them 90 days): retry the failed rows instead.`,
+    );
+  }
+  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') {
+    throw new ConflictError('EXECUTION_RUNNING', `Run ${task.run} is still running: wait for it to end.`);
+  }
+  if (execution.status === 'SUCCEEDED') {
+    throw new ConflictError(
+      'EXECUTION_SUCCEEDED',
+      `Run ${task.run} ran to its end (${task.status}): retry its failed rows with POST .../${taskId}/retry.`,
+    );
+  }
+  if (execution.error && SETTLED_FAILURES.has(execution.error)) {
+    throw new ConflictError(
+      'EXECUTION_NOT_REDRIVABLE',
+      `Run ${task.run} ended on its approval (${execution.error}): the task records why; request the roles again, or retry the failed rows.`,
+    );
+  }
+  if (task.status !== 'FAILED') {
+    // The execution-status rule has not marked it yet: redriving now would race its FAILED mark.
+    throw new ConflictError(
+      'TASK_STATE_CONFLICT',
+      `Run ${task.run} failed and the task is being marked FAILED (it is ${task.status}): try again in a moment.`,
+    );
+  }
+  const now = deps.clock().toISOString();
+  const redriven = await deps.tasks.transition(
+    caller.tenantId,
+    taskId,
+    ['FAILED'],
+    'PROVISIONING',
+    { correlationId: caller.audit.correlationId },
+    now,
+  );
+  const resumed = await deps.workflow.redrive(executionArn).catch(async (error: unknown) => {
+    await deps.tasks.transition(caller.tenantId, taskId, ['PROVISIONING'], 'FAILED', {}, now);
+    throw error;
+  });
+  if (!resumed) {
+    await deps.tasks.transition(caller.tenantId, taskId, ['PROVISIONING'], 'FAILED', {}, now);
+    throw new ConflictError(
+      'EXECUTION_NOT_REDRIVABLE',
+      `AWS no longer redrives run ${task.run} (an execution can be redriven within 14 days of its end): retry the failed rows instead.`,
+    );
+  }
+  return { taskId, run: redriven.run, status: redriven.status };
 }
 
 async function startRun(

@@ -1,6 +1,20 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
+  RedriveExecutionCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 
-/** Starts Step Functions executions; the only code that talks to Step Functions. */
+export interface ExecutionState {
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Starts, describes and redrives Step Functions executions; the only code that talks to Step Functions. */
 export class WorkflowClient {
   constructor(private readonly client: SFNClient) {}
 
@@ -17,6 +31,31 @@ export class WorkflowClient {
     } catch (error) {
       // Same name, other input: this run was started before (by an earlier attempt); it is the one.
       if (error instanceof ExecutionAlreadyExists) return executionArnOf(stateMachineArn, name);
+      throw error;
+    }
+  }
+
+  /** Where an execution stands; undefined when there is none (never started, or past AWS's 90 days). */
+  async describe(executionArn: string): Promise<ExecutionState | undefined> {
+    try {
+      const { status, error, cause } = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return { status: status ?? 'UNKNOWN', ...(error ? { error } : {}), ...(cause ? { cause } : {}) };
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Resumes a FAILED, TIMED_OUT or ABORTED execution at the step that failed. False when AWS refuses
+   * it (ExecutionNotRedrivable: it ended more than 14 days ago, or is not in a redrivable status).
+   */
+  async redrive(executionArn: string): Promise<boolean> {
+    try {
+      await this.client.send(new RedriveExecutionCommand({ executionArn }));
+      return true;
+    } catch (error) {
+      if (error instanceof ExecutionNotRedrivable) return false;
       throw error;
     }
   }

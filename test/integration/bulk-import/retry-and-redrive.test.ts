@@ -1,10 +1,11 @@
-import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
 import { directoryKeys } from '../../../functions/identity/adapters/keys';
+import { muster } from '../cli/cli-support';
 import {
   call,
   documentClient,
@@ -20,6 +21,12 @@ const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 const sfn = new SFNClient(engineClientConfig('sfn'));
 const stateMachineArn = z.string().parse(inject('env').BULK_IMPORT_STATE_MACHINE_ARN);
 const emailsSchema = z.array(z.object({ to: z.unknown(), subject: z.string() }));
+const statusChangesSchema = z.array(
+  z.object({
+    detail: z.object({ executionArn: z.string(), status: z.string() }),
+    deliveries: z.array(z.object({ rule: z.string(), status: z.string() })),
+  }),
+);
 const eventsSchema = z.array(
   z.object({ 'detail-type': z.string(), detail: z.object({ eventId: z.string(), tenantId: z.string() }) }),
 );
@@ -152,20 +159,38 @@ describe('a group deleted between validation and commit', () => {
 });
 
 describe('redriving a failed execution', () => {
-  it('finishes the crashed run: every row exactly once, one welcome email each', async () => {
+  it('resumes a crashed run with muster redrive: the execution failed at its step, the rule marked the task FAILED, every row once', async () => {
     const tenantId = uniqueTenant('redrive');
     const rows = people(tenantId, 500);
     const { admin, taskId } = await validatedImport(tenantId, rows);
     // Crash in the middle of batch 3 (rows 202-301), and in every later row, past all retries.
-    await crashedRun({ admin, tenantId, taskId, afterRow: 250, sendWelcome: true });
+    const crashed = await crashedRun({ admin, tenantId, taskId, afterRow: 250, sendWelcome: true });
     // Rows before the crash point in the crashed batch already have their users.
     expect(await directory.getUser(tenantId, importedUserId(tenantId, taskId, 240))).toBeDefined();
 
+    // The execution failed with the provisioning step's own error, not in a Fail state: that is where
+    // AWS resumes it (the local engine runs the Map inline, so the batch's error is the execution's).
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('FAILED');
-    await sfn.send(new RedriveExecutionCommand({ executionArn }));
-    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS'], 120_000);
-    expect(done.status).toBe('COMPLETED');
+    const failed = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
+    // The status change went to the default bus, and its rule's target marked the task FAILED.
+    const changes = statusChangesSchema
+      .parse((await call('GET', '/_local/events?bus=default')).body)
+      .filter((change) => change.detail.executionArn === executionArn);
+    expect(changes).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({ status: 'FAILED' }),
+        deliveries: [expect.objectContaining({ rule: 'BulkImportExecutionEnded', status: 'delivered' })],
+      }),
+    ]);
+    expect(crashed.failureReason).toMatch(/^InjectedFault: .*Chaos: provision-batch failed/);
+
+    const redriven = await muster(['redrive', taskId, '--watch', '--json', '--token', admin.token]);
+    expect(redriven.code, redriven.stderr).toBe(0);
+    expect(redriven.stderr).toContain(`task ${taskId}: run 1 resumes where it failed`);
+    const done = await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+    expect(done).toMatchObject({ status: 'COMPLETED', run: 1 });
+    expect(done.failureReason).toBeUndefined();
     expect(done.counts).toMatchObject({ total: 500, valid: 500, succeeded: 500, failed: 0, notified: 500 });
     await expectEachRowOnce(tenantId, taskId, rows);
 
@@ -176,5 +201,29 @@ describe('redriving a failed execution', () => {
       .parse((await call('GET', '/_local/events')).body)
       .filter((event) => event['detail-type'] === 'iam.user.created' && event.detail.tenantId === tenantId);
     expect(new Set(events.map((event) => event.detail.eventId)).size).toBe(500);
+
+    // A run that ran to its end is not redriven: its failed rows are for retry.
+    const again = await muster(['redrive', taskId, '--token', admin.token]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('EXECUTION_SUCCEEDED');
+    const refused = await call('POST', `${BASE}/${taskId}/redrive`, { token: admin.token });
+    expect(refused.status, refused.text).toBe(409);
   }, 240_000);
+
+  it('refuses to redrive a run still going, and a task never committed', async () => {
+    const tenantId = uniqueTenant('redrive-running');
+    const { admin, taskId } = await validatedImport(tenantId, people(tenantId, 3));
+    const uncommitted = await call('POST', `${BASE}/${taskId}/redrive`, { token: admin.token });
+    expect(uncommitted.status, uncommitted.text).toBe(409);
+    expect(uncommitted.body).toMatchObject({ error: { code: 'NOTHING_TO_REDRIVE' } });
+    // The import waits at provisioning, so its execution is RUNNING when asked.
+    await arm({ point: 'provision-batch', tenantId, afterRow: 0, times: 1 });
+    await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
+    const running = await call('POST', `${BASE}/${taskId}/redrive`, { token: admin.token });
+    expect(running.status, running.text).toBe(409);
+    expect(running.body).toMatchObject({ error: { code: 'EXECUTION_RUNNING' } });
+    expect(
+      (await waitForStatus(admin, taskId, ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'])).status,
+    ).toBe('COMPLETED');
+  });
 });

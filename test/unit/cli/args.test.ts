@@ -97,12 +97,30 @@ describe('parseCommandLine', () => {
     expect(parse(['import', '-h']).invocation).toEqual({ command: 'help' });
   });
 
+  it('redrives a task, or the task and run an execution ARN names', () => {
+    expect(parse(['redrive', 't_1', '--watch']).invocation).toEqual({
+      command: 'redrive',
+      taskId: 't_1',
+      watch: true,
+    });
+    const arn =
+      'arn:aws:states:eu-west-1:123456789012:execution:muster-dev-BulkImport:t_01jredrive0000000000000000-run-2';
+    expect(parse(['redrive', arn]).invocation).toEqual({
+      command: 'redrive',
+      taskId: 't_01jredrive0000000000000000',
+      run: 2,
+      watch: false,
+    });
+  });
+
   it.each([
     [['launch'], /Unknown command "launch"/],
     [['status'], /"status" takes <taskId>; got 0/],
     [['status', 't_1', 't_2'], /got 2/],
     [['status', 't_1', '--csv'], /"status" takes no --csv/],
     [['retry', 't_1', '--commit'], /"retry" takes no --commit/],
+    [['redrive'], /"redrive" takes <taskId\|executionArn>; got 0/],
+    [['redrive', 'arn:aws:states:eu-west-1:1:stateMachine:m'], /not a bulk-import execution ARN/],
     [['template', '--format', 'pdf'], /csv or xlsx/],
     [['template', 'extra'], /takes no arguments/],
     [['import', 'a.csv', '--bogus'], /Unknown option '--bogus'/],
