@@ -13,6 +13,7 @@ import { logger, publishRecordedMetrics } from '../../shared/observability';
 import { eventBusConfig, mailConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { PendingGrantRepository } from '../adapters/pending-grant-repository';
+import { isStaleStatusChange } from '../domain/execution-status';
 import { finalizeImport } from '../use-cases/finalize-import';
 import { executionName } from '../use-cases/provisioning-runs';
 import { recordImportMetrics } from './import-run-metrics';
@@ -34,6 +35,8 @@ const statusChangeSchema = z.object({
     input: z.string(),
     error: z.string().nullish(),
     cause: z.string().nullish(),
+    /** Epoch milliseconds; always set on an execution that ended. */
+    stopDate: z.number().nullish(),
   }),
 });
 
@@ -50,6 +53,14 @@ export const handler = middy(async (event: unknown) => {
   if (!run.success || detail.name !== executionName(run.data.taskId, run.data.run)) return;
   logger.appendKeys({ task_id: run.data.taskId, run: run.data.run, tenant_id: run.data.tenantId });
   logger.setCorrelationId(run.data.correlationId);
+  const task = await tasks.getTask(run.data.tenantId, run.data.taskId);
+  const stoppedAt = detail.stopDate;
+  if (task && stoppedAt && isStaleStatusChange(task, { run: run.data.run, stoppedAt })) {
+    logger.info('Status change older than the redrive of its run: ignored', {
+      execution_status: detail.status,
+    });
+    return;
+  }
   const result = await finalizeImport(
     {
       tasks,
