@@ -169,7 +169,7 @@ describe('statemachines/bulk-import.asl.json: the wait for an import’s approva
       { ...RUN, outcome: 'FAILED', error: { Error: expect.any(String), Cause: expect.any(String) } },
     ]);
   });
-  it('hands the approval to Finalize, and fails for a redrive, when settling an approved run fails after its retries', async () => {
+  it('hands the approval to Finalize, and fails saying nothing resumes it yet, when settling an approved run fails after its retries', async () => {
     const outcome = {
       approvalId: 'apr_1',
       decision: 'APPROVED',
@@ -194,7 +194,7 @@ describe('statemachines/bulk-import.asl.json: the wait for an import’s approva
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('GrantSettlementFailed');
-    expect(execution.cause).toMatch(/Redrive the execution/);
+    expect(execution.cause).toMatch(/Nothing resumes this end yet: a redrive is refused/);
     expect(settled).toHaveLength(loadBulkImportSettings().retry.maxAttempts + 1);
     expect(finalized).toEqual([
       { ...RUN, outcome: 'FINISHED' },
