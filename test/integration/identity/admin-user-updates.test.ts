@@ -4,9 +4,9 @@ import { DirectoryRepository } from '../../../functions/identity/adapters/direct
 import { newId } from '../../../functions/identity/domain/ids';
 import type { User } from '../../../functions/identity/domain/user';
 import { call, documentClient, errorCode, principal, TABLE_NAME, uniqueTenant } from '../support/api';
+import { fixtureUser } from './user-fixtures';
 
 const USERS = '/v1/admin/users';
-const NOW = '2026-11-22T10:00:00.000Z';
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 
 const localEventSchema = z.object({
@@ -30,18 +30,7 @@ async function eventFor(correlationId: string) {
 }
 
 async function newUser(tenantId: string, email: string, overrides: Partial<User> = {}): Promise<User> {
-  const user: User = {
-    tenantId,
-    userId: newId('u'),
-    email,
-    status: 'ACTIVE',
-    roles: ['member'],
-    groups: [],
-    createdAt: NOW,
-    updatedAt: NOW,
-    version: 1,
-    ...overrides,
-  };
+  const user = fixtureUser(tenantId, email, overrides);
   await directory.createUser(user);
   return user;
 }

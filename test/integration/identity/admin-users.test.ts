@@ -4,9 +4,9 @@ import { DirectoryRepository } from '../../../functions/identity/adapters/direct
 import { newId } from '../../../functions/identity/domain/ids';
 import type { User } from '../../../functions/identity/domain/user';
 import { call, documentClient, errorCode, principal, TABLE_NAME, uniqueTenant } from '../support/api';
+import { FIXTURE_TIME, fixtureUser } from './user-fixtures';
 
 const USERS = '/v1/admin/users';
-const NOW = '2026-11-22T10:00:00.000Z';
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 
 const userViewSchema = z.strictObject({
@@ -29,21 +29,6 @@ const userViewSchema = z.strictObject({
   version: z.number(),
 });
 const pageSchema = z.strictObject({ items: z.array(userViewSchema), nextToken: z.string().optional() });
-
-function newUser(tenantId: string, email: string, overrides: Partial<User> = {}): User {
-  return {
-    tenantId,
-    userId: newId('u'),
-    email,
-    status: 'ACTIVE',
-    roles: ['member'],
-    groups: [],
-    createdAt: NOW,
-    updatedAt: NOW,
-    version: 1,
-    ...overrides,
-  };
-}
 
 async function createAll(users: readonly User[]): Promise<void> {
   for (let start = 0; start < users.length; start += 50) {
@@ -71,7 +56,7 @@ async function walk(token: string, query: Record<string, string>) {
 describe('GET /v1/admin/users over 1,000 users', () => {
   const tenantId = uniqueTenant('users1k');
   const fixtures = Array.from({ length: 1000 }, (_, index) =>
-    newUser(tenantId, `user${String(index).padStart(4, '0')}@acme.test`, {
+    fixtureUser(tenantId, `user${String(index).padStart(4, '0')}@acme.test`, {
       department: index % 4 === 0 ? 'Finance' : 'Sales',
     }),
   );
@@ -107,21 +92,21 @@ describe('GET /v1/admin/users over 1,000 users', () => {
 
 describe('GET /v1/admin/users filters and refusals', () => {
   const tenantId = uniqueTenant('users');
-  const ann = newUser(tenantId, 'ann.lee@acme.test', {
+  const ann = fixtureUser(tenantId, 'ann.lee@acme.test', {
     givenName: 'Ann',
     familyName: 'Lee',
     department: 'Finance',
     roles: ['operator'],
     groups: ['payroll'],
   });
-  const bob = newUser(tenantId, 'bob@acme.test', { displayName: 'Bobby Annan', department: 'Sales' });
-  const cid = newUser(tenantId, 'cid@acme.test', { status: 'INVITED', department: 'finance' });
-  const dee = newUser(tenantId, 'dee@acme.test', { status: 'DEACTIVATED', roles: ['operator'] });
+  const bob = fixtureUser(tenantId, 'bob@acme.test', { displayName: 'Bobby Annan', department: 'Sales' });
+  const cid = fixtureUser(tenantId, 'cid@acme.test', { status: 'INVITED', department: 'finance' });
+  const dee = fixtureUser(tenantId, 'dee@acme.test', { status: 'DEACTIVATED', roles: ['operator'] });
   let reader: { token: string; userId: string };
 
   beforeAll(async () => {
     reader = await principal(tenantId, 'reader@acme.test', ['security_approver']);
-    await directory.putGroup(tenantId, { name: 'payroll', roles: [] }, NOW);
+    await directory.putGroup(tenantId, { name: 'payroll', roles: [] }, FIXTURE_TIME);
     await createAll([ann, bob, cid, dee]);
   });
 
@@ -187,7 +172,11 @@ describe('GET /v1/admin/users filters and refusals', () => {
 
 describe('GET /v1/admin/users/{userId}', () => {
   const tenantId = uniqueTenant('user');
-  const ann = newUser(tenantId, 'ann@acme.test', { givenName: 'Ann', phone: '+44 20 7946 0000', version: 3 });
+  const ann = fixtureUser(tenantId, 'ann@acme.test', {
+    givenName: 'Ann',
+    phone: '+44 20 7946 0000',
+    version: 3,
+  });
 
   beforeAll(async () => {
     await createAll([ann]);
