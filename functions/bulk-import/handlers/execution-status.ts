@@ -1,32 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
-import { EventPublisher } from '../../shared/aws/event-publisher';
-import { createSesClient, Mailer } from '../../shared/aws/mailer';
-import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { loadConfig } from '../../shared/config';
-import { readFlags } from '../../shared/flags';
 import { logger, publishRecordedMetrics } from '../../shared/observability';
-import { eventBusConfig, mailConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
+import { tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
-import { PendingGrantRepository } from '../adapters/pending-grant-repository';
 import { isStaleStatusChange } from '../domain/execution-status';
-import { finalizeImport } from '../use-cases/finalize-import';
 import { executionName } from '../use-cases/provisioning-runs';
-import { recordImportMetrics } from './import-run-metrics';
+import { finalizeRun } from './notification-tasks';
 import { runInputSchema } from './workflow-input';
 
-const config = loadConfig(
-  tableConfig.extend(reportsConfig.shape).extend(eventBusConfig.shape).extend(mailConfig.shape),
-);
-const documents = createDocumentClient();
-const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
-const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
-const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
-const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
+const config = loadConfig(tableConfig);
+const tasks = new ImportTaskRepository(createDocumentClient(), config.TABLE_NAME);
 
 const statusChangeSchema = z.object({
   detail: z.object({
@@ -61,23 +47,11 @@ export const handler = middy(async (event: unknown) => {
     });
     return;
   }
-  const result = await finalizeImport(
-    {
-      tasks,
-      reports,
-      directory: new DirectoryRepository(documents, config.TABLE_NAME),
-      pendingGrants: new PendingGrantRepository(documents, config.TABLE_NAME),
-      publish: (events) => publisher.publish(events),
-      ...(readFlags()['notify-transactional'] ? { mailer } : {}),
-      recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, run.data),
-      clock: () => new Date(),
-    },
-    {
-      ...run.data,
-      outcome: 'FAILED',
-      error: { Error: detail.error ?? `Execution.${detail.status}`, Cause: detail.cause ?? '' },
-    },
-  );
+  const result = await finalizeRun({
+    ...run.data,
+    outcome: 'FAILED',
+    error: { Error: detail.error ?? `Execution.${detail.status}`, Cause: detail.cause ?? '' },
+  });
   logger.warn('Import execution ended unsuccessfully', {
     execution_status: detail.status,
     status: result.status,

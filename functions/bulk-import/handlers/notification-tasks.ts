@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
+import type { z } from 'zod';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
@@ -73,17 +74,20 @@ export const notifyBatch = middy(async (event: unknown) => {
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishRecordedMetrics());
 
-/** Step Functions task: counts, exports, final status, the bulk_imported event, the summary email. */
-export const finalizeImport = middy(async (event: unknown) => {
-  const input = finalizeInputSchema.parse(event);
-  logger.appendKeys({ task_id: input.taskId, run: input.run, tenant_id: input.tenantId });
-  logger.setCorrelationId(input.correlationId);
-  const result = await finalize(
+const directory = new DirectoryRepository(documents, config.TABLE_NAME);
+const pendingGrants = new PendingGrantRepository(documents, config.TABLE_NAME);
+
+/**
+ * Finalizes a run: counts, exports, final status, the bulk_imported event, the summary email. The
+ * workflow's last task and the execution-status rule (a run that crashed) both end a run here.
+ */
+export function finalizeRun(input: z.infer<typeof finalizeInputSchema>) {
+  return finalize(
     {
       tasks,
       reports,
-      directory: new DirectoryRepository(documents, config.TABLE_NAME),
-      pendingGrants: new PendingGrantRepository(documents, config.TABLE_NAME),
+      directory,
+      pendingGrants,
       publish: (events) => publisher.publish(events),
       ...(readFlags()['notify-transactional'] ? { mailer } : {}),
       recordMetrics: (counts, durationSeconds) => recordImportMetrics(counts, durationSeconds, input),
@@ -91,6 +95,14 @@ export const finalizeImport = middy(async (event: unknown) => {
     },
     input,
   );
+}
+
+/** Step Functions task: finalizes the run. */
+export const finalizeImport = middy(async (event: unknown) => {
+  const input = finalizeInputSchema.parse(event);
+  logger.appendKeys({ task_id: input.taskId, run: input.run, tenant_id: input.tenantId });
+  logger.setCorrelationId(input.correlationId);
+  const result = await finalizeRun(input);
   logger.info('Import run finished', { status: result.status });
   return result;
 })
