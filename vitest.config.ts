@@ -28,6 +28,18 @@ export default defineConfig({
         extends: true,
         test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 },
       },
+      {
+        // Big files and sustained load (npm run test:heavy): minutes each, so kept out of npm test.
+        extends: true,
+        test: {
+          name: 'heavy',
+          include: ['test/heavy/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
