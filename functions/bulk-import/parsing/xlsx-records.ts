@@ -9,7 +9,6 @@ import ExcelJS from 'exceljs';
 import { byteStream } from './byte-chunks';
 import { numberFormatter, serialFromDate } from './number-format';
 import { FileRejectedError, type SheetRecord } from './sheet-record';
-import { incompleteTailLength } from './text-encoding';
 import { type InflationLimits, locateUsersSheet, type UsersSheet } from './workbook-package';
 import { endOfArchive, storedEntryHeader, ZipArchive, type ZipEntry } from './zip-archive';
 
@@ -191,19 +190,28 @@ async function* inflatedPart(archive: ZipArchive, name: string, entry: ZipEntry)
 }
 
 /**
- * exceljs decodes each chunk of XML on its own (exceljs/exceljs#2063, #2316), turning a UTF-8
- * character split between two chunks into two U+FFFD: a non-ASCII name every few thousand rows.
- * Chunks ending on a character boundary reach it as they are, so none is split.
+ * exceljs decodes each chunk of XML on its own (exceljs/exceljs#2063, #2316): a UTF-8 character
+ * split between two chunks becomes two U+FFFD (a non-ASCII name every few thousand rows), and a
+ * U+FEFF (zero-width no-break space) that starts a chunk is dropped as if it were a byte order
+ * mark. Every chunk is cut just before an ASCII byte, so each starts with one: no character is
+ * split and none is taken for a BOM. XML has ASCII every few characters (its markup), so what is
+ * carried to the next chunk stays small.
  */
 async function* wholeCharacters(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let carried: Buffer | undefined;
   for await (const chunk of chunks) {
     const bytes = carried ? Buffer.concat([carried, chunk]) : chunk;
-    const cut = bytes.length - incompleteTailLength(bytes);
-    carried = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
+    const cut = lastAsciiByte(bytes);
+    carried = cut < bytes.length ? Buffer.from(bytes.subarray(Math.max(cut, 0))) : undefined;
     if (cut > 0) yield bytes.subarray(0, cut);
   }
   if (carried) yield carried;
+}
+
+/** The position of the last ASCII byte, or -1 when there is none. */
+function lastAsciiByte(bytes: Buffer): number {
+  for (let at = bytes.length - 1; at >= 0; at--) if ((bytes[at] ?? 0) < 0x80) return at;
+  return -1;
 }
 
 function rowTexts(row: ExcelJS.Row, text: (value: ExcelJS.CellValue, numFmt: string | undefined) => string) {
