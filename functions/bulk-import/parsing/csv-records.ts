@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
+import { columnLetter } from '../domain/header-mapping';
 import { FileRejectedError, type SheetRecord } from './sheet-record';
 import { SAVE_AS_CSV_UTF8, Utf8Text } from './text-encoding';
 
@@ -132,13 +133,16 @@ function malformedRow(error: CsvError): Error {
         `Close the quote in ${where.toLowerCase()}; a quote inside a value is written as two quotes ("").`,
         row,
       );
-    case 'CSV_MAX_RECORD_SIZE':
+    case 'CSV_MAX_RECORD_SIZE': {
+      // The parser does not say whether it was inside quotes, so the message names both causes.
+      const column = typeof error.column === 'number' ? ` in column ${columnLetter(error.column)}` : '';
       return new FileRejectedError(
         'MALFORMED_ROW',
-        `${where} is longer than 1 MB: most likely a quote in it opens a value that is never closed, so the rows after it read as one value.`,
-        `Close the quote in ${where.toLowerCase()}; a quote inside a value is written as two quotes ("").`,
+        `${where} is longer than 1 MB, far more than any user's details: either a value${column} is that long, or a quote there opens a value that is never closed, so the rows after it read as one value.`,
+        `Shorten the value${column} of ${where.toLowerCase()}, or close its quote (a quote inside a value is written as two quotes ""), then upload the file again.`,
         row,
       );
+    }
     default:
       return error;
   }

@@ -135,7 +135,19 @@ describe('readCsvRecords', () => {
     const error = await rejection(`email,name\na@x.com,"Ada\n${rows}\n`);
     expect(error.code).toBe('MALFORMED_ROW');
     expect(error.row).toBe(2);
-    expect(error.message).toMatch(/^Row 2 is longer than 1 MB: most likely a quote in it opens a value/);
+    expect(error.message).toMatch(/^Row 2 is longer than 1 MB, .* or a quote there opens a value/);
+  });
+
+  it('names the long value, not only a quote, when a row is over 1 MB because one value is', async () => {
+    const error = await rejection(`email,name\na@x.com,${'x'.repeat(2 * 1024 * 1024)}\nb@x.com,Bo\n`);
+    expect(error.code).toBe('MALFORMED_ROW');
+    expect(error.row).toBe(2);
+    expect(error.message).toBe(
+      "Row 2 is longer than 1 MB, far more than any user's details: either a value in column B is that long, or a quote there opens a value that is never closed, so the rows after it read as one value.",
+    );
+    expect(error.suggestion).toBe(
+      'Shorten the value in column B of row 2, or close its quote (a quote inside a value is written as two quotes ""), then upload the file again.',
+    );
   });
 
   it('rejects text that is not UTF-8 with UNSUPPORTED_ENCODING, naming the first row with it', async () => {
