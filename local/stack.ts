@@ -15,6 +15,7 @@ import { localEndpoints } from './api/local-endpoints';
 import { openApiFront } from './api/server';
 import { openDataDirectory } from './data-dir';
 import { startDynamoDbLocal } from './dynamodb/engine';
+import { startDynamoDbFaultProxy } from './dynamodb/fault-proxy';
 import { ensureTable } from './dynamodb/table';
 import {
   type EngineEndpoints,
@@ -26,6 +27,7 @@ import {
   terminalLogLevel,
 } from './environment';
 import { createLocalEventBus } from './eventbridge/bus';
+import { EventBridgeFaultSwitch } from './eventbridge/faults';
 import { startPutEventsEndpoint } from './eventbridge/put-events';
 import { createLocalIssuer } from './issuer/local-issuer';
 import { ASYNC_TIMEOUT_MS, createLocalHandlers, type HandlerReference } from './lambda/handlers';
@@ -130,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ),
     });
 
+    const eventBridgeFaults = new EventBridgeFaultSwitch();
     const started = <TEngine extends { stop(): Promise<void> }>(engine: Promise<TEngine>) =>
       engine.then((running) => {
         stoppers.push(() => running.stop());
@@ -143,11 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     );
     const engines = [
+      // On any free port: the stack's DynamoDB endpoint (`ports.dynamodb`) is the fault proxy in front.
       started(
         startDynamoDbLocal({
           repoRoot: REPO_ROOT,
           ...(dataDir.persistent ? { dataDir: join(dataDir.root, 'dynamodb') } : {}),
-          ...(ports.dynamodb ? { port: ports.dynamodb } : {}),
         }),
       ),
       s3Engine,
@@ -170,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         startPutEventsEndpoint({
           bus,
           busName: LOCAL_NAMES.eventBus,
+          faults: eventBridgeFaults,
           ...(ports.eventbridge ? { port: ports.eventbridge } : {}),
         }),
       ),
@@ -177,6 +181,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Every engine settles (and is registered for stopping) before a failure of one is thrown.
     await Promise.allSettled(engines);
     const [dynamodb, s3, ses, sfn, eventbridge] = await Promise.all(engines);
+    // Handlers and tests reach DynamoDB through it, so a test can throttle a tenant's writes.
+    const dynamodbFaults = await started(
+      startDynamoDbFaultProxy({
+        target: dynamodb.endpoint,
+        ...(ports.dynamodb ? { port: ports.dynamodb } : {}),
+      }),
+    );
     // Deliveries in flight finish before the engines they write to go away.
     stoppers.push(() =>
       Promise.race([
@@ -185,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]),
     );
     const endpoints: EngineEndpoints = {
-      dynamodb: dynamodb.endpoint,
+      dynamodb: dynamodbFaults.endpoint,
       s3: s3.endpoint,
       ses: ses.endpoint,
       sfn: sfn.endpoint,
@@ -248,9 +259,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         issuer,
         ensurePrincipal,
         sentEmails: () => ses.sentEmails(),
+        messagingFaults: {
+          ses: { set: (faults) => ses.setFaults(faults), report: () => ses.faultReport() },
+          eventbridge: eventBridgeFaults,
+        },
         bus,
         scheduler,
         telemetry,
+        dynamodbFaults,
       }),
     });
 

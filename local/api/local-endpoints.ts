@@ -6,12 +6,19 @@ import { AppError, NotFoundError } from '../../functions/shared/errors';
 import { errorResponse } from '../../functions/shared/http/error-envelope';
 import { parseJsonBody, validate } from '../../functions/shared/http/request-parsing';
 import type { RouteLike } from '../../functions/shared/http/router';
+import type { DynamoDbFaultProxy } from '../dynamodb/fault-proxy';
 import type { LocalEventBus } from '../eventbridge/bus';
+import {
+  type EventBridgeFaultReport,
+  type EventBridgeFaults,
+  eventBridgeFaultsSchema,
+} from '../eventbridge/faults';
 import type { EnsurePrincipal } from '../issuer/ensure-principal';
 import type { LocalIssuer } from '../issuer/local-issuer';
 import { log } from '../log';
 import type { LocalScheduler } from '../schedules/scheduler';
 import type { SentEmail } from '../ses/engine';
+import { type SesFaultReport, type SesFaults, sesFaultsSchema } from '../ses/faults';
 import { DEFAULT_CAPACITY, LOG_LEVELS, type LocalTelemetry } from '../telemetry/telemetry';
 import { errorReply, type HttpReply, jsonReply } from './reply';
 
@@ -39,8 +46,21 @@ export interface LocalEndpointDependencies {
   readonly scheduler: Pick<LocalScheduler, 'has' | 'fire'>;
   /** What handlers logged and the metrics they published (local/telemetry/). */
   readonly telemetry: Pick<LocalTelemetry, 'logs' | 'dataPoints'>;
+  /** The fault switches of the SES engine and of the bus's PutEvents (tests of messaging faults). */
+  readonly messagingFaults: {
+    readonly ses: FaultSwitch<SesFaults, SesFaultReport>;
+    readonly eventbridge: FaultSwitch<EventBridgeFaults, EventBridgeFaultReport>;
+  };
   /** How long `GET /_local/events` waits for deliveries in flight; default 5 s. */
   readonly eventsDrainTimeoutMs?: number;
+  /** The proxy in front of DynamoDB Local that throttles a tenant's writes (local/dynamodb/fault-proxy.ts). */
+  readonly dynamodbFaults: Pick<DynamoDbFaultProxy, 'throttleWrites' | 'clear' | 'throttling'>;
+}
+
+/** Arms a local engine's faults (`undefined` disarms) and reports what they did. */
+export interface FaultSwitch<TFaults, TReport> {
+  set(faults: TFaults | undefined): void;
+  report(): TReport;
 }
 
 const TOKEN_LIFETIME_SECONDS = 3600;
@@ -73,11 +93,22 @@ const chaosRequestSchema = z.union([
   z.strictObject({
     point: z.string().min(1),
     tenantId: z.string().min(1),
-    afterRow: z.number().int().min(0),
+    /** Points without rows (`finalize`) pass row 0: the default fails them on their first call. */
+    afterRow: z.number().int().min(0).default(0),
     times: z.number().int().min(1).max(10_000).default(1),
   }),
   z.strictObject({ point: z.undefined().optional() }),
 ]);
+
+const dynamodbFaultsSchema = z.union([
+  z.strictObject({
+    tenantId: z.string().trim().min(1).max(128),
+    /** The share of the tenant's writes answered with a throttling error (or, in a batch, left unprocessed). */
+    writeThrottleRate: z.number().min(0).max(1),
+  }),
+  z.strictObject({}),
+]);
+const dynamodbFaultsQuerySchema = z.strictObject({ tenantId: z.string().trim().min(1).max(128) });
 
 const scheduleRunSchema = z.strictObject({
   /** The clock the run sees; absent: now. Tests pass a time ahead to see reminders and expiries. */
@@ -204,6 +235,45 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
           return jsonReply(200, { armed: chaos.point !== undefined });
         }),
     },
+    ...messagingFaultRoutes(deps.messagingFaults, readInput),
+    {
+      // Throttles one tenant's writes (`{tenantId, writeThrottleRate}`, each tenant on its own) or,
+      // with `{}`, nobody's; what was injected stays readable with GET.
+      method: 'PUT',
+      path: '/_local/faults/dynamodb',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const faults = readInput(request, dynamodbFaultsSchema);
+          if (!('tenantId' in faults)) deps.dynamodbFaults.clear();
+          else deps.dynamodbFaults.throttleWrites(faults.tenantId, faults.writeThrottleRate);
+          return jsonReply(200, { armed: 'tenantId' in faults && faults.writeThrottleRate > 0 });
+        }),
+    },
+    {
+      // What the proxy did to the tenant's writes since they were armed: errors by code, partial batches.
+      method: 'GET',
+      path: '/_local/faults/dynamodb',
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const { tenantId } = validate(
+            dynamodbFaultsQuerySchema,
+            Object.fromEntries(request.query),
+            'query',
+          );
+          const throttling = deps.dynamodbFaults.throttling(tenantId);
+          if (!throttling) {
+            throw new NotFoundError(
+              'FAULTS_NOT_ARMED',
+              `No DynamoDB faults were armed for tenant "${tenantId}".`,
+            );
+          }
+          return jsonReply(200, {
+            tenantId,
+            writeThrottleRate: throttling.rate,
+            injected: throttling.injected,
+          });
+        }),
+    },
     {
       // Runs a schedule's target once with the given time as its clock (config/schedules.ts).
       method: 'POST',
@@ -263,6 +333,41 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
         return jsonReply(200, deps.bus.events({ bus, ...(detailType === undefined ? {} : { detailType }) }));
       },
     },
+  ];
+}
+
+/**
+ * `PUT /_local/faults/{ses,eventbridge}` arms an engine's faults (`{}` disarms) and answers its
+ * report; `GET` reads the report (attempts and rejections since the arming).
+ */
+function messagingFaultRoutes(
+  switches: LocalEndpointDependencies['messagingFaults'],
+  readInput: <TSchema extends z.ZodType>(request: LocalRequest, schema: TSchema) => z.infer<TSchema>,
+): LocalRoute[] {
+  const routes = <TFaults, TReport>(
+    engine: string,
+    schema: z.ZodType<TFaults>,
+    faultSwitch: FaultSwitch<TFaults, TReport>,
+  ): LocalRoute[] => [
+    {
+      method: 'PUT',
+      path: `/_local/faults/${engine}`,
+      handle: (request) =>
+        withErrorEnvelope(request, async () => {
+          const disarm = z.strictObject({}).transform(() => undefined);
+          faultSwitch.set(readInput(request, z.union([disarm, schema])));
+          return jsonReply(200, faultSwitch.report());
+        }),
+    },
+    {
+      method: 'GET',
+      path: `/_local/faults/${engine}`,
+      handle: async () => jsonReply(200, faultSwitch.report()),
+    },
+  ];
+  return [
+    ...routes('ses', sesFaultsSchema, switches.ses),
+    ...routes('eventbridge', eventBridgeFaultsSchema, switches.eventbridge),
   ];
 }
 

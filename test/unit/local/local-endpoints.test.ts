@@ -7,7 +7,9 @@ import {
   localEndpoints,
 } from '../../../local/api/local-endpoints';
 import type { BusEventRecord } from '../../../local/eventbridge/bus';
+import { EventBridgeFaultSwitch } from '../../../local/eventbridge/faults';
 import { createLocalIssuer } from '../../../local/issuer/local-issuer';
+import { SesFaultSwitch } from '../../../local/ses/faults';
 import { createLocalTelemetry } from '../../../local/telemetry/telemetry';
 
 const issuer = await createLocalIssuer({ baseUrl: 'http://127.0.0.1:1', audience: 'muster-api' });
@@ -20,6 +22,8 @@ function endpoints(overrides: Partial<LocalEndpointDependencies> = {}) {
     bus: { drain: async () => {}, events: () => [] },
     scheduler: { has: () => false, fire: async () => undefined },
     telemetry: createLocalTelemetry(),
+    messagingFaults: { ses: new SesFaultSwitch(), eventbridge: new EventBridgeFaultSwitch() },
+    dynamodbFaults: { throttleWrites: vi.fn(), clear: vi.fn(), throttling: () => undefined },
     ...overrides,
   });
   return (method: string, path: string) => {
@@ -232,5 +236,74 @@ describe('GET /_local/logs and /_local/metrics', () => {
         correlationId: 'corr-1',
       });
     }
+  });
+});
+
+describe('/_local/faults/dynamodb', () => {
+  function faults() {
+    const switches = {
+      throttleWrites: vi.fn(),
+      clear: vi.fn(),
+      throttling: vi.fn((tenantId: string) =>
+        tenantId === 'acme'
+          ? {
+              rate: 0.2,
+              injected: {
+                errors: { ProvisionedThroughputExceededException: 3, ThrottlingException: 2 },
+                partialBatches: 1,
+                unprocessedItems: 4,
+                byOperation: { PutItem: 5, BatchWriteItem: 1 },
+              },
+            }
+          : undefined,
+      ),
+    };
+    return { switches, route: endpoints({ dynamodbFaults: switches }) };
+  }
+
+  it("throttles one tenant's writes, or nobody's with {}", async () => {
+    const { switches, route } = faults();
+    const armed = await route(
+      'PUT',
+      '/_local/faults/dynamodb',
+    )(jsonPost({ tenantId: 'acme', writeThrottleRate: 0.2 }));
+    expect(bodyOf(armed)).toEqual({ armed: true });
+    expect(switches.throttleWrites).toHaveBeenCalledWith('acme', 0.2);
+    const cleared = await route('PUT', '/_local/faults/dynamodb')(jsonPost({}));
+    expect(bodyOf(cleared)).toEqual({ armed: false });
+    expect(switches.clear).toHaveBeenCalledOnce();
+  });
+
+  it('answers 422 for a rate outside 0..1 or a field it does not know, arming nothing', async () => {
+    const { switches, route } = faults();
+    for (const body of [
+      { tenantId: 'acme', writeThrottleRate: 1.5 },
+      { tenantId: 'acme', writeThrottleRate: 0.2, readThrottleRate: 0.1 },
+      { writeThrottleRate: 0.2 },
+    ]) {
+      const reply = await route('PUT', '/_local/faults/dynamodb')(jsonPost(body));
+      expect(reply.statusCode, JSON.stringify(body)).toBe(422);
+    }
+    expect(switches.throttleWrites).not.toHaveBeenCalled();
+    expect(switches.clear).not.toHaveBeenCalled();
+  });
+
+  it('reports what was injected for a tenant, and 404 for a tenant never armed', async () => {
+    const { route } = faults();
+    const report = await route(
+      'GET',
+      '/_local/faults/dynamodb',
+    )({ query: new URLSearchParams('tenantId=acme') });
+    expect(bodyOf(report)).toMatchObject({
+      tenantId: 'acme',
+      writeThrottleRate: 0.2,
+      injected: { errors: { ProvisionedThroughputExceededException: 3 }, partialBatches: 1 },
+    });
+    const unknown = await route(
+      'GET',
+      '/_local/faults/dynamodb',
+    )({ query: new URLSearchParams('tenantId=globex') });
+    expect(unknown.statusCode).toBe(404);
+    expect(bodyOf(unknown)).toMatchObject({ error: { code: 'FAULTS_NOT_ARMED' } });
   });
 });
