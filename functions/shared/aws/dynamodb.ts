@@ -10,19 +10,75 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { ThrottledError } from '../errors';
+import { addCount } from '../observability';
+
+/**
+ * Attempts per DynamoDB call. The SDK's default (4) gives up on one write in 625 when a fifth of
+ * them are throttled, and a bulk-import batch of a few hundred writes would then fail often enough
+ * to exhaust its Step Functions retries; 8 attempts with the SDK's throttling backoff (up to
+ * 1 s, 2 s, 4 s... jittered) ride out a throttled table as SDK v2's DynamoDB default (10) did.
+ */
+export const DYNAMODB_MAX_ATTEMPTS = 8;
+
+/** The metric counting DynamoDB calls sent again, with an `operation` dimension (e.g. `PutItem`). */
+export const DYNAMODB_RETRIES_METRIC = 'DynamoDbRetries';
+
+/** A DynamoDB client with Muster's retry settings; its calls' retries are counted by createDocumentClient. */
+export function createDynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS });
+}
 
 /**
  * A DynamoDB document client. The endpoint comes from the SDK's own configuration
  * (`AWS_ENDPOINT_URL_DYNAMODB` locally), so callers never know where the table lives.
  * Create one per module and pass it to the repositories; pass the module's low-level client when
- * something else (Powertools idempotency) needs one too, so both share its connections.
+ * something else (Powertools idempotency) needs one too, so both share its connections. Every
+ * call the SDK retried (throttled, a transient error) adds its retries to {@link DYNAMODB_RETRIES_METRIC}.
  */
 export function createDocumentClient(
-  client: DynamoDBClient = new DynamoDBClient({}),
+  client: DynamoDBClient = createDynamoDbClient(),
 ): DynamoDBDocumentClient {
+  countRetries(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
+}
+
+const counted = new WeakSet<DynamoDBClient>();
+
+/**
+ * Reads, once the SDK's retries are over, how many attempts each call took (`$metadata.attempts`,
+ * on the output or on the error that ended them). The document client shares this stack.
+ */
+function countRetries(client: DynamoDBClient): void {
+  if (counted.has(client)) return;
+  counted.add(client);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        addRetries(operation, result.output.$metadata.attempts);
+        return result;
+      } catch (error) {
+        addRetries(operation, metadataOf(error)?.attempts);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'countDynamoDbRetries' },
+  );
+}
+
+function addRetries(operation: string, attempts: number | undefined): void {
+  if (attempts !== undefined && attempts > 1) {
+    addCount(DYNAMODB_RETRIES_METRIC, { operation }, attempts - 1);
+  }
+}
+
+function metadataOf(error: unknown): { attempts?: number } | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const metadata = error.$metadata;
+  return typeof metadata === 'object' && metadata !== null ? metadata : undefined;
 }
 
 export interface CancellationReason {
@@ -93,6 +149,7 @@ export async function retryTransactionConflicts<T>(transaction: () => Promise<T>
           1,
         );
       }
+      addCount(DYNAMODB_RETRIES_METRIC, { operation: 'TransactWriteItems' }, 1);
       await sleep(25 * 2 ** attempt * Math.random());
     }
   }
@@ -137,7 +194,10 @@ export async function putAll(
       if (attempt > UNPROCESSED_ATTEMPTS) {
         throw new ThrottledError('WRITES_UNPROCESSED', 'The table is busy; retry shortly.', 1);
       }
-      if (attempt > 1) await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());
+      if (attempt > 1) {
+        addCount(DYNAMODB_RETRIES_METRIC, { operation: 'BatchWriteItem' }, 1);
+        await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());
+      }
       const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
       requests = (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
         request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],

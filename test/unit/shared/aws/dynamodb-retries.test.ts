@@ -1,0 +1,123 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createDocumentClient,
+  putAll,
+  retryTransactionConflicts,
+} from '../../../../functions/shared/aws/dynamodb';
+import { logger, metrics, publishRecordedMetrics } from '../../../../functions/shared/observability';
+import { throttlingReply } from '../../../../local/dynamodb/write-faults';
+import { closeServer, LOOPBACK } from '../../../../local/net';
+
+/** The table's next answers, in order; then `{}` (a success). */
+const replies: { status: number; body: string }[] = [];
+const table = createServer((request, response) => {
+  request.resume();
+  request.once('end', () => {
+    const reply = replies.shift() ?? { status: 200, body: '{}' };
+    response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end(reply.body);
+  });
+});
+const throttled = () => throttlingReply('ProvisionedThroughputExceededException');
+
+let client: DynamoDBClient;
+beforeAll(async () => {
+  table.listen(0, LOOPBACK);
+  await once(table, 'listening');
+  const address = table.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  client = new DynamoDBClient({
+    endpoint: `http://${LOOPBACK}:${address.port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // The SDK's standard decisions (retry throttling, up to three attempts) without its backoff.
+    retryStrategy: {
+      mode: 'standard',
+      acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
+      refreshRetryTokenForRetry: async (token, error) => {
+        if (error.errorType !== 'THROTTLING' || token.getRetryCount() >= 2) throw new Error('no retry');
+        const count = token.getRetryCount() + 1;
+        return { getRetryCount: () => count, getRetryDelay: () => 0 };
+      },
+      recordSuccess: () => {},
+    },
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await closeServer(table);
+});
+afterEach(() => {
+  replies.length = 0;
+  vi.restoreAllMocks();
+});
+
+/** Publishes the invocation's metrics and answers the single-metric EMF records sent (unit tests print none). */
+async function publish(phase: 'after' | 'onError' = 'after'): Promise<Record<string, unknown>[]> {
+  const singles: Metrics[] = [];
+  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+    const single = new Metrics({ namespace: 'Muster', serviceName: 'muster' });
+    singles.push(single);
+    return single;
+  });
+  await publishRecordedMetrics()[phase]?.({} as never);
+  return singles.map((single) => JSON.parse(JSON.stringify(single.serializeMetrics())));
+}
+
+describe('DynamoDbRetries', () => {
+  it("counts the SDK's retries of each call by operation, once published by the invocation", async () => {
+    const documents = createDocumentClient(client);
+    replies.push(throttled(), throttled());
+    await documents.send(new PutCommand({ TableName: 't', Item: { PK: 'a' } }));
+    replies.push(throttled(), throttled(), throttled());
+    await expect(documents.send(new PutCommand({ TableName: 't', Item: { PK: 'b' } }))).rejects.toMatchObject(
+      {
+        name: 'ProvisionedThroughputExceededException',
+      },
+    );
+    await documents.send(new GetCommand({ TableName: 't', Key: { PK: 'a' } }));
+
+    logger.setCorrelationId('corr-9');
+    const records = await publish();
+    logger.resetKeys();
+    // 2 retries of the first put, 2 of the second (3 attempts, all refused); the read needed none.
+    expect(records).toEqual([
+      expect.objectContaining({ operation: 'PutItem', DynamoDbRetries: 4, correlation_id: 'corr-9' }),
+    ]);
+    expect(JSON.stringify(records[0])).toContain('"Dimensions":[["service","operation"]]');
+  });
+
+  it('counts a client once however many document clients share it, and starts over after each publish', async () => {
+    const documents = createDocumentClient(client);
+    createDocumentClient(client);
+    replies.push(throttled());
+    await documents.send(new PutCommand({ TableName: 't', Item: { PK: 'a' } }));
+    expect(await publish()).toEqual([expect.objectContaining({ operation: 'PutItem', DynamoDbRetries: 1 })]);
+    expect(await publish('onError')).toEqual([]);
+  });
+
+  it('counts the batches putAll sends again and the transactions re-run after a conflict', async () => {
+    const documents = createDocumentClient(client);
+    replies.push({
+      status: 200,
+      body: JSON.stringify({ UnprocessedItems: { t: [{ PutRequest: { Item: { PK: { S: 'b' } } } }] } }),
+    });
+    await putAll(documents, 't', [{ PK: 'a' }, { PK: 'b' }]);
+    const conflict = Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'TransactionConflict' }],
+    });
+    const transaction = vi.fn().mockRejectedValueOnce(conflict).mockResolvedValue('done');
+    await expect(retryTransactionConflicts(transaction)).resolves.toBe('done');
+
+    expect(await publish()).toEqual([
+      expect.objectContaining({ operation: 'BatchWriteItem', DynamoDbRetries: 1 }),
+      expect.objectContaining({ operation: 'TransactWriteItems', DynamoDbRetries: 1 }),
+    ]);
+  });
+});
