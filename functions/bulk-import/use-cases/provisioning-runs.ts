@@ -1,7 +1,7 @@
 import type { Caller } from '../../identity/caller';
 import { executionArnOf, type WorkflowClient } from '../../shared/aws/workflow-client';
 import { ConflictError } from '../../shared/errors';
-import type { ImportTaskRepository } from '../adapters/import-task-repository';
+import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { findTask } from './task-view';
 
 export interface ProvisioningRunsDeps {
@@ -27,8 +27,11 @@ export function executionName(taskId: string, run: number): string {
 
 /**
  * `POST .../commit`: a VALIDATED task with valid rows moves to PROVISIONING and its first run
- * starts. The state change is conditional, so of two concurrent commits one wins; a commit of a
- * task already provisioning (a client retry) answers with that same run and starts nothing new.
+ * starts. The state change is conditional, so of concurrent commits one wins; every other commit
+ * of the task (a client retry, or a loser of that race) answers with that same run. It starts the
+ * run again under the same execution name and input, which Step Functions treats as the same
+ * execution: nothing new runs, and a winner that crashed between its state change and its start
+ * leaves no committed task without an execution.
  */
 export async function commitImport(
   deps: ProvisioningRunsDeps,
@@ -36,35 +39,50 @@ export async function commitImport(
   request: { taskId: string; sendWelcome: boolean; approvalNote?: string },
 ) {
   const task = await findTask(deps, caller.tenantId, request.taskId);
-  if (task.status === 'PROVISIONING' && task.run === 1)
-    return { taskId: task.taskId, status: task.status, run: 1 };
+  if (isFirstRunCommitted(task)) return resumeFirstRun(deps, task);
   if (task.status === 'VALIDATED' && task.counts.valid === 0) {
     throw new ConflictError('NOTHING_TO_IMPORT', 'No row is valid: fix the file and upload it again.');
   }
   const run = 1;
-  const committed = await deps.tasks.transition(
-    caller.tenantId,
-    task.taskId,
-    ['VALIDATED'],
-    'PROVISIONING',
-    {
-      run,
-      sendWelcome: request.sendWelcome,
-      committedBy: caller.currentUserId,
-      correlationId: caller.audit.correlationId,
-      ...(request.approvalNote ? { approvalNote: request.approvalNote } : {}),
-    },
-    deps.clock().toISOString(),
-  );
+  const committed = await deps.tasks
+    .transition(
+      caller.tenantId,
+      task.taskId,
+      ['VALIDATED'],
+      'PROVISIONING',
+      {
+        run,
+        sendWelcome: request.sendWelcome,
+        committedBy: caller.currentUserId,
+        correlationId: caller.audit.correlationId,
+        ...(request.approvalNote ? { approvalNote: request.approvalNote } : {}),
+      },
+      deps.clock().toISOString(),
+    )
+    .catch(async (error: unknown) => {
+      if (!(error instanceof ConflictError)) throw error;
+      const winner = await findTask(deps, caller.tenantId, task.taskId);
+      if (!isFirstRunCommitted(winner)) throw error;
+      return winner;
+    });
+  return resumeFirstRun(deps, committed);
+}
+
+function isFirstRunCommitted(task: ImportTask): boolean {
+  return task.status === 'PROVISIONING' && task.run === 1;
+}
+
+/** Starts (or finds) the first run with what its commit recorded, so every commit names the same execution. */
+async function resumeFirstRun(deps: ProvisioningRunsDeps, task: ImportTask) {
   await startRun(
     deps,
-    committed.tenantId,
-    committed.taskId,
-    run,
-    request.sendWelcome,
-    caller.audit.correlationId,
+    task.tenantId,
+    task.taskId,
+    1,
+    task.sendWelcome ?? false,
+    task.correlationId ?? task.taskId,
   );
-  return { taskId: committed.taskId, status: committed.status, run };
+  return { taskId: task.taskId, status: task.status, run: 1 };
 }
 
 /**
