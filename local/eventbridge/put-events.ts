@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { discardRestOfBody, readBody } from '../http-body';
 import { closeServer, LOOPBACK, listen } from '../net';
 import type { LocalEventBus, PublishedEntry } from './bus';
+import type { EventBridgeFaultSwitch } from './faults';
 
 /**
  * The PutEvents action of EventBridge (AWS JSON 1.1), enough for `@aws-sdk/client-eventbridge`
@@ -89,6 +90,8 @@ export interface PutEventsEndpoint {
 export async function startPutEventsEndpoint(options: {
   readonly bus: LocalEventBus;
   readonly busName: string;
+  /** Rejects the entries armed faults choose, as PutEvents does on a partial failure. */
+  readonly faults?: Pick<EventBridgeFaultSwitch, 'decide'>;
   readonly port?: number;
 }): Promise<PutEventsEndpoint> {
   const server = createServer((request, response) => {
@@ -137,6 +140,11 @@ export async function startPutEventsEndpoint(options: {
     const entries: EntryResult[] = parsed.data.Entries.map((raw) => {
       const checked = checkEntry(raw, options.busName, now);
       if (!checked.ok) return { ErrorCode: checked.ErrorCode, ErrorMessage: checked.ErrorMessage };
+      const fault = options.faults?.decide({
+        detail: checked.entry.detail,
+        detailText: raw.Detail ?? '',
+      });
+      if (fault !== undefined) return { ErrorCode: fault, ErrorMessage: `Injected ${fault} (local faults).` };
       return { EventId: options.bus.publish(checked.entry).id };
     });
     const failed = entries.filter((entry) => 'ErrorCode' in entry).length;
