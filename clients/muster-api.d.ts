@@ -385,6 +385,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/iam/users/bulk-import/{taskId}/welcome-emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay welcome emails
+         * @description Needs the permission `users.import`. Answers 404 `ROUTE_NOT_FOUND` while the flag `user-bulk-import` is off. Honours `Idempotency-Key`: a repeat answers the first success again.
+         */
+        post: operations["ReplayWelcomeEmails"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -3138,6 +3158,122 @@ export interface operations {
             };
             /** @description `ROUTE_NOT_FOUND`: the route is off while `user-bulk-import` is off; the resource does not exist in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, one detail per offending field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `THROTTLED`; retry after `retry-after` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `INTERNAL`: our fault; quote the correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Another of the route's errors (docs/api.md lists them by route). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ReplayWelcomeEmails: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of yours (a UUID will do): the first success under it is stored, and a repeat of the same request answers it again without running. */
+                "Idempotency-Key"?: string;
+                /** @description Honoured when it matches the pattern (else the request id is used); returned in the header and the error envelope, and on every log line of the request. */
+                "x-correlation-id"?: components["parameters"]["CorrelationId"];
+            };
+            path: {
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        taskId: string;
+                        sent: number;
+                        failed: number;
+                        remaining: number;
+                    };
+                };
+            };
+            /** @description `INVALID_IDEMPOTENCY_KEY` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `PERMISSION_DENIED` (while `user_mgmt_enforce` is on); `ACCOUNT_DEACTIVATED`; `PRINCIPAL_NOT_PROVISIONED`; `CSRF_TOKEN_MISSING`, `CSRF_TOKEN_MISMATCH` (sessions) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `ROUTE_NOT_FOUND`: the route is off while `user-bulk-import` is off; the resource does not exist in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED` (another request under the key); `IDEMPOTENCY_KEY_IN_USE` (still running) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

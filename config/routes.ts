@@ -94,6 +94,16 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
     access: [...IMPORT_API_ACCESS, 'workflow:BulkImport'],
   },
   {
+    method: 'POST',
+    path: '/internal/iam/users/bulk-import/{taskId}/welcome-emails',
+    entry: `${BULK_IMPORT}/welcome-emails.ts`,
+    export: 'replay',
+    auth: 'principal',
+    access: [...IMPORT_API_ACCESS, 'reports:read', 'mail:send'],
+    // Sends batch after batch until close to this, then answers with what remains.
+    timeoutSeconds: 25,
+  },
+  {
     method: 'GET',
     path: '/internal/iam/role-policies/default',
     entry: `${BULK_IMPORT}/role-policy.ts`,

@@ -90,6 +90,16 @@ const batchSummarySchema = z.object({
   notified: z.number().int(),
 }) satisfies z.ZodType<BatchSummary>;
 
+/** A batch with created users whose welcome email is not SENT. */
+export interface UnsentEmailBatch {
+  readonly run: number;
+  readonly batch: number;
+  readonly unsent: number;
+}
+
+/** The batch item's attribute a welcome-email replay claims it with. */
+const EMAIL_CLAIM = 'emailClaim';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function startOfUtcDay(date: Date): Date {
@@ -309,6 +319,99 @@ export class ImportTaskRepository {
         ProjectionExpression: 'summary',
       },
       (item) => z.object({ summary: batchSummarySchema }).parse(item).summary,
+    );
+  }
+
+  /**
+   * The batches, of every run, with created users whose welcome email is not SENT, and how many
+   * each has: read from the summaries, not the rows.
+   */
+  async listBatchesWithUnsentEmails(tenantId: string, taskId: string): Promise<UnsentEmailBatch[]> {
+    const batches = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+        ExpressionAttributeValues: { ':pk': keys.task(tenantId, taskId).PK, ':run': 'RUN#' },
+        ExpressionAttributeNames: { '#run': 'run', '#batch': 'batch' },
+        ProjectionExpression: '#run, #batch, summary',
+        ConsistentRead: true,
+      },
+      (item) => {
+        const { run, batch, summary } = z
+          .object({ run: z.number().int(), batch: z.number().int(), summary: batchSummarySchema })
+          .parse(item);
+        return { run, batch, unsent: summary.created - summary.notified };
+      },
+    );
+    return batches.filter((batch) => batch.unsent > 0);
+  }
+
+  /**
+   * Claims a batch's welcome emails for one sender until `claim.until`, unless someone else holds
+   * an unexpired claim: of two replays racing for a batch, one sends. The claim ends with the
+   * batch's next outcome write (which replaces the item) or `releaseEmailClaim`.
+   */
+  async claimEmails(
+    tenantId: string,
+    taskId: string,
+    ref: { run: number; batch: number },
+    claim: { id: string; until: string },
+    now: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.batch(tenantId, taskId, ref.run, ref.batch),
+          UpdateExpression: 'SET #claim = :claim',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(#claim) OR #claim.#until < :now)',
+          ExpressionAttributeNames: { '#claim': EMAIL_CLAIM, '#until': 'until' },
+          ExpressionAttributeValues: { ':claim': claim, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives up a claim of `claimEmails` still held under `claimId` (a sender that failed part-way). */
+  async releaseEmailClaim(
+    tenantId: string,
+    taskId: string,
+    ref: { run: number; batch: number },
+    claimId: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.batch(tenantId, taskId, ref.run, ref.batch),
+          UpdateExpression: 'REMOVE #claim',
+          ConditionExpression: '#claim.#id = :id',
+          ExpressionAttributeNames: { '#claim': EMAIL_CLAIM, '#id': 'id' },
+          ExpressionAttributeValues: { ':id': claimId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Adds welcome emails sent after the run ended (a replay) to the task's `notified` count. */
+  async addNotified(tenantId: string, taskId: string, sent: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.task(tenantId, taskId),
+        UpdateExpression: 'SET #counts.#notified = #counts.#notified + :sent',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#counts': 'counts', '#notified': 'notified' },
+        ExpressionAttributeValues: { ':sent': sent },
+      }),
     );
   }
 
