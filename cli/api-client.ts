@@ -69,6 +69,14 @@ const uploadSchema = z.object({
 });
 export type PresignedUpload = z.infer<typeof uploadSchema>;
 
+const welcomeEmailReplaySchema = z.looseObject({
+  taskId: z.string(),
+  sent: z.number(),
+  failed: z.number(),
+  remaining: z.number(),
+});
+export type WelcomeEmailReplay = z.infer<typeof welcomeEmailReplaySchema>;
+
 const startedRunSchema = z.looseObject({
   taskId: z.string(),
   status: z.string(),
@@ -234,6 +242,15 @@ export class MusterApi {
   async redrive(taskId: string): Promise<{ taskId: string; run?: number }> {
     const response = await this.send('POST', `${IMPORT_BASE}/${encodeURIComponent(taskId)}/redrive`);
     return startedRunSchema.parse(this.expectOk(response));
+  }
+
+  /**
+   * Sends the task's welcome emails not yet SENT, as many as one call has time for: 200 when none
+   * remains, 202 with how many do.
+   */
+  async replayWelcomeEmails(taskId: string): Promise<WelcomeEmailReplay> {
+    const response = await this.send('POST', `${IMPORT_BASE}/${encodeURIComponent(taskId)}/welcome-emails`);
+    return welcomeEmailReplaySchema.parse(this.expectOk(response));
   }
 
   /** Every approval in `status` the caller may decide, all pages. */

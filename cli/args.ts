@@ -38,6 +38,7 @@ export type Invocation =
       readonly run?: number;
       readonly watch: boolean;
     }
+  | { readonly command: 'replay-emails'; readonly taskId: string; readonly watch: boolean }
   | { readonly command: 'approvals-list'; readonly status: ApprovalStatus }
   | {
       readonly command: 'approvals-decide';
@@ -68,6 +69,7 @@ const commandOptions = {
   errors: { csv: { type: 'boolean' } },
   retry: { watch: { type: 'boolean' } },
   redrive: { watch: { type: 'boolean' } },
+  'replay-emails': { watch: { type: 'boolean' } },
   approvals: { status: { type: 'string' }, justification: { type: 'string' } },
   token: {},
 } as const satisfies Record<string, ParseArgsConfig['options']>;
@@ -83,6 +85,8 @@ Commands:
   errors <taskId> [--csv]                        every validation issue of a task
   retry <taskId> [--watch]                       replay the failed rows of a task
   redrive <taskId|executionArn> [--watch]        resume a crashed run's failed execution where it failed
+  replay-emails <taskId> [--watch]               send the welcome emails of a task not yet sent, once
+                                                 (--watch: again until none remains)
   approvals list [--status PENDING|APPROVED|REJECTED|EXPIRED]
   approvals approve <approvalId> [--justification text]
   approvals reject <approvalId> [--justification text]
@@ -191,6 +195,12 @@ function invocationOf(
       return {
         command: 'redrive',
         ...redriveTarget(expectPositionals(name, positionals, ['taskId|executionArn'])[0]),
+        watch: values.watch === true,
+      };
+    case 'replay-emails':
+      return {
+        command: 'replay-emails',
+        taskId: expectPositionals(name, positionals, ['taskId'])[0],
         watch: values.watch === true,
       };
     case 'approvals':

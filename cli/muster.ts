@@ -3,7 +3,7 @@ import { ApiError, MusterApi } from './api-client';
 import { type GlobalOptions, type Invocation, parseCommandLine, USAGE, UsageError } from './args';
 import { decideApproval, listApprovals } from './commands/approvals';
 import { importFile } from './commands/import';
-import { errors, redrive, retry, status } from './commands/tasks';
+import { errors, redrive, replayEmails, retry, status } from './commands/tasks';
 import { template } from './commands/template';
 import { token } from './commands/token';
 import { CliFailure, type CommandContext, type Terminal } from './context';
@@ -72,6 +72,8 @@ function run(context: CommandContext, invocation: Exclude<Invocation, { command:
       return retry(context, invocation);
     case 'redrive':
       return redrive(context, invocation);
+    case 'replay-emails':
+      return replayEmails(context, invocation);
     case 'approvals-list':
       return listApprovals(context, invocation);
     case 'approvals-decide':

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Invocation } from '../args';
 import { type CommandContext, print } from '../context';
 import { issuesCsv, issuesTable, taskSummary } from '../format';
@@ -77,4 +78,36 @@ export async function redrive(
   const task = await watchRun(context, invocation.taskId);
   print(context, task, () => taskSummary(task));
   return exitCodeOf(task);
+}
+
+/**
+ * `muster replay-emails <taskId>`: one call of the replay, which sends what it has time for; with
+ * --watch, called again until no email remains (waiting a moment when another replay holds the
+ * rest). Exits 1 when an email failed again: its row says FAILED, replay again once SES is healthy.
+ */
+export async function replayEmails(
+  context: CommandContext,
+  invocation: Extract<Invocation, { command: 'replay-emails' }>,
+): Promise<number> {
+  let total = { taskId: invocation.taskId, sent: 0, failed: 0, remaining: 0 };
+  for (;;) {
+    const replayed = await context.api.replayWelcomeEmails(invocation.taskId);
+    total = {
+      taskId: replayed.taskId,
+      sent: total.sent + replayed.sent,
+      failed: total.failed + replayed.failed,
+      remaining: replayed.remaining,
+    };
+    if (!invocation.watch || replayed.remaining === 0) break;
+    context.terminal.err(`task ${total.taskId}: ${total.sent} sent so far, ${total.remaining} to go\n`);
+    if (replayed.sent === 0 && replayed.failed === 0) await sleep(context.pollIntervalMs);
+  }
+  print(
+    context,
+    total,
+    () =>
+      `task ${total.taskId}: ${total.sent} welcome email(s) sent, ${total.failed} failed again` +
+      (total.remaining > 0 ? `, ${total.remaining} remaining (run it again)` : ''),
+  );
+  return total.failed > 0 ? 1 : 0;
 }

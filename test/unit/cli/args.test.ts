@@ -113,8 +113,19 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('reads replay-emails of a task, once or until none remains', () => {
+    expect(parse(['replay-emails', 't_1']).invocation).toEqual({
+      command: 'replay-emails',
+      taskId: 't_1',
+      watch: false,
+    });
+    expect(parse(['replay-emails', '--watch', 't_1']).invocation).toMatchObject({ watch: true });
+  });
+
   it.each([
     [['launch'], /Unknown command "launch"/],
+    [['replay-emails'], /"replay-emails" takes <taskId>; got 0/],
+    [['replay-emails', 't_1', '--csv'], /"replay-emails" takes no --csv/],
     [['status'], /"status" takes <taskId>; got 0/],
     [['status', 't_1', 't_2'], /got 2/],
     [['status', 't_1', '--csv'], /"status" takes no --csv/],
