@@ -70,7 +70,10 @@ export async function startSes(options: { readonly port?: number } = {}): Promis
   const faults = new SesFaultSwitch();
   const front = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) return response.destroy();
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
       response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
       response.end(JSON.stringify({ message: String(error) }));
     });
