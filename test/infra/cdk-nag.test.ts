@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type App, type Stack, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,16 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (en
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
   });
 
+  it('checks every stack of the app, the nested ones included', () => {
+    const stacks = app.node.findAll().filter((construct) => Stack.isStack(construct));
+    expect(stacks.map((found) => found.node.path)).toEqual([
+      stack.node.path,
+      `${stack.node.path}/Monitoring`,
+    ]);
+    // findingsOf walks the construct tree from the stack down, so a nested stack is inside it.
+    for (const found of stacks) expect(stack.node.findAll()).toContain(found);
+  });
+
   it('acknowledges findings on specific constructs with a written reason, never app- or stack-wide', () => {
     const acknowledgements = acknowledgementsOf(app);
     expect(acknowledgements.length).toBeGreaterThan(0);
@@ -68,6 +79,16 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (en
         40,
       );
     }
+  });
+});
+
+describe('findingsOf', () => {
+  it("reports a nested stack's findings as the parent stack's", () => {
+    const parent = new Stack(new App(), 'Parent');
+    new Queue(new NestedStack(parent, 'Nested'), 'Unencrypted', { enforceSSL: false });
+    expect(findingsOf(parent).filter((finding) => finding.includes('Parent/Nested/Unencrypted'))).not.toEqual(
+      [],
+    );
   });
 });
 
