@@ -119,6 +119,11 @@ async function containsEncryptionInfo(
   return false;
 }
 
+/** Excel's own names for workbooks that may carry macros (.xlsm, .xltm, .xlam). */
+export function isMacroWorkbookName(fileName: string): boolean {
+  return MACRO_EXTENSIONS.has(extname(fileName).toLowerCase());
+}
+
 export function macroWorkbook(): FileRejectedError {
   return new FileRejectedError(
     'MACRO_WORKBOOK',

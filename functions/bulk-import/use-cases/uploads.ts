@@ -4,6 +4,7 @@ import type { ObjectStore } from '../../shared/aws/object-store';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { artifactKeys, taskIdOf } from '../domain/artifact-keys';
+import { isMacroWorkbookName, macroWorkbook } from '../parsing/detect-format';
 import type { ImportSettings } from '../runtime-config';
 
 export interface UploadsDeps {
@@ -25,6 +26,13 @@ export async function createUpload(
   request: { fileName: string; sizeBytes?: number },
 ) {
   const extension = request.fileName.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
+  if (isMacroWorkbookName(request.fileName)) {
+    const refusal = macroWorkbook();
+    throw new ValidationError(
+      'MACRO_WORKBOOK',
+      `"${request.fileName}": ${refusal.message} ${refusal.suggestion}`,
+    );
+  }
   if (!ACCEPTED_EXTENSIONS.includes(extension)) {
     throw new ValidationError(
       'UNSUPPORTED_FILE_TYPE',
