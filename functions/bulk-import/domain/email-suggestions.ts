@@ -99,3 +99,72 @@ export class EmailDomainTally {
     return this.commonDomains;
   }
 }
+
+/**
+ * Letters of other scripts that render like a Latin letter or digit in the fonts mail clients and
+ * spreadsheets use: the Latin-target subset of Unicode's confusables (UTS #39), lower case. What
+ * NFKC folds already (full-width forms, mathematical letters, ligatures) is not repeated here.
+ */
+const LATIN_LOOKALIKES: Readonly<Record<string, string>> = {
+  // Cyrillic, only the lower-case letters drawn like Latin ones (so Russian words are not suspects)
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  һ: 'h',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ӏ: 'l',
+  ѵ: 'v',
+  // Greek
+  α: 'a',
+  ι: 'i',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  υ: 'u',
+  ϲ: 'c',
+  ϳ: 'j',
+  // Armenian
+  օ: 'o',
+  ս: 'u',
+  հ: 'h',
+  ո: 'n',
+  զ: 'q',
+  // Latin letters that pass for others
+  ı: 'i',
+  ɑ: 'a',
+  ɡ: 'g',
+  ɩ: 'i',
+  ʋ: 'u',
+  ℓ: 'l',
+  // Dots IDNA treats as label separators
+  '。': '.',
+  '｡': '.',
+};
+
+/**
+ * The plain-ASCII address a disguised one imitates: compatibility forms folded (NFKC turns `＠`
+ * into `@` and `ｐ` into `p`), then look-alike letters replaced. Characters with no look-alike
+ * are kept, so the result is ASCII only when every character had one.
+ */
+export function asciiLookalike(address: string): string {
+  let lookalike = '';
+  for (const character of address.normalize('NFKC').toLowerCase()) {
+    lookalike += LATIN_LOOKALIKES[character] ?? character;
+  }
+  return lookalike;
+}
+
+/** Whether a character is one that {@link asciiLookalike} replaces (after NFKC). */
+export function hasLatinLookalike(character: string): boolean {
+  const folded = character.normalize('NFKC').toLowerCase();
+  return folded !== character || Object.hasOwn(LATIN_LOOKALIKES, character);
+}

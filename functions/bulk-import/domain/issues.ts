@@ -19,6 +19,8 @@ export const ISSUE_CODES = {
   // Row-level.
   REQUIRED: 'error',
   INVALID_EMAIL: 'error',
+  /** An address that imitates another: letters of another script (Cyrillic "а"), full-width forms, mixed-script domains. */
+  CONFUSABLE_EMAIL: 'error',
   /** A valid address whose domain is a near miss of the file's common domain or a big provider's. */
   EMAIL_DOMAIN_TYPO: 'warning',
   DUPLICATE_IN_FILE: 'error',

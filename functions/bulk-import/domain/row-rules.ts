@@ -98,6 +98,15 @@ function checkEmailCell(row: number, column: 'email' | 'manager_email', raw: str
   }
   const checked = checkEmailAddress(text);
   if (checked.valid) return checked.email;
+  if (checked.lookalike) {
+    return issue({
+      row,
+      column,
+      code: 'CONFUSABLE_EMAIL',
+      message: `"${text}" is not the address it looks like: ${checked.problem}.`,
+      suggestion: `${checked.correction === undefined ? 'Retype the address' : `If ${checked.correction} is meant, retype it`} by hand; such characters come from text copied out of a document, a web page or a message meant to deceive.`,
+    });
+  }
   return issue({
     row,
     column,

@@ -68,3 +68,72 @@ describe('describeCharacter', () => {
     expect(describeCharacter('\u0007')).toBe('an invisible character (U+0007)');
   });
 });
+
+describe('checkEmailAddress: look-alike characters, international domains, plus-addressing', () => {
+  it.each([
+    ['ana@pаypal.com', 'ana@paypal.com', '"а" (Cyrillic U+0430), which looks like "a"'],
+    ['ana＠corp.com', 'ana@corp.com', '"＠" (U+FF20), which looks like "@"'],
+    ['ａｎａ@corp.com', 'ana@corp.com', '"ａ" (U+FF41), which looks like "a"'],
+    ['аna@corp.com', 'ana@corp.com', '"а" (Cyrillic U+0430), which looks like "a"'],
+    ['ana@gοοgle.com', 'ana@google.com', '"ο" (Greek U+03BF), which looks like "o"'],
+    ['ana@corp。com', 'ana@corp.com', '"。" (U+3002), which looks like "."'],
+    ['ana@xn--pypal-4ve.com', 'ana@paypal.com', '"а" (Cyrillic U+0430), which looks like "a"'],
+  ])('refuses %j as imitating %s', (raw, correction, character) => {
+    expect(checkEmailAddress(raw)).toEqual({
+      valid: false,
+      problem: `it contains ${character} but is another character`,
+      correction,
+      lookalike: true,
+    });
+  });
+
+  it('refuses a domain label that mixes scripts, suggesting the Latin spelling', () => {
+    expect(checkEmailAddress('ana@pаypal.рф')).toEqual({
+      valid: false,
+      problem: 'its domain part "pаypal" mixes Latin and Cyrillic letters',
+      lookalike: true,
+    });
+    expect(checkEmailAddress('ana@münchenбанк.de')).toMatchObject({
+      valid: false,
+      problem: 'its domain part "münchenбанк" mixes Latin and Cyrillic letters',
+      lookalike: true,
+    });
+  });
+
+  it('refuses a label written wholly in letters that imitate Latin ones', () => {
+    expect(checkEmailAddress('ana@аррӏе.рф')).toEqual({
+      valid: false,
+      problem: 'its domain part "аррӏе" is written in Cyrillic letters that imitate Latin ones',
+      lookalike: true,
+    });
+  });
+
+  it('refuses a look-alike in the part before the @ even when the rest has no ASCII twin', () => {
+    expect(checkEmailAddress('аna@пример.рф')).toMatchObject({ valid: false, lookalike: true });
+  });
+
+  it.each([
+    ['ana@müller.de', 'ana@xn--mller-kva.de'],
+    ['Ana@MÜLLER.de', 'ana@xn--mller-kva.de'],
+    ['ana@xn--mller-kva.de', 'ana@xn--mller-kva.de'],
+    ['ana@пример.рф', 'ana@xn--e1afmkfd.xn--p1ai'],
+    ['ana@例え.jp', 'ana@xn--r8jz45g.jp'],
+    ['ana@日本語とかな.jp', 'ana@xn--u8jxch5785czlbtz6h.jp'],
+    ['ana@москва.рф', 'ana@xn--80adxhks.xn--p1ai'],
+  ])('accepts the single-script international domain %j, stored as its A-label %s', (raw, email) => {
+    expect(checkEmailAddress(raw)).toEqual({ valid: true, email });
+  });
+
+  it('keeps a plus-addressed mailbox as written, a mailbox distinct from the one without the tag', () => {
+    expect(checkEmailAddress('Ana+IT@Corp.com')).toEqual({ valid: true, email: 'ana+it@corp.com' });
+    expect(checkEmailAddress('ana+it+eu@corp.com')).toEqual({ valid: true, email: 'ana+it+eu@corp.com' });
+    expect(checkEmailAddress('ana@corp.com')).toEqual({ valid: true, email: 'ana@corp.com' });
+  });
+
+  it('still refuses other non-ASCII before the @, without calling it a disguise', () => {
+    expect(checkEmailAddress('josé@corp.com')).toEqual({
+      valid: false,
+      problem: 'it contains "é", which addresses here cannot have',
+    });
+  });
+});

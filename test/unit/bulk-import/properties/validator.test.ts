@@ -127,6 +127,7 @@ const validPerson = fc.record({
   given_name: nameText,
   family_name: nameText,
   department: fc.constantFrom('Engineering', 'Sales', 'R&D "Labs"', ''),
+  job_family: fc.constantFrom('Software', '=SUM(A1)', ''),
   phone: fc.constantFrom('+44 7911 123456', '+1 415 555 2671', '+49 30 901820', '+81 3-1234-5678', ''),
   locale: fc.constantFrom('en-GB', 'fr', 'de_DE', 'pt-BR', ''),
   roles: fc.constantFrom('operator', 'member', ''),
