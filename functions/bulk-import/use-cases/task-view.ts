@@ -2,6 +2,7 @@ import type { ObjectStore } from '../../shared/aws/object-store';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { parseIssueLine } from '../adapters/issue-codec';
+import { requireTenantKey } from '../domain/artifact-keys';
 import type { ImportIssue } from '../domain/issues';
 import { progressCounts } from '../domain/row-outcome';
 
@@ -30,8 +31,11 @@ export async function describeTask(deps: TaskViewDeps, tenantId: string, taskId:
     task.status === 'PROVISIONING'
       ? progressCounts(task.counts, task.run, await deps.tasks.listBatchSummaries(tenantId, taskId, task.run))
       : task.counts;
+  // A link is a bearer credential: it is only ever made for a key under the caller's own prefix.
   const link = (key: string | undefined, fileName: string) =>
-    key ? deps.reports.presignDownload(key, fileName, DOWNLOAD_URL_TTL_SECONDS) : Promise.resolve(undefined);
+    key
+      ? deps.reports.presignDownload(requireTenantKey(tenantId, key), fileName, DOWNLOAD_URL_TTL_SECONDS)
+      : Promise.resolve(undefined);
   const [reportUrl, reportXlsxUrl, successExportUrl, failedExportUrl] = await Promise.all([
     link(task.artifacts.reportCsv, `${taskId}-report.csv`),
     link(task.artifacts.reportXlsx, `${taskId}-report.xlsx`),
@@ -70,8 +74,8 @@ export async function listIssues(
   page: { limit: number; nextToken?: string },
 ): Promise<{ items: ImportIssue[]; nextToken?: string }> {
   const task = await findTask(deps, tenantId, taskId);
-  const key = task.artifacts.issues;
-  if (!key) return { items: [] };
+  if (!task.artifacts.issues) return { items: [] };
+  const key = requireTenantKey(tenantId, task.artifacts.issues);
   const size = (await deps.reports.size(key)) ?? 0;
   const offset = page.nextToken ? decodeOffset(page.nextToken) : 0;
   if (offset >= size) return { items: [] };

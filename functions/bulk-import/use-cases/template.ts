@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { ObjectStore } from '../../shared/aws/object-store';
+import { artifactKeys } from '../domain/artifact-keys';
 import { TEMPLATE_VERSION } from '../domain/template-columns';
 import { buildCsvTemplate, type TemplateContext, writeXlsxTemplate } from '../domain/template-files';
 
@@ -34,7 +35,7 @@ export async function templateDownload(
     await writeXlsxTemplate(out, await context());
     if (!out.writableEnded) out.end();
     await finished(out);
-    const key = `tenants/${tenantId}/templates/${deps.clock().getTime()}-${fileName}`;
+    const key = artifactKeys.template(tenantId, deps.clock(), fileName);
     await deps.reports.putFile(key, path, XLSX_TYPE);
     return {
       format,

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../../shared/aws/object-store';
 import { logger } from '../../shared/observability';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import { parseIssueLine } from '../adapters/issue-codec';
-import { artifactKeys, parseUploadKey } from '../domain/artifact-keys';
+import { artifactKeys, parseUploadKey, requireTenantKey } from '../domain/artifact-keys';
 import type { ValidationInput, ValidationSink } from '../domain/file-validator';
 import { type ImportIssue, issue } from '../domain/issues';
 import type { TenantDirectoryLookup, ValidationSettings } from '../domain/validation-ports';
@@ -89,7 +89,7 @@ export async function validateUpload(
     } else {
       const [settings, body] = await Promise.all([
         deps.settingsFor(task.tenantId),
-        deps.uploads.read(upload.objectKey),
+        deps.uploads.read(requireTenantKey(task.tenantId, upload.objectKey)),
       ]);
       run = await deps.validate(
         {
