@@ -96,48 +96,35 @@ export const tracer: Tracer | undefined =
     ? undefined
     : new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME });
 
-interface Count {
-  readonly name: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-  value: number;
-}
-const counts = new Map<string, Count>();
-
 /**
- * Adds to a count that {@link publishRecordedMetrics} publishes once, summed, under its own
- * dimensions: for counts bumped deep inside adapters (every retried SDK call), which would
- * otherwise cost one EMF line each, or share the dimensions of the invocation's other metrics.
+ * Publishes one count at once, under its own dimensions (an EMF line of its own): for counts taken
+ * deep inside adapters (a retried SDK call), in any handler, whether or not it publishes the
+ * invocation's metrics, and without the dimensions of the invocation's other metrics.
  */
-export function addCount(name: string, dimensions: Readonly<Record<string, string>>, value: number): void {
-  const key = JSON.stringify([name, dimensions]);
-  const count = counts.get(key);
-  if (count) count.value += value;
-  else counts.set(key, { name, dimensions, value });
-}
-
-function publishCounts(correlationId: unknown): void {
-  for (const { name, dimensions, value } of counts.values()) {
-    const single = metrics.singleMetric();
-    if (typeof correlationId === 'string') single.addMetadata('correlation_id', correlationId);
-    for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
-      single.addDimension(dimension, dimensionValue);
-    }
-    single.addMetric(name, MetricUnit.Count, value);
+export function publishCount(
+  name: string,
+  dimensions: Readonly<Record<string, string>>,
+  value: number,
+): void {
+  const single = metrics.singleMetric();
+  const correlationId: unknown = logger.getCorrelationId();
+  if (typeof correlationId === 'string') single.addMetadata('correlation_id', correlationId);
+  for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
+    single.addDimension(dimension, dimensionValue);
   }
-  counts.clear();
+  single.addMetric(name, MetricUnit.Count, value);
 }
 
 /**
- * Publishes the invocation's metrics, if it recorded any, and the counts of {@link addCount}. Powertools' own `logMetrics` warns on
+ * Publishes the invocation's metrics, if it recorded any. Powertools' own `logMetrics` warns on
  * every invocation without metrics, which for most requests is all noise. The EMF line carries the
  * invocation's correlation id as a property (not a dimension, so it costs no metric), which ties a
  * data point to the request's log records in Logs Insights and in the local `/_local/metrics`.
  */
 export function publishRecordedMetrics(): middy.MiddlewareObj {
   const publish = async () => {
-    const correlationId: unknown = logger.getCorrelationId();
-    publishCounts(correlationId);
     if (!metrics.hasStoredMetrics()) return;
+    const correlationId: unknown = logger.getCorrelationId();
     if (typeof correlationId === 'string') metrics.addMetadata('correlation_id', correlationId);
     metrics.publishStoredMetrics();
   };

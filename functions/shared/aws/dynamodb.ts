@@ -10,7 +10,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { ThrottledError } from '../errors';
-import { addCount } from '../observability';
+import { publishCount } from '../observability';
 
 /**
  * Attempts per DynamoDB call. The SDK's default (4) gives up on one write in 625 when a fifth of
@@ -71,7 +71,7 @@ function countRetries(client: DynamoDBClient): void {
 
 function addRetries(operation: string, attempts: number | undefined): void {
   if (attempts !== undefined && attempts > 1) {
-    addCount(DYNAMODB_RETRIES_METRIC, { operation }, attempts - 1);
+    publishCount(DYNAMODB_RETRIES_METRIC, { operation }, attempts - 1);
   }
 }
 
@@ -149,7 +149,7 @@ export async function retryTransactionConflicts<T>(transaction: () => Promise<T>
           1,
         );
       }
-      addCount(DYNAMODB_RETRIES_METRIC, { operation: 'TransactWriteItems' }, 1);
+      publishCount(DYNAMODB_RETRIES_METRIC, { operation: 'TransactWriteItems' }, 1);
       await sleep(25 * 2 ** attempt * Math.random());
     }
   }
@@ -195,7 +195,7 @@ export async function putAll(
         throw new ThrottledError('WRITES_UNPROCESSED', 'The table is busy; retry shortly.', 1);
       }
       if (attempt > 1) {
-        addCount(DYNAMODB_RETRIES_METRIC, { operation: 'BatchWriteItem' }, 1);
+        publishCount(DYNAMODB_RETRIES_METRIC, { operation: 'BatchWriteItem' }, 1);
         await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());
       }
       const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
