@@ -1,3 +1,4 @@
+import { neutraliseFormula } from '../functions/shared/spreadsheet-cells';
 import type { ApiError, ApprovalView, ImportIssue, TaskView } from './api-client';
 
 /** Left-aligned columns, two spaces apart, a rule under the header. */
@@ -65,7 +66,7 @@ const ISSUE_COLUMNS = ['row', 'column', 'code', 'severity', 'message', 'suggesti
  */
 export function issuesCsv(issues: readonly ImportIssue[]): string {
   const cell = (value: string) => {
-    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+    const safe = neutraliseFormula(value);
     return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   const rows = issues.map((issue) =>

@@ -3,6 +3,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
+import { neutraliseFormula } from '../../shared/spreadsheet-cells';
 import type { ImportIssue } from '../domain/issues';
 
 export const REPORT_COLUMNS = ['row', 'column', 'severity', 'code', 'message', 'suggestion'] as const;
@@ -13,15 +14,6 @@ const UTF8_BOM = '\uFEFF';
 const CSV_BATCH_CHARS = 64 * 1024;
 /** Rows written to the XLSX between chances for the zip writer to catch up. */
 const XLSX_ROWS_PER_TURN = 1_000;
-
-/**
- * A cell value that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
- * return before one) gets a leading apostrophe, per OWASP's CSV injection guidance, so that a
- * name like `=HYPERLINK(…)` in an upload comes back as text in the reports made from it.
- */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 /** RFC 4180: quoted when it holds a quote, comma or line break, with quotes doubled. */
 function csvField(value: string): string {

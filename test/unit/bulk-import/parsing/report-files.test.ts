@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { type ImportIssue, issue } from '../../../../functions/bulk-import/domain/issues';
 import { readCsvRecords } from '../../../../functions/bulk-import/parsing/csv-records';
 import {
-  neutraliseFormula,
   writeCsv,
   writeIssuesCsv,
   writeIssuesXlsx,
@@ -55,17 +54,6 @@ const issues: ImportIssue[] = [
     suggestion: 'Remove or merge with row 2.',
   }),
 ];
-
-describe('neutraliseFormula', () => {
-  it('prefixes an apostrophe to whatever a spreadsheet would read as a formula', () => {
-    for (const formula of ['=1+1', '+44 20 7946 0000', '-2', '@SUM(A1)', '\t=1', '\r=1']) {
-      expect(neutraliseFormula(formula)).toBe(`'${formula}`);
-    }
-    for (const text of ['ada@example.com', 'a=b', ' =1', '', "'quoted"]) {
-      expect(neutraliseFormula(text)).toBe(text);
-    }
-  });
-});
 
 describe('writeCsv', () => {
   it('writes RFC 4180 with a BOM and CRLF, quoting and neutralising every field', async () => {
