@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * Deliberate failures for chaos tests (seed 000: "chaos inject storage/notification failures").
  * `MUSTER_CHAOS` holds `{point, tenantId, afterRow, times}`: the named point throws, for that tenant, once it passes that row,
- * at most `times` times per process. Unset — as every deployed environment leaves it — nothing
+ * at most `times` times per process. The points: `provision-batch` (after a row's writes, before
+ * its batch's outcome is recorded) and `finalize` (the workflow's Finalize step, before it ends
+ * the run; row 0). Unset — as every deployed environment leaves it — nothing
  * happens. Read on each call, so a test can arm and disarm it on a running stack.
  */
 const chaosSchema = z.object({

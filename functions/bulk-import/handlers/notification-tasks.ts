@@ -8,6 +8,7 @@ import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
+import { injectedFault } from '../../shared/chaos';
 import { loadConfig } from '../../shared/config';
 import { readFlags } from '../../shared/flags';
 import { logger, metrics, publishRecordedMetrics } from '../../shared/observability';
@@ -102,6 +103,8 @@ export const finalizeImport = middy(async (event: unknown) => {
   const input = finalizeInputSchema.parse(event);
   logger.appendKeys({ task_id: input.taskId, run: input.run, tenant_id: input.tenantId });
   logger.setCorrelationId(input.correlationId);
+  // Only the workflow's step: the execution-status rule must still end a run whose Finalize failed.
+  injectedFault('finalize', input.tenantId, 0);
   const result = await finalizeRun(input);
   logger.info('Import run finished', { status: result.status });
   return result;

@@ -15,7 +15,16 @@ import {
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
-import { BASE, csvOf, download, type TaskView, taskOf, upload, waitForStatus } from './import-support';
+import {
+  BASE,
+  csvOf,
+  download,
+  type TaskView,
+  taskOf,
+  tenantUsers,
+  upload,
+  waitForStatus,
+} from './import-support';
 
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 const sfn = new SFNClient(engineClientConfig('sfn'));
@@ -76,8 +85,12 @@ async function crashedRun(run: {
   return crashed;
 }
 
-/** Every row's email belongs to exactly the user that row creates: nothing was created twice. */
+/**
+ * Every row's email belongs to exactly the user that row creates, and the tenant holds no other
+ * user than those and its admin: nothing was created twice.
+ */
 async function expectEachRowOnce(tenantId: string, taskId: string, rows: string[][]) {
+  expect(await tenantUsers(tenantId)).toHaveLength(rows.length + 1);
   for (const [index, [email]] of rows.entries()) {
     expect(await directory.findUserIdByEmail(tenantId, email ?? '')).toBe(
       importedUserId(tenantId, taskId, index + 2),
