@@ -67,9 +67,9 @@ describe('readCsvRecords, for any records written as CSV', () => {
           firstDifference(await read(bytes, readable(bytes, size)), expectedRecords(clean)),
         ).toBeUndefined();
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
-  });
+  }, 20_000);
 
   it('reads UTF-16 (Excel "Unicode text", tab-separated) the same as UTF-8', async () => {
     await fc.assert(
@@ -94,7 +94,7 @@ describe('readCsvRecords, for any records written as CSV', () => {
       ),
       { numRuns: 30 },
     );
-  });
+  }, 20_000);
 
   it('refuses a file with a NUL character as a whole (UNSUPPORTED_ENCODING), never part of it', async () => {
     await fc.assert(
@@ -106,7 +106,7 @@ describe('readCsvRecords, for any records written as CSV', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 20_000);
 });
 
 describe('reading arbitrary bytes', () => {
@@ -153,7 +153,7 @@ describe('reading arbitrary bytes', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
     // The noise is not all accepted: the property met the refusals it is about.
     expect(rejected).toBeGreaterThan(0);
@@ -177,5 +177,5 @@ describe('reading arbitrary bytes', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 20_000);
 });

@@ -57,7 +57,7 @@ describe('checkRow, for any cells', () => {
       }),
       { numRuns: 1_000 },
     );
-  });
+  }, 20_000);
 });
 
 /** A header of known names and aliases in any order, now and then without an email column or with one twice. */
@@ -94,7 +94,7 @@ describe('validateImportFile, for any sheet', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 20_000);
 });
 
 const localPart = fc
@@ -177,5 +177,5 @@ describe('validateImportFile, for valid rows', () => {
       ),
       { numRuns: 25 },
     );
-  });
+  }, 20_000);
 });

@@ -73,7 +73,7 @@ describe('readXlsxRecords, for any records written by a spreadsheet library', ()
       }),
       { numRuns: 30 },
     );
-  });
+  }, 20_000);
 });
 
 describe('readXlsxRecords, wherever the inflated XML is cut into chunks', () => {
@@ -95,7 +95,7 @@ describe('readXlsxRecords, wherever the inflated XML is cut into chunks', () => 
       ),
       { numRuns: 12 },
     );
-  });
+  }, 20_000);
 });
 
 describe('reading damaged workbooks', () => {
@@ -137,5 +137,5 @@ describe('reading damaged workbooks', () => {
       { numRuns: 80 },
     );
     expect(rejected).toBeGreaterThan(0);
-  });
+  }, 20_000);
 });
