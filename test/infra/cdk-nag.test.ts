@@ -126,5 +126,7 @@ describe('bin/muster.ts', () => {
         { Key: 'project', Value: 'muster' },
       ]),
     });
-  });
+    // A whole synthesis in a child process: about 50 s on a quiet machine, past the project's 60 s
+    // when the rest of npm test shares the cores.
+  }, 180_000);
 });
