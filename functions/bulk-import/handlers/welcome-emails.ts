@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { principalResolver } from '../../identity/use-cases/resolve-principal';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { requestIdempotencyStore } from '../../shared/aws/request-idempotency-store';
@@ -22,7 +21,7 @@ import { replayWelcomeEmails } from '../use-cases/replay-welcome-emails';
 const config = loadConfig(
   tableConfig.extend(reportsConfig.shape).extend(mailConfig.shape).extend(importSettingsConfig.shape),
 );
-const dynamodb = new DynamoDBClient({});
+const dynamodb = createDynamoDbClient();
 const documents = createDocumentClient(dynamodb);
 const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
 const notify = {

@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { requestIdempotencyStore } from '../../shared/aws/request-idempotency-store';
 import { loadConfig } from '../../shared/config';
@@ -17,7 +16,7 @@ import { replaceUserRoles, updateUserProfile } from '../use-cases/admin-user-upd
 import { principalResolver } from '../use-cases/resolve-principal';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape));
-const dynamodb = new DynamoDBClient({});
+const dynamodb = createDynamoDbClient();
 const documents = createDocumentClient(dynamodb);
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);

@@ -120,37 +120,50 @@ export function itemOfConditionFailure(error: Error): Record<string, unknown> | 
   return unmarshall(z.record(z.string(), z.custom<AttributeValue>()).parse(error.Item));
 }
 
-function isTransactionConflict(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'TransactionCanceledException' &&
-    !isConditionFailure(error) &&
-    cancellationReasons(error).some((reason) => reason.code === 'TransactionConflict')
-  );
+/**
+ * Why DynamoDB cancelled a transaction when the cause is passing and the SDK does not retry it:
+ * another transaction touched one of its items, or one item's partition was throttled.
+ */
+function transientCancellation(error: unknown): 'conflict' | 'throttled' | undefined {
+  if (
+    !(error instanceof Error) ||
+    error.name !== 'TransactionCanceledException' ||
+    isConditionFailure(error)
+  ) {
+    return undefined;
+  }
+  const codes = new Set(cancellationReasons(error).map((reason) => reason.code));
+  if (codes.has('ThrottlingError') || codes.has('ProvisionedThroughputExceeded')) return 'throttled';
+  return codes.has('TransactionConflict') ? 'conflict' : undefined;
 }
 
-const CONFLICT_ATTEMPTS = 4;
+const TRANSIENT_CANCELLATION_ATTEMPTS = 6;
+/** The longest pause between two of our own re-tries (transactions, unprocessed batch items). */
+const MAX_BACKOFF_MS = 500;
 
 /**
- * Runs a transaction again when DynamoDB cancels it because another transaction touched the same
- * item at that moment (not retried by the SDK). A conflict that persists is a 429 the caller may
- * retry, never a 500.
+ * Runs a transaction again when DynamoDB cancels it for a passing cause (a conflict with another
+ * transaction, or a throttled item), which the SDK does not retry. One that persists is a 429 the
+ * caller may retry, never a 500.
  */
 export async function retryTransactionConflicts<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction();
     } catch (error) {
-      if (!isTransactionConflict(error)) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) {
-        throw new ThrottledError(
-          'TRANSACTION_CONFLICT',
-          'The same data is being changed right now; retry shortly.',
-          1,
-        );
+      const cause = transientCancellation(error);
+      if (cause === undefined) throw error;
+      if (attempt >= TRANSIENT_CANCELLATION_ATTEMPTS) {
+        throw cause === 'conflict'
+          ? new ThrottledError(
+              'TRANSACTION_CONFLICT',
+              'The same data is being changed right now; retry shortly.',
+              1,
+            )
+          : new ThrottledError('WRITES_THROTTLED', 'The table is busy; retry shortly.', 1);
       }
       publishCount(DYNAMODB_RETRIES_METRIC, { operation: 'TransactWriteItems' }, 1);
-      await sleep(25 * 2 ** attempt * Math.random());
+      await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());
     }
   }
 }
@@ -176,7 +189,6 @@ export async function queryAll<T>(
 /** BatchWriteItem's limit per request. */
 const BATCH_WRITE_ITEMS = 25;
 const UNPROCESSED_ATTEMPTS = 6;
-const MAX_BACKOFF_MS = 500;
 
 /**
  * Puts items (new ones, or ones whose overwrite is harmless: no condition is possible) 25 to a

@@ -121,4 +121,34 @@ describe('DynamoDbRetries', () => {
       expect.objectContaining({ operation: 'TransactWriteItems', DynamoDbRetries: 1 }),
     ]);
   });
+
+  it('re-runs a transaction cancelled for a throttled item, and answers 429 when the throttling persists', async () => {
+    const records = published();
+    const throttledItem = Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+    });
+    const recovering = vi.fn().mockRejectedValueOnce(throttledItem).mockResolvedValue('done');
+    await expect(retryTransactionConflicts(recovering)).resolves.toBe('done');
+    expect(records()).toEqual([
+      expect.objectContaining({ operation: 'TransactWriteItems', DynamoDbRetries: 1 }),
+    ]);
+
+    const persisting = vi.fn().mockRejectedValue(throttledItem);
+    await expect(retryTransactionConflicts(persisting)).rejects.toMatchObject({
+      code: 'WRITES_THROTTLED',
+      kind: 'THROTTLED',
+    });
+    expect(persisting).toHaveBeenCalledTimes(6);
+  });
+
+  it('leaves a failed condition to the caller, however the other items fared', async () => {
+    const conditionFailed = Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+    });
+    const transaction = vi.fn().mockRejectedValue(conditionFailed);
+    await expect(retryTransactionConflicts(transaction)).rejects.toBe(conditionFailed);
+    expect(transaction).toHaveBeenCalledTimes(1);
+  });
 });
