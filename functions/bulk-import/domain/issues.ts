@@ -13,6 +13,8 @@ export const ISSUE_CODES = {
   EMPTY_FILE: 'error',
   MISSING_REQUIRED_COLUMN: 'error',
   TOO_MANY_ROWS: 'error',
+  /** A value past column 1,024 (MAX_COLUMNS): far beyond any user's details, and a cost bound on each row. */
+  TOO_MANY_COLUMNS: 'error',
   UNKNOWN_COLUMN: 'warning',
   DUPLICATE_COLUMN: 'error',
   OLD_TEMPLATE_VERSION: 'warning',

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { columnLetter } from '../domain/header-mapping';
-import { FileRejectedError, type SheetRecord } from './sheet-record';
+import { checkColumnCount, FileRejectedError, type SheetRecord } from './sheet-record';
 import { SAVE_AS_CSV_UTF8, Utf8Text } from './text-encoding';
 
 /** Delimiters the header line is checked for, preferred in this order when counts tie. */
@@ -52,6 +52,7 @@ export async function* readCsvRecords(body: Readable): AsyncGenerator<SheetRecor
       row++;
       const cells = trimTrailingEmpty(fieldsOf(record));
       if (cells.length === 0) continue;
+      checkColumnCount(row, cells.length);
       if (text.sawInvalidUtf8 && cells.some((cell) => cell.includes('\uFFFD'))) throw notUtf8(row);
       yield { row, cells };
     }

@@ -1,3 +1,5 @@
+import { columnLetter } from '../domain/header-mapping';
+
 /**
  * One record of an uploaded sheet, whatever its format: the cells as text exactly as the admin
  * sees them, and the spreadsheet row number (the header is row 1; a quoted CSV field spanning
@@ -27,6 +29,7 @@ export class FileRejectedError extends Error {
       | 'UNSUPPORTED_ENCODING'
       | 'EMPTY_FILE'
       | 'FILE_TOO_LARGE'
+      | 'TOO_MANY_COLUMNS'
       | 'MALFORMED_ROW',
     message: string,
     readonly suggestion: string,
@@ -36,4 +39,22 @@ export class FileRejectedError extends Error {
     super(message);
     this.name = 'FileRejectedError';
   }
+}
+
+/**
+ * The most columns a sheet may use: far more than any user's details need, and a bound on what
+ * one row costs to read and judge, since a workbook can place a lone value in column XFD (16,384)
+ * for a few bytes, and 100,000 such rows would keep validation busy for minutes.
+ */
+export const MAX_COLUMNS = 1_024;
+
+/** Refuses the file at the first row holding a value past {@link MAX_COLUMNS}, before its cells are read. */
+export function checkColumnCount(row: number, lastColumn: number): void {
+  if (lastColumn <= MAX_COLUMNS) return;
+  throw new FileRejectedError(
+    'TOO_MANY_COLUMNS',
+    `Row ${row} has a value in column ${columnLetter(lastColumn - 1)} (column ${lastColumn.toLocaleString('en-US')}); Muster reads at most ${MAX_COLUMNS.toLocaleString('en-US')} columns.`,
+    `Delete the values after column ${columnLetter(MAX_COLUMNS - 1)} (the template's columns come first; nothing past them is imported), then upload the file again.`,
+    row,
+  );
 }

@@ -61,6 +61,18 @@ describe('readCsvRecords', () => {
     ]);
   });
 
+  it('refuses a row with a value past column 1,024 as TOO_MANY_COLUMNS, and reads one that ends there', async () => {
+    const row = (columns: number) =>
+      ['x@example.com', ...Array<string>(columns - 2).fill(''), 'far'].join(',');
+    const records = await read(`email,given_name\n${row(1_024)}\n`);
+    expect(records[1]?.cells).toHaveLength(1_024);
+
+    const error = await rejection(`email,given_name\n${row(1_024)}\n${row(1_025)}\n`);
+    expect(error.code).toBe('TOO_MANY_COLUMNS');
+    expect(error.row).toBe(3);
+    expect(error.message).toMatch(/^Row 3 has a value in column AMK \(column 1,025\)/);
+  });
+
   it('strips a UTF-8 BOM and keeps non-ASCII text', async () => {
     expect(await read('\uFEFFemail,given_name\nzoe@example.com,Zoë\n')).toEqual([
       { row: 1, cells: ['email', 'given_name'] },

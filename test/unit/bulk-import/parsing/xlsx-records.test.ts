@@ -210,6 +210,29 @@ describe('readXlsxRecords', () => {
     expect(records[500]).toEqual({ row: 501, cells: ['user500@example.com', '000500'] });
   });
 
+  it('reads a value in the last column allowed, and refuses one past it as TOO_MANY_COLUMNS at its row', async () => {
+    const bytes = (column: number) =>
+      workbookBuffer((workbook) => {
+        const sheet = workbook.addWorksheet('Users');
+        sheet.addRow(['email', 'given_name']);
+        sheet.addRow(['ada@example.com', 'Ada']);
+        sheet.getRow(3).getCell(1).value = 'alan@example.com';
+        sheet.getRow(3).getCell(column).value = 'far';
+      });
+    const records = await read(await bytes(1_024));
+    expect(records[2]?.cells).toHaveLength(1_024);
+    expect(records[2]?.cells[1_023]).toBe('far');
+    expect(records[2]?.cells.slice(1, 1_023).every((cell) => cell === '')).toBe(true);
+
+    const error = await rejection(await bytes(16_384));
+    expect(error.code).toBe('TOO_MANY_COLUMNS');
+    expect(error.row).toBe(3);
+    expect(error.message).toBe(
+      'Row 3 has a value in column XFD (column 16,384); Muster reads at most 1,024 columns.',
+    );
+    expect(error.suggestion).toMatch(/^Delete the values after column AMJ/);
+  });
+
   it('keeps non-ASCII text whole wherever the inflated XML splits into chunks', async () => {
     // Long runs of three-byte characters: zlib's 16 KB output chunks are bound to split some.
     const names = Array.from({ length: 8 }, (_, index) => `${'山田太郎'.repeat(2000)}${index}`);
