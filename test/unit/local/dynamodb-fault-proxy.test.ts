@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import {
   BatchWriteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   type WriteRequest,
@@ -15,7 +14,8 @@ import {
   withUnprocessed,
   writeOperationOf,
 } from '../../../local/dynamodb/write-faults';
-import { closeServer, LOOPBACK } from '../../../local/net';
+import { closeServer } from '../../../local/net';
+import { dynamoDbClientWithoutBackoff, listenOnLoopback } from '../../support/dynamodb-without-backoff';
 
 describe('write-faults', () => {
   it('names the write operations of an X-Amz-Target, and nothing else', () => {
@@ -87,31 +87,11 @@ describe('the DynamoDB fault proxy', () => {
   const retried: string[] = [];
 
   beforeAll(async () => {
-    engine.listen(0, LOOPBACK);
-    await once(engine, 'listening');
-    const address = engine.address();
-    if (address === null || typeof address === 'string') throw new Error('no engine address');
     proxy = await startDynamoDbFaultProxy({
-      target: `http://${LOOPBACK}:${address.port}`,
+      target: await listenOnLoopback(engine),
       random: () => draws.shift() ?? 0.99,
     });
-    client = new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      // The SDK's own classification, without its backoff: three attempts, no wait.
-      retryStrategy: {
-        mode: 'standard',
-        acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
-        refreshRetryTokenForRetry: async (token, error) => {
-          retried.push(error.errorType);
-          if (error.errorType !== 'THROTTLING' || token.getRetryCount() >= 2) throw new Error('no retry');
-          const count = token.getRetryCount() + 1;
-          return { getRetryCount: () => count, getRetryDelay: () => 0 };
-        },
-        recordSuccess: () => {},
-      },
-    });
+    client = dynamoDbClientWithoutBackoff(proxy.endpoint, (errorType) => retried.push(errorType));
   });
   afterAll(async () => {
     client.destroy();

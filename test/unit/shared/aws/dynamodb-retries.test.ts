@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -11,7 +10,8 @@ import {
 } from '../../../../functions/shared/aws/dynamodb';
 import { logger, metrics } from '../../../../functions/shared/observability';
 import { throttlingReply } from '../../../../local/dynamodb/write-faults';
-import { closeServer, LOOPBACK } from '../../../../local/net';
+import { closeServer } from '../../../../local/net';
+import { dynamoDbClientWithoutBackoff, listenOnLoopback } from '../../../support/dynamodb-without-backoff';
 
 /** The table's next answers, in order; then `{}` (a success). */
 const replies: { status: number; body: string }[] = [];
@@ -27,26 +27,7 @@ const throttled = () => throttlingReply('ProvisionedThroughputExceededException'
 
 let client: DynamoDBClient;
 beforeAll(async () => {
-  table.listen(0, LOOPBACK);
-  await once(table, 'listening');
-  const address = table.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  client = new DynamoDBClient({
-    endpoint: `http://${LOOPBACK}:${address.port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // The SDK's standard decisions (retry throttling, up to three attempts) without its backoff.
-    retryStrategy: {
-      mode: 'standard',
-      acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
-      refreshRetryTokenForRetry: async (token, error) => {
-        if (error.errorType !== 'THROTTLING' || token.getRetryCount() >= 2) throw new Error('no retry');
-        const count = token.getRetryCount() + 1;
-        return { getRetryCount: () => count, getRetryDelay: () => 0 };
-      },
-      recordSuccess: () => {},
-    },
-  });
+  client = dynamoDbClientWithoutBackoff(await listenOnLoopback(table));
 });
 afterAll(async () => {
   client.destroy();
