@@ -7,52 +7,30 @@ import {
 } from '../../../functions/bulk-import/use-cases/provisioning-runs';
 import type { Caller } from '../../../functions/identity/caller';
 import { ConflictError } from '../../../functions/shared/errors';
+import { BULK_IMPORT_STATE_MACHINE, importTask, oneTaskTable } from './import-task-fixtures';
 
-const STATE_MACHINE = 'arn:aws:states:eu-west-1:000000000000:stateMachine:muster-dev-BulkImport';
 const TASK_ID = 't_01jcommit00000000000000000';
 
 const callerWith = (correlationId: string) =>
   ({ tenantId: 'acme', currentUserId: 'u_admin', audit: { correlationId } }) as unknown as Caller;
 
 function taskIn(status: TaskStatus, valid = 3): ImportTask {
-  return {
-    tenantId: 'acme',
+  return importTask({
     taskId: TASK_ID,
-    fileId: 'f_1',
-    fileName: 'people.csv',
-    objectKey: 'tenants/acme/uploads/f_1',
     status,
     counts: { total: 3, valid, invalid: 3 - valid, succeeded: 0, failed: 0, notified: 0, pendingApproval: 0 },
-    createdBy: 'u_admin',
-    createdAt: '2026-11-22T09:00:00.000Z',
-    updatedAt: '2026-11-22T09:30:00.000Z',
-    run: 0,
-    artifacts: {},
-  } as ImportTask;
+  });
 }
 
 /**
- * One task with DynamoDB's conditional transition (reads see the state of the moment, so racing
- * commits all read VALIDATED first), and a workflow that records each start it is asked for.
+ * One task with DynamoDB's conditional transition (racing commits all read VALIDATED first), and
+ * a workflow that records each start it is asked for.
  */
 function world(task: ImportTask, start: () => Promise<string> = async () => 'arn') {
-  let current = task;
-  let transitions = 0;
+  const { tasks, current, transitions } = oneTaskTable(task);
   const starts: { name: string; input: Record<string, unknown> }[] = [];
   const deps: ProvisioningRunsDeps = {
-    tasks: {
-      getTask: async (tenantId, taskId) =>
-        tenantId === current.tenantId && taskId === current.taskId ? current : undefined,
-      transition: async (_tenantId, _taskId, from, to, fields) => {
-        await Promise.resolve();
-        if (!from.includes(current.status)) {
-          throw new ConflictError('TASK_STATE_CONFLICT', `is ${current.status}`);
-        }
-        transitions++;
-        current = { ...current, ...fields, status: to };
-        return current;
-      },
-    },
+    tasks,
     workflow: {
       start: async (_arn, name, input) => {
         starts.push({ name, input });
@@ -61,10 +39,10 @@ function world(task: ImportTask, start: () => Promise<string> = async () => 'arn
       describe: async () => undefined,
       redrive: async () => true,
     },
-    stateMachineArn: STATE_MACHINE,
+    stateMachineArn: BULK_IMPORT_STATE_MACHINE,
     clock: () => new Date('2026-11-22T10:00:00.000Z'),
   };
-  return { deps, starts, transitions: () => transitions, current: () => current };
+  return { deps, starts, transitions, current };
 }
 
 describe('commitImport', () => {

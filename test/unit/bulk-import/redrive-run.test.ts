@@ -8,8 +8,8 @@ import {
 import type { Caller } from '../../../functions/identity/caller';
 import type { ExecutionState } from '../../../functions/shared/aws/workflow-client';
 import { ConflictError } from '../../../functions/shared/errors';
+import { BULK_IMPORT_STATE_MACHINE, importTask, oneTaskTable } from './import-task-fixtures';
 
-const STATE_MACHINE = 'arn:aws:states:eu-west-1:000000000000:stateMachine:muster-dev-BulkImport';
 const TASK_ID = 't_01jredrive0000000000000000';
 const EXECUTION = `arn:aws:states:eu-west-1:000000000000:execution:muster-dev-BulkImport:${TASK_ID}-run-2`;
 const caller = {
@@ -19,21 +19,13 @@ const caller = {
 } as unknown as Caller;
 
 function taskIn(status: TaskStatus, run = 2): ImportTask {
-  return {
-    tenantId: 'acme',
+  return importTask({
     taskId: TASK_ID,
-    fileId: 'f_1',
-    fileName: 'people.csv',
-    objectKey: 'acme/people.csv',
     status,
     counts: { total: 3, valid: 3, invalid: 0, succeeded: 1, failed: 2, notified: 0, pendingApproval: 0 },
-    createdBy: 'u_admin',
-    createdAt: '2026-11-22T09:00:00.000Z',
-    updatedAt: '2026-11-22T09:30:00.000Z',
     run,
     failureReason: 'States.TaskFailed: boom',
-    artifacts: {},
-  } as ImportTask;
+  });
 }
 
 /** A task table of one task, with DynamoDB's conditional transition, and a workflow that records its redrives. */
@@ -42,19 +34,10 @@ function world(
   execution: ExecutionState | undefined,
   redrive: () => Promise<boolean> = async () => true,
 ) {
-  let current = task;
+  const { tasks, current } = oneTaskTable(task);
   const redriven: string[] = [];
   const deps: ProvisioningRunsDeps = {
-    tasks: {
-      getTask: async (tenantId, taskId) =>
-        tenantId === current.tenantId && taskId === current.taskId ? current : undefined,
-      transition: async (_tenantId, _taskId, from, to, fields) => {
-        if (!from.includes(current.status))
-          throw new ConflictError('TASK_STATE_CONFLICT', `is ${current.status}`);
-        current = { ...current, ...fields, status: to };
-        return current;
-      },
-    },
+    tasks,
     workflow: {
       start: async () => '',
       describe: async (arn) => (arn === EXECUTION ? execution : undefined),
@@ -63,10 +46,10 @@ function world(
         return redrive();
       },
     },
-    stateMachineArn: STATE_MACHINE,
+    stateMachineArn: BULK_IMPORT_STATE_MACHINE,
     clock: () => new Date('2026-11-22T10:00:00.000Z'),
   };
-  return { deps, redriven, current: () => current };
+  return { deps, redriven, current };
 }
 
 async function conflictCode(promise: Promise<unknown>): Promise<string> {

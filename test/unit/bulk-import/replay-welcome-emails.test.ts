@@ -11,6 +11,7 @@ import {
 } from '../../../functions/bulk-import/use-cases/replay-welcome-emails';
 import type { Caller } from '../../../functions/identity/caller';
 import { ConflictError } from '../../../functions/shared/errors';
+import { importTask } from './import-task-fixtures';
 
 const TASK_ID = 't_01jreplay00000000000000000';
 const NOW = new Date('2026-11-22T10:00:00.000Z');
@@ -21,22 +22,14 @@ const caller = {
 } as unknown as Caller;
 
 function taskIn(status: TaskStatus, changes: Partial<ImportTask> = {}): ImportTask {
-  return {
-    tenantId: 'acme',
+  return importTask({
     taskId: TASK_ID,
-    fileId: 'f_1',
-    fileName: 'people.csv',
-    objectKey: 'acme/people.csv',
     status,
     counts: { total: 6, valid: 6, invalid: 0, succeeded: 5, failed: 1, notified: 1, pendingApproval: 0 },
-    createdBy: 'u_admin',
-    createdAt: '2026-11-22T09:00:00.000Z',
-    updatedAt: '2026-11-22T09:30:00.000Z',
     run: 2,
     sendWelcome: true,
-    artifacts: {},
     ...changes,
-  };
+  });
 }
 
 const created = (row: number, notification?: 'SENT' | 'FAILED' | 'SKIPPED') => ({
