@@ -99,7 +99,8 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
     entry: `${BULK_IMPORT}/welcome-emails.ts`,
     export: 'replay',
     auth: 'principal',
-    access: [...IMPORT_API_ACCESS, 'reports:read', 'mail:send'],
+    // Describes the run's execution: a run that stopped part-way is for its redrive, not a replay.
+    access: [...IMPORT_API_ACCESS, 'reports:read', 'mail:send', 'workflow:BulkImport'],
     // Sends batch after batch until close to this, then answers with what remains.
     timeoutSeconds: 25,
   },

@@ -12,3 +12,27 @@ export function isStaleStatusChange(
     task.run === change.run && task.status === 'PROVISIONING' && Date.parse(task.updatedAt) > change.stoppedAt
   );
 }
+
+/** Fail states the workflow ends in on purpose: the approval's outcome is settled, nothing is left to resume. */
+const SETTLED_FAILURES = new Set(['ApprovalFailed', 'GrantSettlementFailed']);
+
+/** Whether a run's execution ended on its approval, on purpose: a redrive would resume nothing. */
+export function endedOnItsApproval(execution: { readonly error?: string }): boolean {
+  return execution.error !== undefined && SETTLED_FAILURES.has(execution.error);
+}
+
+/**
+ * Whether a run's execution stopped part-way and a redrive would resume it: it failed, timed out or
+ * was aborted at a step, not on its approval, and AWS still redrives it.
+ */
+export function isResumable(execution: {
+  readonly status: string;
+  readonly error?: string;
+  readonly redrivable: boolean;
+}): boolean {
+  return (
+    ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status) &&
+    !endedOnItsApproval(execution) &&
+    execution.redrivable
+  );
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { grantsOnTable } from '../../entitlements/handlers/principal-grants';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
@@ -8,18 +9,29 @@ import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dyn
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { requestIdempotencyStore } from '../../shared/aws/request-idempotency-store';
+import { WorkflowClient } from '../../shared/aws/workflow-client';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { metrics } from '../../shared/observability';
-import { mailConfig, reportsConfig, tableConfig } from '../../shared/runtime-config';
+import {
+  bulkImportWorkflowConfig,
+  mailConfig,
+  reportsConfig,
+  tableConfig,
+} from '../../shared/runtime-config';
 import { ActivationTokenRepository } from '../adapters/activation-token-repository';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { notificationFailureRatio } from '../domain/import-metrics';
 import { importSettingsConfig } from '../runtime-config';
+import { runExecutionArn } from '../use-cases/provisioning-runs';
 import { replayWelcomeEmails } from '../use-cases/replay-welcome-emails';
 
 const config = loadConfig(
-  tableConfig.extend(reportsConfig.shape).extend(mailConfig.shape).extend(importSettingsConfig.shape),
+  tableConfig
+    .extend(reportsConfig.shape)
+    .extend(mailConfig.shape)
+    .extend(importSettingsConfig.shape)
+    .extend(bulkImportWorkflowConfig.shape),
 );
 const dynamodb = createDynamoDbClient();
 const documents = createDocumentClient(dynamodb);
@@ -33,6 +45,9 @@ const notify = {
   activationTtlHours: config.IMPORT_ACTIVATION_TTL_HOURS,
   clock: () => new Date(),
 };
+const workflow = new WorkflowClient(new SFNClient({}));
+const runExecution = (taskId: string, run: number) =>
+  workflow.describe(runExecutionArn({ stateMachineArn: config.BULK_IMPORT_STATE_MACHINE_ARN }, taskId, run));
 const resolvePrincipal = principalResolver(
   new DirectoryRepository(documents, config.TABLE_NAME),
   grantsOnTable(documents, config.TABLE_NAME),
@@ -62,6 +77,7 @@ export const replay = principalRoute(
         tasks,
         notify,
         notificationsEnabled: flags['notify-transactional'],
+        runExecution,
         timeLeftMs: () => context.getRemainingTimeInMillis(),
         newClaimId: randomUUID,
         clock: () => new Date(),

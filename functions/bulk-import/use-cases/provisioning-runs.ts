@@ -2,6 +2,7 @@ import type { Caller } from '../../identity/caller';
 import { executionArnOf, type WorkflowClient } from '../../shared/aws/workflow-client';
 import { ConflictError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
+import { endedOnItsApproval } from '../domain/execution-status';
 import { findTask } from './task-view';
 
 export interface ProvisioningRunsDeps {
@@ -23,6 +24,15 @@ export interface RunInput extends Record<string, unknown> {
 /** Each run has its own execution name, so starting the same run twice is one execution. */
 export function executionName(taskId: string, run: number): string {
   return `${taskId}-run-${run}`;
+}
+
+/** The ARN of a run's execution, named after the task and the run. */
+export function runExecutionArn(
+  deps: Pick<ProvisioningRunsDeps, 'stateMachineArn'>,
+  taskId: string,
+  run: number,
+): string {
+  return executionArnOf(deps.stateMachineArn, executionName(taskId, run));
 }
 
 /**
@@ -120,9 +130,6 @@ export async function retryFailedRows(deps: ProvisioningRunsDeps, caller: Caller
   return { taskId, status: retried.status, run };
 }
 
-/** Fail states the workflow ends in on purpose: the approval's outcome is settled, nothing is left to resume. */
-const SETTLED_FAILURES = new Set(['ApprovalFailed', 'GrantSettlementFailed']);
-
 /**
  * `POST .../:taskId/redrive`: resumes the FAILED run's execution at the step that failed (AWS
  * RedriveExecution), for a run that crashed (a provisioning step failing past its retries);
@@ -135,7 +142,7 @@ export async function redriveRun(deps: ProvisioningRunsDeps, caller: Caller, tas
   if (task.run === 0) {
     throw new ConflictError('NOTHING_TO_REDRIVE', `The task is ${task.status}: it was never committed.`);
   }
-  const executionArn = executionArnOf(deps.stateMachineArn, executionName(taskId, task.run));
+  const executionArn = runExecutionArn(deps, taskId, task.run);
   const execution = await deps.workflow.describe(executionArn);
   if (!execution) {
     throw new ConflictError(
@@ -152,7 +159,7 @@ export async function redriveRun(deps: ProvisioningRunsDeps, caller: Caller, tas
       `Run ${task.run} ran to its end (${task.status}): retry its failed rows with POST .../${taskId}/retry.`,
     );
   }
-  if (execution.error && SETTLED_FAILURES.has(execution.error)) {
+  if (endedOnItsApproval(execution)) {
     throw new ConflictError(
       'EXECUTION_NOT_REDRIVABLE',
       `Run ${task.run} ended on its approval (${execution.error}): the task records why; request the roles again, or retry the failed rows.`,

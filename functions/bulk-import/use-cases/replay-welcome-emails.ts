@@ -1,8 +1,10 @@
 import type { Caller } from '../../identity/caller';
+import type { ExecutionState } from '../../shared/aws/workflow-client';
 import { ConflictError } from '../../shared/errors';
 import { logger } from '../../shared/observability';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 import { artifactKeys } from '../domain/artifact-keys';
+import { isResumable } from '../domain/execution-status';
 import { type NotifyBatchDeps, notifyBatch } from './notify-batch';
 import { findTask } from './task-view';
 
@@ -14,6 +16,8 @@ export interface ReplayWelcomeEmailsDeps {
   /** What the workflow's notification step sends with: a replay sends the same way. */
   readonly notify: NotifyBatchDeps;
   readonly notificationsEnabled: boolean;
+  /** Where a run's execution stands (undefined past AWS's 90 days). */
+  readonly runExecution: (taskId: string, run: number) => Promise<ExecutionState | undefined>;
   /** Milliseconds left before the caller must answer (the function's remaining time). */
   readonly timeLeftMs: () => number;
   readonly newClaimId: () => string;
@@ -68,6 +72,7 @@ export async function replayWelcomeEmails(
       `Run ${task.run} is ${task.status}: it sends its own welcome emails; replay the ones that failed once it ends.`,
     );
   }
+  if (task.status === 'FAILED') await refuseResumableRun(deps, task.taskId, task.run);
   if (!task.sendWelcome) {
     throw new ConflictError(
       'WELCOME_NOT_REQUESTED',
@@ -115,4 +120,27 @@ export async function replayWelcomeEmails(
   }
   logger.info('Welcome emails replayed', { task_id: taskId, sent, failed, remaining });
   return { taskId, sent, failed, remaining };
+}
+
+/**
+ * A run that stopped part-way is for its redrive, whose notification steps send the emails still
+ * missing: a replay beside it (or beside a notification step still finishing after its Map failed)
+ * would write the same batches and could send an email twice. A run that ended on its approval, or
+ * that AWS no longer redrives, has nothing left to resume its emails.
+ */
+async function refuseResumableRun(deps: ReplayWelcomeEmailsDeps, taskId: string, run: number): Promise<void> {
+  const execution = await deps.runExecution(taskId, run);
+  if (execution === undefined) return;
+  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') {
+    throw new ConflictError(
+      'RUN_IN_PROGRESS',
+      `Run ${run} is being redriven: it sends its own welcome emails; replay the ones that failed once it ends.`,
+    );
+  }
+  if (isResumable(execution)) {
+    throw new ConflictError(
+      'REDRIVE_FIRST',
+      `Run ${run} stopped part-way (${execution.error ?? execution.status}): redrive it (POST .../${taskId}/redrive, or muster redrive), which sends the welcome emails still missing; replay the ones that fail again once it has ended.`,
+    );
+  }
 }

@@ -9,7 +9,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { TABLE_SCHEMA } from '../../../config/table';
 import { ConflictError } from '../errors';
-import type { HttpResult } from '../http/api-route';
 import {
   type IdempotentRequest,
   REPLAYED_HEADER,

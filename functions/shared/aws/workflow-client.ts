@@ -12,6 +12,8 @@ export interface ExecutionState {
   readonly status: string;
   readonly error?: string;
   readonly cause?: string;
+  /** False once AWS says it will not redrive it (ended over 14 days ago, or not in a failed status). */
+  readonly redrivable: boolean;
 }
 
 /** Starts, describes and redrives Step Functions executions; the only code that talks to Step Functions. */
@@ -38,8 +40,15 @@ export class WorkflowClient {
   /** Where an execution stands; undefined when there is none (never started, or past AWS's 90 days). */
   async describe(executionArn: string): Promise<ExecutionState | undefined> {
     try {
-      const { status, error, cause } = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      return { status: status ?? 'UNKNOWN', ...(error ? { error } : {}), ...(cause ? { cause } : {}) };
+      const { status, error, cause, redriveStatus } = await this.client.send(
+        new DescribeExecutionCommand({ executionArn }),
+      );
+      return {
+        status: status ?? 'UNKNOWN',
+        ...(error ? { error } : {}),
+        ...(cause ? { cause } : {}),
+        redrivable: redriveStatus !== 'NOT_REDRIVABLE',
+      };
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return undefined;
       throw error;

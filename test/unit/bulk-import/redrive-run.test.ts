@@ -66,6 +66,7 @@ describe('redriveRun', () => {
     const { deps, redriven, current } = world(taskIn('FAILED'), {
       status: 'FAILED',
       error: 'States.TaskFailed',
+      redrivable: true,
     });
 
     expect(await redriveRun(deps, caller, TASK_ID)).toEqual({
@@ -78,7 +79,7 @@ describe('redriveRun', () => {
   });
 
   it.each(['TIMED_OUT', 'ABORTED'])('redrives a %s execution too', async (status) => {
-    const { deps, redriven } = world(taskIn('FAILED'), { status });
+    const { deps, redriven } = world(taskIn('FAILED'), { status, redrivable: true });
     await redriveRun(deps, caller, TASK_ID);
     expect(redriven).toEqual([EXECUTION]);
   });
@@ -88,7 +89,7 @@ describe('redriveRun', () => {
     ['PENDING_REDRIVE', 'EXECUTION_RUNNING'],
     ['SUCCEEDED', 'EXECUTION_SUCCEEDED'],
   ])('refuses a %s execution with %s, leaving everything as it was', async (status, code) => {
-    const { deps, redriven, current } = world(taskIn('FAILED'), { status });
+    const { deps, redriven, current } = world(taskIn('FAILED'), { status, redrivable: true });
     expect(await conflictCode(redriveRun(deps, caller, TASK_ID))).toBe(code);
     expect(redriven).toEqual([]);
     expect(current().status).toBe('FAILED');
@@ -97,21 +98,25 @@ describe('redriveRun', () => {
   it.each(['ApprovalFailed', 'GrantSettlementFailed'])(
     'refuses an execution that ended on its approval (%s): there is nothing to resume',
     async (error) => {
-      const { deps, redriven } = world(taskIn('FAILED'), { status: 'FAILED', error });
+      const { deps, redriven } = world(taskIn('FAILED'), { status: 'FAILED', error, redrivable: true });
       expect(await conflictCode(redriveRun(deps, caller, TASK_ID))).toBe('EXECUTION_NOT_REDRIVABLE');
       expect(redriven).toEqual([]);
     },
   );
 
   it('answers EXECUTION_NOT_REDRIVABLE and marks the task FAILED again when AWS refuses the redrive', async () => {
-    const { deps, redriven, current } = world(taskIn('FAILED'), { status: 'FAILED' }, async () => false);
+    const { deps, redriven, current } = world(
+      taskIn('FAILED'),
+      { status: 'FAILED', redrivable: true },
+      async () => false,
+    );
     expect(await conflictCode(redriveRun(deps, caller, TASK_ID))).toBe('EXECUTION_NOT_REDRIVABLE');
     expect(redriven).toEqual([EXECUTION]);
     expect(current().status).toBe('FAILED');
   });
 
   it('marks the task FAILED again and rethrows when the redrive call itself fails', async () => {
-    const { deps, current } = world(taskIn('FAILED'), { status: 'FAILED' }, async () => {
+    const { deps, current } = world(taskIn('FAILED'), { status: 'FAILED', redrivable: true }, async () => {
       throw new Error('throttled');
     });
     await expect(redriveRun(deps, caller, TASK_ID)).rejects.toThrow('throttled');
@@ -119,7 +124,7 @@ describe('redriveRun', () => {
   });
 
   it('waits for the failure to be recorded: a failed execution whose task is still PROVISIONING is a conflict', async () => {
-    const { deps, redriven } = world(taskIn('PROVISIONING'), { status: 'FAILED' });
+    const { deps, redriven } = world(taskIn('PROVISIONING'), { status: 'FAILED', redrivable: true });
     expect(await conflictCode(redriveRun(deps, caller, TASK_ID))).toBe('TASK_STATE_CONFLICT');
     expect(redriven).toEqual([]);
   });
@@ -134,7 +139,7 @@ describe('redriveRun', () => {
   });
 
   it('lets only one of two concurrent redrives through', async () => {
-    const { deps, redriven } = world(taskIn('FAILED'), { status: 'FAILED' });
+    const { deps, redriven } = world(taskIn('FAILED'), { status: 'FAILED', redrivable: true });
     const outcomes = await Promise.allSettled([
       redriveRun(deps, caller, TASK_ID),
       redriveRun(deps, caller, TASK_ID),
@@ -144,7 +149,7 @@ describe('redriveRun', () => {
   });
 
   it('does not find another tenant’s task', async () => {
-    const { deps } = world(taskIn('FAILED'), { status: 'FAILED' });
+    const { deps } = world(taskIn('FAILED'), { status: 'FAILED', redrivable: true });
     await expect(redriveRun(deps, { ...caller, tenantId: 'other' } as Caller, TASK_ID)).rejects.toMatchObject(
       {
         code: 'TASK_NOT_FOUND',

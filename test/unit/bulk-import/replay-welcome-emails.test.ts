@@ -10,6 +10,7 @@ import {
   replayWelcomeEmails,
 } from '../../../functions/bulk-import/use-cases/replay-welcome-emails';
 import type { Caller } from '../../../functions/identity/caller';
+import type { ExecutionState } from '../../../functions/shared/aws/workflow-client';
 import { ConflictError } from '../../../functions/shared/errors';
 import { importTask } from './import-task-fixtures';
 
@@ -57,7 +58,9 @@ function outcomes(): BatchOutcome[] {
 }
 
 /** The task's table as the use-case sees it: batch items with DynamoDB's conditional claim. */
-function world(options: { task?: ImportTask; failingRecipients?: readonly string[] } = {}) {
+function world(
+  options: { task?: ImportTask; failingRecipients?: readonly string[]; execution?: ExecutionState } = {},
+) {
   const task = options.task ?? taskIn('COMPLETED_WITH_ERRORS');
   const items = new Map<string, { outcome: BatchOutcome; claim?: { id: string; until: string } }>(
     outcomes().map((outcome) => [`${outcome.run}/${outcome.batch}`, { outcome }]),
@@ -117,6 +120,8 @@ function world(options: { task?: ImportTask; failingRecipients?: readonly string
       clock: () => clock,
     },
     notificationsEnabled: true,
+    runExecution: async (taskId, run) =>
+      taskId === task.taskId && run === task.run ? options.execution : undefined,
     timeLeftMs: () => timeLeft,
     newClaimId: () => `claim-${++claimIds}`,
     clock: () => clock,
@@ -230,6 +235,33 @@ describe('replayWelcomeEmails', () => {
       code,
     });
     expect(replay.sent).toEqual([]);
+  });
+
+  it.each([
+    [{ status: 'FAILED', error: 'States.TaskFailed', redrivable: true }, 'REDRIVE_FIRST'],
+    [{ status: 'TIMED_OUT', redrivable: true }, 'REDRIVE_FIRST'],
+    [{ status: 'ABORTED', redrivable: true }, 'REDRIVE_FIRST'],
+    [{ status: 'RUNNING', redrivable: false }, 'RUN_IN_PROGRESS'],
+  ] as const)(
+    'refuses a FAILED task whose execution is %o with 409 %s: its redrive sends the missing emails',
+    async (execution, code) => {
+      const replay = world({ task: taskIn('FAILED'), execution });
+      await expect(replayWelcomeEmails(replay.deps, caller, TASK_ID)).rejects.toMatchObject({
+        constructor: ConflictError,
+        code,
+      });
+      expect(replay.sent).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['ended on its approval', { status: 'FAILED', error: 'GrantSettlementFailed', redrivable: true }],
+    ['AWS no longer redrives', { status: 'FAILED', error: 'States.TaskFailed', redrivable: false }],
+    ['past the 90 days AWS keeps', undefined],
+  ] as const)('replays a FAILED task whose run cannot be resumed (%s)', async (_why, execution) => {
+    const replay = world({ task: taskIn('FAILED'), execution });
+    expect(await replayWelcomeEmails(replay.deps, caller, TASK_ID)).toMatchObject({ remaining: 0 });
+    expect(replay.sent.length).toBeGreaterThan(0);
   });
 
   it('refuses while transactional email is off', async () => {
