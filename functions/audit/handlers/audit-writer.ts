@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { domainEventDetailSchema } from '../../shared/events/domain-event';
 import { logger } from '../../shared/observability';
@@ -10,7 +10,10 @@ import { AuditRepository } from '../adapters/audit-repository';
 import { auditRecordFrom } from '../domain/audit-record';
 
 const config = loadConfig(tableConfig);
-const audit = new AuditRepository(createDocumentClient(), config.TABLE_NAME);
+const audit = new AuditRepository(
+  createDocumentClient(createDynamoDbClient('background')),
+  config.TABLE_NAME,
+);
 
 /**
  * Target of the `iam.*` rule: turns each event into an audit record. It throws on anything it

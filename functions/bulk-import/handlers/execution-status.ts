@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { logger, publishRecordedMetrics } from '../../shared/observability';
 import { tableConfig } from '../../shared/runtime-config';
@@ -12,7 +12,10 @@ import { finalizeRun } from './notification-tasks';
 import { runInputSchema } from './workflow-input';
 
 const config = loadConfig(tableConfig);
-const tasks = new ImportTaskRepository(createDocumentClient(), config.TABLE_NAME);
+const tasks = new ImportTaskRepository(
+  createDocumentClient(createDynamoDbClient('background')),
+  config.TABLE_NAME,
+);
 
 const statusChangeSchema = z.object({
   detail: z.object({

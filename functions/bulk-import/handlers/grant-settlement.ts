@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
@@ -18,7 +18,7 @@ import { settleInputSchema } from './workflow-input';
 const config = loadConfig(
   tableConfig.extend(reportsConfig.shape).extend(eventBusConfig.shape).extend(mailConfig.shape),
 );
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
 const deps = {

@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
@@ -30,7 +30,7 @@ const config = loadConfig(
     .extend(mailConfig.shape)
     .extend(importSettingsConfig.shape),
 );
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
 const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
 const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { injectedFault } from '../../shared/chaos';
@@ -20,7 +20,7 @@ import { batchInputSchema, runInputSchema } from './workflow-input';
 const config = loadConfig(
   tableConfig.extend(reportsConfig.shape).extend(eventBusConfig.shape).extend(importSettingsConfig.shape),
 );
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const tasks = new ImportTaskRepository(documents, config.TABLE_NAME);
 const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);

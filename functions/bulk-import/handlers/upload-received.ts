@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
 import { RoleCatalog } from '../../identity/adapters/role-catalog';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/observability';
@@ -20,7 +20,7 @@ import { validateUpload } from '../use-cases/validate-upload';
 const config = loadConfig(
   tableConfig.extend(uploadsConfig.shape).extend(reportsConfig.shape).extend(importSettingsConfig.shape),
 );
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const s3 = createS3Client();
 const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const roleCatalog = new RoleCatalog(directory);

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/observability';
@@ -10,7 +10,10 @@ import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { writeWeeklyImportSummary } from '../use-cases/weekly-import-summary';
 
 const config = loadConfig(tableConfig.extend(reportsConfig.shape));
-const tasks = new ImportTaskRepository(createDocumentClient(), config.TABLE_NAME);
+const tasks = new ImportTaskRepository(
+  createDocumentClient(createDynamoDbClient('background')),
+  config.TABLE_NAME,
+);
 const reports = new ObjectStore(createS3Client(), config.REPORTS_BUCKET);
 
 /** `BulkImportWeeklySummary` (config/schedules.ts): last week's imports per tenant, as CSV in the reports bucket. */

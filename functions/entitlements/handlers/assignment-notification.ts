@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { createSesClient, Mailer } from '../../shared/aws/mailer';
 import { loadConfig } from '../../shared/config';
@@ -16,7 +16,7 @@ import { notifyAssignment } from '../use-cases/notify-assignment';
 import { assignmentRunSchema } from './assignment-input';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape).extend(mailConfig.shape));
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
 const mailer = new Mailer(createSesClient(), config.MAIL_FROM_ADDRESS);
 

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { DirectoryRepository } from '../../identity/adapters/directory-repository';
-import { createDocumentClient } from '../../shared/aws/dynamodb';
+import { createDocumentClient, createDynamoDbClient } from '../../shared/aws/dynamodb';
 import { EventPublisher } from '../../shared/aws/event-publisher';
 import { loadConfig } from '../../shared/config';
 import { logger, metrics, publishRecordedMetrics } from '../../shared/observability';
@@ -27,7 +27,7 @@ import {
 } from './assignment-input';
 
 const config = loadConfig(tableConfig.extend(eventBusConfig.shape).extend(expirySettingsConfig.shape));
-const documents = createDocumentClient();
+const documents = createDocumentClient(createDynamoDbClient('background'));
 const publisher = new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME);
 const deps = {
   assignments: new AssignmentRepository(documents, config.TABLE_NAME),

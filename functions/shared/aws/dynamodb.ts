@@ -13,19 +13,26 @@ import { ThrottledError } from '../errors';
 import { publishCount } from '../observability';
 
 /**
- * Attempts per DynamoDB call. The SDK's default (4) gives up on one write in 625 when a fifth of
- * them are throttled, and a bulk-import batch of a few hundred writes would then fail often enough
- * to exhaust its Step Functions retries; 8 attempts with the SDK's throttling backoff (up to
- * 1 s, 2 s, 4 s... jittered) ride out a throttled table as SDK v2's DynamoDB default (10) did.
+ * Attempts per DynamoDB call, by who waits for it. A request's caller waits behind API Gateway's
+ * 29 s and the route's own timeout, so it keeps the SDK's default (3 attempts, a second or two of
+ * backoff) and a table still throttled after that is a 429 the client retries. Background work
+ * (workflow steps, event targets, schedules) has minutes: 8 attempts with the SDK's throttling
+ * backoff ride out a throttled table, where the default gives up on one write in 125 when a fifth
+ * of them are throttled and fails a whole bulk-import batch.
  */
-export const DYNAMODB_MAX_ATTEMPTS = 8;
+export const DYNAMODB_MAX_ATTEMPTS = { request: 3, background: 8 } as const;
 
 /** The metric counting DynamoDB calls sent again, with an `operation` dimension (e.g. `PutItem`). */
 export const DYNAMODB_RETRIES_METRIC = 'DynamoDbRetries';
 
-/** A DynamoDB client with Muster's retry settings; its calls' retries are counted by createDocumentClient. */
-export function createDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS });
+/**
+ * A DynamoDB client with Muster's retry settings for a request (the default) or for background
+ * work; its calls' retries are counted by createDocumentClient.
+ */
+export function createDynamoDbClient(
+  waiting: keyof typeof DYNAMODB_MAX_ATTEMPTS = 'request',
+): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS[waiting] });
 }
 
 /**
@@ -62,11 +69,28 @@ function countRetries(client: DynamoDBClient): void {
         return result;
       } catch (error) {
         addRetries(operation, metadataOf(error)?.attempts);
-        throw error;
+        throw stillThrottled(error) ?? error;
       }
     },
     { step: 'initialize', name: 'countDynamoDbRetries' },
   );
+}
+
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/**
+ * A throttling error the SDK's retries did not outlast, as the retryable 429 it is (a 500 would tell
+ * the client something broke); the SDK's error stays its cause for the logs.
+ */
+function stillThrottled(error: unknown): ThrottledError | undefined {
+  if (!(error instanceof Error) || !THROTTLING_ERRORS.has(error.name)) return undefined;
+  const throttled = new ThrottledError('TABLE_THROTTLED', 'The table is busy; retry shortly.', 1);
+  throttled.cause = error;
+  return throttled;
 }
 
 function addRetries(operation: string, attempts: number | undefined): void {
@@ -160,7 +184,7 @@ export async function retryTransactionConflicts<T>(transaction: () => Promise<T>
               'The same data is being changed right now; retry shortly.',
               1,
             )
-          : new ThrottledError('WRITES_THROTTLED', 'The table is busy; retry shortly.', 1);
+          : new ThrottledError('TABLE_THROTTLED', 'The table is busy; retry shortly.', 1);
       }
       publishCount(DYNAMODB_RETRIES_METRIC, { operation: 'TransactWriteItems' }, 1);
       await sleep(Math.min(MAX_BACKOFF_MS, 25 * 2 ** attempt) * Math.random());

@@ -57,9 +57,13 @@ describe('DynamoDbRetries', () => {
     replies.push(throttled(), throttled());
     await documents.send(new PutCommand({ TableName: 't', Item: { PK: 'a' } }));
     replies.push(throttled(), throttled(), throttled());
+    // Still throttled after its attempts: a 429 the client may retry, the SDK's error as its cause.
     await expect(documents.send(new PutCommand({ TableName: 't', Item: { PK: 'b' } }))).rejects.toMatchObject(
       {
-        name: 'ProvisionedThroughputExceededException',
+        kind: 'THROTTLED',
+        code: 'TABLE_THROTTLED',
+        retryAfterSeconds: 1,
+        cause: expect.objectContaining({ name: 'ProvisionedThroughputExceededException' }),
       },
     );
     await documents.send(new GetCommand({ TableName: 't', Key: { PK: 'a' } }));
@@ -117,7 +121,7 @@ describe('DynamoDbRetries', () => {
 
     const persisting = vi.fn().mockRejectedValue(throttledItem);
     await expect(retryTransactionConflicts(persisting)).rejects.toMatchObject({
-      code: 'WRITES_THROTTLED',
+      code: 'TABLE_THROTTLED',
       kind: 'THROTTLED',
     });
     expect(persisting).toHaveBeenCalledTimes(6);
