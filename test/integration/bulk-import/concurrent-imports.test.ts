@@ -14,7 +14,7 @@ import {
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
-import { BASE, csvOf, download, type TaskView, taskOf, upload, waitForStatus } from './import-support';
+import { BASE, csvOf, download, type TaskView, validatedTask, waitForStatus } from './import-support';
 
 /*
  * Issue 7, concurrency: commits racing on one task, imports racing on the same emails in one
@@ -33,18 +33,14 @@ afterAll(() => {
 });
 
 /** Uploads a one-column file of `emails` and waits until it is VALIDATED. */
-async function validatedImport(admin: Principal, emails: readonly string[]): Promise<string> {
-  const fileId = await upload(
+function validatedImport(admin: Principal, emails: readonly string[]): Promise<string> {
+  return validatedTask(
     admin,
-    'people.csv',
     csvOf(
       ['email'],
       emails.map((email) => [email]),
     ),
   );
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
-  return taskId;
 }
 
 function commit(admin: Principal, taskId: string) {

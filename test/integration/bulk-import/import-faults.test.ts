@@ -1,18 +1,19 @@
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
-import {
-  call,
-  documentClient,
-  engineClientConfig,
-  principal,
-  TABLE_NAME,
-  uniqueTenant,
-} from '../support/api';
+import { call, documentClient, engineClientConfig, TABLE_NAME, uniqueTenant } from '../support/api';
 import { metricDataPoints } from '../support/telemetry';
-import { BASE, csvOf, taskOf, tenantUsers, upload, waitForStatus } from './import-support';
+import {
+  armChaos,
+  BASE,
+  firstRunExecutionArn,
+  people,
+  tenantUsers,
+  validatedImport,
+  waitForStatus,
+} from './import-support';
 
 const ENDED = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'];
 
@@ -36,14 +37,6 @@ const auditRecordSchema = z.looseObject({ eventId: z.string(), action: z.string(
 const emailsSchema = z.array(z.object({ to: z.array(z.string()) }));
 
 const sfn = new SFNClient(engineClientConfig('sfn'));
-const stateMachineArn = z.string().parse(inject('env').BULK_IMPORT_STATE_MACHINE_ARN);
-const executionOf = (taskId: string) =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
-
-async function arm(chaos: Record<string, unknown>) {
-  const response = await call('PUT', '/_local/chaos', { body: chaos });
-  expect(response.status, response.text).toBe(200);
-}
 
 async function throttleWrites(faults: Record<string, unknown>) {
   const response = await call('PUT', '/_local/faults/dynamodb', { body: faults });
@@ -51,22 +44,8 @@ async function throttleWrites(faults: Record<string, unknown>) {
 }
 afterEach(async () => {
   await throttleWrites({});
-  await arm({});
+  await armChaos({});
 });
-
-function people(tenantId: string, count: number): string[][] {
-  return Array.from({ length: count }, (_, index) => [`p${index}@${tenantId}.test`, `Given${index}`]);
-}
-
-async function validatedImport(tenantId: string, rows: string[][]) {
-  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
-  const fileId = await upload(admin, 'people.csv', csvOf(['email', 'given_name'], rows));
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'], 120_000)).status).toBe(
-    'VALIDATED',
-  );
-  return { admin, taskId };
-}
 
 /** The tenant's events of a type the local bus still lists (it keeps the latest 5,000 of all tenants). */
 async function eventsOf(tenantId: string, detailType: string) {
@@ -220,12 +199,14 @@ describe('a failed Finalize step', () => {
     const rows = people(tenantId, 30);
     const { admin, taskId } = await validatedImport(tenantId, rows);
     const since = Date.now();
-    await arm({ point: 'finalize', tenantId, times: 100 });
+    await armChaos({ point: 'finalize', tenantId, times: 100 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: true } });
     const failed = await waitForStatus(admin, taskId, ENDED, 120_000);
-    await arm({});
+    await armChaos({});
 
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executionOf(taskId) }));
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: firstRunExecutionArn(taskId) }),
+    );
     expect(execution).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
     // The task view says why, and its counts are the rows' outcomes: all created before Finalize failed.
     expect(failed.status).toBe('FAILED');
@@ -255,7 +236,7 @@ describe('a failed Finalize step', () => {
     const tenantId = uniqueTenant('finalize-once');
     const rows = people(tenantId, 5);
     const { admin, taskId } = await validatedImport(tenantId, rows);
-    await arm({ point: 'finalize', tenantId, times: 1 });
+    await armChaos({ point: 'finalize', tenantId, times: 1 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
     const done = await waitForStatus(admin, taskId, ENDED);
     expect(done).toMatchObject({ status: 'COMPLETED', counts: { succeeded: 5, failed: 0 } });
@@ -274,17 +255,17 @@ describe('an execution stopped from outside', () => {
     const rows = people(tenantId, 40);
     const { admin, taskId } = await validatedImport(tenantId, rows);
     // The first batch crashes once, so the execution is still waiting to retry it when stopped.
-    await arm({ point: 'provision-batch', tenantId, afterRow: 10, times: 1 });
+    await armChaos({ point: 'provision-batch', tenantId, afterRow: 10, times: 1 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
     await sfn.send(
       new StopExecutionCommand({
-        executionArn: executionOf(taskId),
+        executionArn: firstRunExecutionArn(taskId),
         error: 'OperatorStopped',
         cause: 'Stopped during a maintenance window',
       }),
     );
     const stopped = await waitForStatus(admin, taskId, ENDED);
-    await arm({});
+    await armChaos({});
     expect(stopped.status).toBe('FAILED');
     expect(stopped.failureReason).toBe('OperatorStopped: Stopped during a maintenance window');
 

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { z } from 'zod';
 import { call, documentClient, type Principal, principal, TABLE_NAME } from '../support/api';
 
@@ -87,6 +87,47 @@ export async function waitForStatus(
   return task;
 }
 
+/** Uploads `csv` as a file named `fileName`, starts its validation and waits until it is VALIDATED; its task id. */
+export async function validatedTask(
+  admin: Principal,
+  csv: string,
+  options: { readonly fileName?: string; readonly timeoutMs?: number } = {},
+): Promise<string> {
+  const fileId = await upload(admin, options.fileName ?? 'people.csv', csv);
+  const taskId = await taskOf(admin, fileId);
+  const validated = await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'], options.timeoutMs);
+  expect(validated.status).toBe('VALIDATED');
+  return taskId;
+}
+
+/** `count` people of the tenant, as rows of email and given name. */
+export function people(tenantId: string, count: number): string[][] {
+  return Array.from({ length: count }, (_, index) => [`p${index}@${tenantId}.test`, `Given${index}`]);
+}
+
+/**
+ * A tenant admin of `tenantId` and the task of their validated import of `rows` (email, given
+ * name); validation gets two minutes, enough for the few thousand rows the fault tests import.
+ */
+export async function validatedImport(tenantId: string, rows: string[][]) {
+  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
+  const taskId = await validatedTask(admin, csvOf(['email', 'given_name'], rows), { timeoutMs: 120_000 });
+  return { admin, taskId };
+}
+
+/** Arms the local stack's chaos hook (`{}` disarms it). */
+export async function armChaos(chaos: Record<string, unknown>): Promise<void> {
+  const response = await call('PUT', '/_local/chaos', { body: chaos });
+  expect(response.status, response.text).toBe(200);
+}
+
+const stateMachineArn = z.string().parse(inject('env').BULK_IMPORT_STATE_MACHINE_ARN);
+
+/** The ARN of the BulkImport execution of a task's first run. */
+export function firstRunExecutionArn(taskId: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
+}
+
 export function csvOf(header: string[], rows: string[][]): string {
   const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n');
@@ -108,9 +149,8 @@ export async function commitWithOneTakenRow(
   tenantId: string,
   options: { readonly correlationId: string; readonly sendWelcome: boolean; readonly takenEmail: string },
 ): Promise<string> {
-  const fileId = await upload(
+  const taskId = await validatedTask(
     admin,
-    'people.csv',
     csvOf(
       ['email', 'given_name'],
       [
@@ -119,8 +159,6 @@ export async function commitWithOneTakenRow(
       ],
     ),
   );
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
   await principal(tenantId, options.takenEmail);
 
   const committed = await call('POST', `${BASE}/commit`, {

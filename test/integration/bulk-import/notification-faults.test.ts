@@ -6,7 +6,7 @@ import { recipientFails } from '../../../local/ses/faults';
 import { as, muster } from '../cli/cli-support';
 import { call, errorCode, type Principal, principal, uniqueTenant } from '../support/api';
 import { metricDataPoints } from '../support/telemetry';
-import { BASE, csvOf, download, taskOf, upload, waitForStatus } from './import-support';
+import { BASE, csvOf, download, validatedTask, waitForStatus } from './import-support';
 
 const FAIL_RATE = 0.3;
 
@@ -64,16 +64,13 @@ async function importPeople(
   emails: readonly string[],
   options: { sendWelcome: boolean; correlationId: string },
 ) {
-  const fileId = await upload(
+  const taskId = await validatedTask(
     admin,
-    'people.csv',
     csvOf(
       ['email', 'given_name'],
       emails.map((email, index) => [email, `Person${index}`]),
     ),
   );
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
   const committed = await call('POST', `${BASE}/commit`, {
     token: admin.token,
     body: { taskId, sendWelcome: options.sendWelcome },

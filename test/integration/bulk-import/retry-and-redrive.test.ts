@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
@@ -16,19 +16,21 @@ import {
   uniqueTenant,
 } from '../support/api';
 import {
+  armChaos,
   BASE,
   csvOf,
   download,
+  firstRunExecutionArn,
+  people,
   type TaskView,
-  taskOf,
   tenantUsers,
-  upload,
+  validatedImport,
+  validatedTask,
   waitForStatus,
 } from './import-support';
 
 const directory = new DirectoryRepository(documentClient(), TABLE_NAME);
 const sfn = new SFNClient(engineClientConfig('sfn'));
-const stateMachineArn = z.string().parse(inject('env').BULK_IMPORT_STATE_MACHINE_ARN);
 const emailsSchema = z.array(z.object({ to: z.unknown(), subject: z.string() }));
 const statusChangesSchema = z.array(
   z.object({
@@ -40,23 +42,7 @@ const eventsSchema = z.array(
   z.object({ 'detail-type': z.string(), detail: z.object({ eventId: z.string(), tenantId: z.string() }) }),
 );
 
-async function arm(chaos: Record<string, unknown>) {
-  const response = await call('PUT', '/_local/chaos', { body: chaos });
-  expect(response.status, response.text).toBe(200);
-}
-afterEach(() => arm({}));
-
-function people(tenantId: string, count: number): string[][] {
-  return Array.from({ length: count }, (_, index) => [`p${index}@${tenantId}.test`, `Given${index}`]);
-}
-
-async function validatedImport(tenantId: string, rows: string[][]) {
-  const admin = await principal(tenantId, 'admin@acme.test', ['tenant_admin']);
-  const fileId = await upload(admin, 'people.csv', csvOf(['email', 'given_name'], rows));
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
-  return { admin, taskId };
-}
+afterEach(() => armChaos({}));
 
 /**
  * Commits with provisioning armed to crash from `afterRow` on, past every retry, waits for the run
@@ -69,7 +55,7 @@ async function crashedRun(run: {
   afterRow: number;
   sendWelcome: boolean;
 }): Promise<TaskView> {
-  await arm({ point: 'provision-batch', tenantId: run.tenantId, afterRow: run.afterRow, times: 5000 });
+  await armChaos({ point: 'provision-batch', tenantId: run.tenantId, afterRow: run.afterRow, times: 5000 });
   await call('POST', `${BASE}/commit`, {
     token: run.admin.token,
     body: { taskId: run.taskId, sendWelcome: run.sendWelcome },
@@ -81,7 +67,7 @@ async function crashedRun(run: {
     120_000,
   );
   expect(crashed.status).toBe('FAILED');
-  await arm({});
+  await armChaos({});
   return crashed;
 }
 
@@ -155,9 +141,7 @@ describe('a group deleted between validation and commit', () => {
       [`a@${tenantId}.test`, 'eng;gone'],
       [`b@${tenantId}.test`, 'eng'],
     ];
-    const fileId = await upload(admin, 'people.csv', csvOf(['email', 'groups'], rows));
-    const taskId = await taskOf(admin, fileId);
-    expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
+    const taskId = await validatedTask(admin, csvOf(['email', 'groups'], rows));
     await documentClient().send(
       new DeleteCommand({ TableName: TABLE_NAME, Key: directoryKeys.group(tenantId, 'gone') }),
     );
@@ -183,7 +167,7 @@ describe('redriving a failed execution', () => {
 
     // The execution failed with the provisioning step's own error, not in a Fail state: that is where
     // AWS resumes it (the local engine runs the Map inline, so the batch's error is the execution's).
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}-run-1`;
+    const executionArn = firstRunExecutionArn(taskId);
     const failed = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(failed).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
     // The status change went to the default bus, and its rule's target marked the task FAILED.
@@ -230,7 +214,7 @@ describe('redriving a failed execution', () => {
     expect(uncommitted.status, uncommitted.text).toBe(409);
     expect(uncommitted.body).toMatchObject({ error: { code: 'NOTHING_TO_REDRIVE' } });
     // The import waits at provisioning, so its execution is RUNNING when asked.
-    await arm({ point: 'provision-batch', tenantId, afterRow: 0, times: 1 });
+    await armChaos({ point: 'provision-batch', tenantId, afterRow: 0, times: 1 });
     await call('POST', `${BASE}/commit`, { token: admin.token, body: { taskId, sendWelcome: false } });
     const running = await call('POST', `${BASE}/${taskId}/redrive`, { token: admin.token });
     expect(running.status, running.text).toBe(409);

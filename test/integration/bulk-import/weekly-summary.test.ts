@@ -1,18 +1,13 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isoWeek } from '../../../functions/bulk-import/domain/import-summary';
 import { LOCAL_NAMES } from '../../../local/environment';
-import { call, engineClientConfig, type Principal, principal, uniqueTenant } from '../support/api';
-import { BASE, csvOf, taskOf, upload, waitForStatus } from './import-support';
+import { call, type Principal, principal, s3Client, uniqueTenant } from '../support/api';
+import { BASE, csvOf, validatedTask, waitForStatus } from './import-support';
 
-// s3rver knows one key pair of its own.
-const s3 = new S3Client({
-  ...engineClientConfig('s3'),
-  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  forcePathStyle: true,
-});
+const s3 = s3Client();
 const FINISHED = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,16 +17,13 @@ async function committedImport(
   emails: string[],
   takenMeanwhile: string[] = [],
 ) {
-  const fileId = await upload(
+  const taskId = await validatedTask(
     admin,
-    'people.csv',
     csvOf(
       ['email'],
       emails.map((email) => [email]),
     ),
   );
-  const taskId = await taskOf(admin, fileId);
-  expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
   for (const email of takenMeanwhile) await principal(tenantId, email);
   const committed = await call('POST', `${BASE}/commit`, {
     token: admin.token,

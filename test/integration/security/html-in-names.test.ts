@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BASE, csvOf, taskOf, upload, waitForStatus } from '../bulk-import/import-support';
+import { BASE, csvOf, validatedTask, waitForStatus } from '../bulk-import/import-support';
 import { call, principal, uniqueTenant } from '../support/api';
 
 const sentEmailsSchema = z.array(
@@ -33,8 +33,7 @@ describe('HTML in imported names', () => {
       ['email', 'given_name', 'family_name', 'display_name'],
       people.map((person) => [person.email, person.given, person.family, person.display]),
     );
-    const taskId = await taskOf(admin, await upload(admin, 'names.csv', csv));
-    expect((await waitForStatus(admin, taskId, ['VALIDATED', 'VALIDATION_FAILED'])).status).toBe('VALIDATED');
+    const taskId = await validatedTask(admin, csv, { fileName: 'names.csv' });
     const committed = await call('POST', `${BASE}/commit`, {
       token: admin.token,
       body: { taskId, sendWelcome: true },

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +11,10 @@ import {
   type ApiResponse,
   call,
   documentClient,
-  engineClientConfig,
   errorCode,
   type Principal,
   principal,
+  s3Client,
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
@@ -27,12 +27,7 @@ import {
  */
 
 const documents = documentClient();
-// s3rver knows one key pair of its own.
-const s3 = new S3Client({
-  ...engineClientConfig('s3'),
-  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  forcePathStyle: true,
-});
+const s3 = s3Client();
 const routeName = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
 
 /** Tenant A's things, made through the API before B attacks them. */

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
@@ -32,6 +33,15 @@ export function documentClient(dynamodbEndpoint: string = endpoints.dynamodb): D
     new DynamoDBClient({ ...engineClientConfig('dynamodb'), endpoint: dynamodbEndpoint }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
+}
+
+/** An S3 client on the shared stack's s3rver, which knows one key pair of its own. */
+export function s3Client(): S3Client {
+  return new S3Client({
+    ...engineClientConfig('s3'),
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    forcePathStyle: true,
+  });
 }
 
 export interface ApiResponse {
