@@ -97,8 +97,11 @@ const chaosRequestSchema = z.union([
     afterRow: z.number().int().min(0).default(0),
     times: z.number().int().min(1).max(10_000).default(1),
   }),
-  z.strictObject({ point: z.undefined().optional() }),
+  /** With a tenant: disarms that tenant's fault only; `{}`: every tenant's. */
+  z.strictObject({ point: z.undefined().optional(), tenantId: z.string().min(1).optional() }),
 ]);
+
+const armedChaosSchema = z.array(z.object({ tenantId: z.string() }).loose());
 
 const dynamodbFaultsSchema = z.union([
   z.strictObject({
@@ -223,15 +226,20 @@ export function localEndpoints(deps: LocalEndpointDependencies): LocalRoute[] {
         }),
     },
     {
-      // Arms (or, with an empty body `{}`, disarms) the chaos hook of functions/shared/chaos.ts on
-      // this running stack, for tests of crashes mid-batch; every handler here shares the process.
+      // Arms one tenant's fault of the chaos hook of functions/shared/chaos.ts on this running stack,
+      // for tests of crashes mid-batch (every handler here shares the process); `{tenantId}`
+      // disarms that tenant's, `{}` every tenant's.
       method: 'PUT',
       path: '/_local/chaos',
       handle: (request) =>
         withErrorEnvelope(request, async () => {
           const chaos = readInput(request, chaosRequestSchema);
-          if (chaos.point === undefined) delete process.env.MUSTER_CHAOS;
-          else process.env.MUSTER_CHAOS = JSON.stringify({ ...chaos, armedAt: Date.now() });
+          const armed = armedChaosSchema.parse(JSON.parse(process.env.MUSTER_CHAOS ?? '[]'));
+          const others =
+            chaos.tenantId === undefined ? [] : armed.filter((fault) => fault.tenantId !== chaos.tenantId);
+          const faults = chaos.point === undefined ? others : [...others, { ...chaos, armedAt: Date.now() }];
+          if (faults.length === 0) delete process.env.MUSTER_CHAOS;
+          else process.env.MUSTER_CHAOS = JSON.stringify(faults);
           return jsonReply(200, { armed: chaos.point !== undefined });
         }),
     },

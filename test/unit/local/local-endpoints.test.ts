@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { SESSION_COOKIE } from '../../../functions/auth/claims';
 import {
   type LocalEndpointDependencies,
@@ -305,5 +306,29 @@ describe('/_local/faults/dynamodb', () => {
     )({ query: new URLSearchParams('tenantId=globex') });
     expect(unknown.statusCode).toBe(404);
     expect(bodyOf(unknown)).toMatchObject({ error: { code: 'FAULTS_NOT_ARMED' } });
+  });
+});
+
+describe('PUT /_local/chaos', () => {
+  const put = endpoints()('PUT', '/_local/chaos');
+  const arm = (body: Record<string, unknown>) =>
+    put({ body: Buffer.from(JSON.stringify(body)), contentType: 'application/json' });
+  const armed = () =>
+    z
+      .array(z.object({ tenantId: z.string(), point: z.string() }))
+      .parse(JSON.parse(process.env.MUSTER_CHAOS ?? '[]'))
+      .map((fault) => `${fault.tenantId}:${fault.point}`);
+
+  it('keeps one fault per tenant, so tests side by side never disarm each other', async () => {
+    await arm({});
+    await arm({ point: 'provision-batch', tenantId: 'acme', afterRow: 3 });
+    await arm({ point: 'finalize', tenantId: 'globex' });
+    await arm({ point: 'finalize', tenantId: 'acme' });
+    expect(armed().sort()).toEqual(['acme:finalize', 'globex:finalize']);
+
+    await arm({ tenantId: 'acme' });
+    expect(armed()).toEqual(['globex:finalize']);
+    await arm({});
+    expect(process.env.MUSTER_CHAOS).toBeUndefined();
   });
 });
