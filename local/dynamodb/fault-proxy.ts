@@ -7,6 +7,7 @@ import {
   splitBatchWrite,
   THROTTLING_CODES,
   type ThrottlingCode,
+  throttledTransactionReply,
   throttlingReply,
   type WriteOperation,
   withUnprocessed,
@@ -20,7 +21,9 @@ export interface InjectedThrottles {
   /** BatchWriteItem requests of which only part was written, the rest handed back unprocessed. */
   readonly partialBatches: number;
   readonly unprocessedItems: number;
-  /** Throttled requests (errors and partial batches), by operation. */
+  /** TransactWriteItems answered cancelled with a `ThrottlingError` reason, which the SDK does not retry. */
+  readonly cancelledTransactions: number;
+  /** Throttled requests (errors, partial batches, cancelled transactions), by operation. */
   readonly byOperation: Partial<Record<WriteOperation, number>>;
 }
 
@@ -48,6 +51,7 @@ interface Injected {
   errors: Record<ThrottlingCode, number>;
   partialBatches: number;
   unprocessedItems: number;
+  cancelledTransactions: number;
   byOperation: Partial<Record<WriteOperation, number>>;
 }
 
@@ -86,17 +90,26 @@ export async function startDynamoDbFaultProxy(
     else incoming.pipe(outgoing);
   }
 
-  function throttle(response: ServerResponse, state: Injected, operation: WriteOperation) {
-    const code = THROTTLING_CODES[random() < 0.5 ? 0 : 1];
-    state.errors[code]++;
+  function throttle(response: ServerResponse, state: Injected, operation: WriteOperation, body: string) {
     count(state, operation);
-    const reply = throttlingReply(code);
+    const reply = throttledReply(state, operation, body);
     response.writeHead(reply.status, {
       'content-type': 'application/x-amz-json-1.0',
       'x-amzn-requestid': randomUUID(),
       'content-length': Buffer.byteLength(reply.body),
     });
     response.end(reply.body);
+  }
+
+  /** A transaction is throttled in either of DynamoDB's two ways; any other write with an error. */
+  function throttledReply(state: Injected, operation: WriteOperation, body: string) {
+    if (operation === 'TransactWriteItems' && random() < 1 / 3) {
+      state.cancelledTransactions++;
+      return throttledTransactionReply(body);
+    }
+    const code = THROTTLING_CODES[random() < 0.5 ? 0 : 1];
+    state.errors[code]++;
+    return throttlingReply(code);
   }
 
   /** Sends the items kept, and answers with DynamoDB's output plus the drawn items as unprocessed. */
@@ -148,11 +161,13 @@ export async function startDynamoDbFaultProxy(
     if (!tenant || !state) return passThrough(incoming, response, body);
     const [tenantId, rate] = tenant;
     if (operation !== 'BatchWriteItem') {
-      return random() < rate ? throttle(response, state, operation) : passThrough(incoming, response, body);
+      return random() < rate
+        ? throttle(response, state, operation, text)
+        : passThrough(incoming, response, body);
     }
     const decision = splitBatchWrite(text, tenantId, () => random() < rate);
     if (decision.kind === 'forward') return passThrough(incoming, response, body);
-    if (decision.kind === 'throttle') return throttle(response, state, operation);
+    if (decision.kind === 'throttle') return throttle(response, state, operation, text);
     state.partialBatches++;
     state.unprocessedItems += Object.values(decision.unprocessed).reduce(
       (sum, items) => sum + items.length,
@@ -178,6 +193,7 @@ export async function startDynamoDbFaultProxy(
         errors: { ProvisionedThroughputExceededException: 0, ThrottlingException: 0 },
         partialBatches: 0,
         unprocessedItems: 0,
+        cancelledTransactions: 0,
         byOperation: {},
       });
     },

@@ -57,6 +57,33 @@ export function throttlingReply(code: ThrottlingCode): { status: number; body: s
   return { status: 400, body: JSON.stringify({ __type: ERROR_TYPES[code], message: ERROR_MESSAGES[code] }) };
 }
 
+const transactWriteSchema = z.looseObject({ TransactItems: z.array(z.unknown()) });
+
+/**
+ * DynamoDB's other answer to a throttled transaction: cancelled, with a `ThrottlingError` reason
+ * for the item throttled (here the last) and `None` for the others. The SDK does not retry it; the
+ * caller must (`retryTransactionConflicts`).
+ */
+export function throttledTransactionReply(body: string): { status: number; body: string } {
+  const items = transactWriteSchema.parse(JSON.parse(body)).TransactItems.length;
+  const reasons = Array.from({ length: items }, (_, index) =>
+    index === items - 1
+      ? {
+          Code: 'ThrottlingError',
+          Message: 'Throughput exceeds the current capacity of your table or index.',
+        }
+      : { Code: 'None' },
+  );
+  return {
+    status: 400,
+    body: JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((reason) => reason.Code).join(', ')}]`,
+      CancellationReasons: reasons,
+    }),
+  };
+}
+
 const batchWriteSchema = z.looseObject({
   RequestItems: z.record(z.string(), z.array(z.unknown())),
 });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { approvalStepSchema } from '../../approvals/domain/approval-step';
-import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
+import { isConditionFailure, putAll, queryAll, retryTransactionConflicts } from '../../shared/aws/dynamodb';
 import type { Finding, FindingCode } from '../domain/assignment';
 import {
   ASSIGNMENT_STATUSES,
@@ -133,8 +133,8 @@ export class AssignmentRepository {
       },
     };
     try {
-      await this.client.send(
-        new TransactWriteCommand({ TransactItems: keyPut ? [taskPut, keyPut] : [taskPut] }),
+      await retryTransactionConflicts(() =>
+        this.client.send(new TransactWriteCommand({ TransactItems: keyPut ? [taskPut, keyPut] : [taskPut] })),
       );
       return { created: true };
     } catch (error) {

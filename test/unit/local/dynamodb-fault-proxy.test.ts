@@ -4,9 +4,11 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retryTransactionConflicts } from '../../../functions/shared/aws/dynamodb';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from '../../../local/dynamodb/fault-proxy';
 import {
   mentionsTenant,
@@ -121,6 +123,7 @@ describe('the DynamoDB fault proxy', () => {
         errors: { ProvisionedThroughputExceededException: 1, ThrottlingException: 1 },
         partialBatches: 0,
         unprocessedItems: 0,
+        cancelledTransactions: 0,
         byOperation: { PutItem: 2 },
       },
     });
@@ -148,6 +151,38 @@ describe('the DynamoDB fault proxy', () => {
     ]);
     expect(proxy.throttling('acme')?.rate).toBe(0);
     expect(proxy.throttling('nobody')).toBeUndefined();
+  });
+
+  it('cancels a drawn transaction with a ThrottlingError reason, which the SDK leaves to retryTransactionConflicts', async () => {
+    proxy.throttleWrites('acme', 0.2);
+    const transaction = () =>
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: 't', Item: { PK: { S: 'TENANT#acme#USER#u1' } } } },
+            { Put: { TableName: 't', Item: { PK: { S: 'TENANT#acme#EMAIL#e1' } } } },
+          ],
+        }),
+      );
+    // Drawn (0.1 < 0.2) and cancelled (0.1 < 1/3); then not drawn.
+    draws = [0.1, 0.1, 0.9];
+    await expect(retryTransactionConflicts(transaction)).resolves.toMatchObject({
+      $metadata: { attempts: 1 },
+    });
+    // The SDK takes the cancellation for a client error and does not send it again; we do.
+    expect(retried).toEqual(['CLIENT_ERROR']);
+    expect(received.map((request) => request.target.split('.')[1])).toEqual(['TransactWriteItems']);
+    expect(proxy.throttling('acme')?.injected).toMatchObject({
+      cancelledTransactions: 1,
+      errors: { ProvisionedThroughputExceededException: 0, ThrottlingException: 0 },
+      byOperation: { TransactWriteItems: 1 },
+    });
+
+    draws = [0.1, 0.1];
+    await expect(transaction()).rejects.toMatchObject({
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+    });
   });
 
   it('writes part of a batch and hands the drawn items back unprocessed', async () => {

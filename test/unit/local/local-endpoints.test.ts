@@ -253,6 +253,7 @@ describe('/_local/faults/dynamodb', () => {
                 errors: { ProvisionedThroughputExceededException: 3, ThrottlingException: 2 },
                 partialBatches: 1,
                 unprocessedItems: 4,
+                cancelledTransactions: 0,
                 byOperation: { PutItem: 5, BatchWriteItem: 1 },
               },
             }
