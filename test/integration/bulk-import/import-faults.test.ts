@@ -1,9 +1,8 @@
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
-import { call, documentClient, engineClientConfig, TABLE_NAME, uniqueTenant } from '../support/api';
+import { call, engineClientConfig, queryAll, TABLE_NAME, uniqueTenant } from '../support/api';
 import { metricDataPoints } from '../support/telemetry';
 import {
   armChaos,
@@ -67,22 +66,15 @@ async function auditedEventIds(tenantId: string, action: string, since: number):
   }
   const ids: string[] = [];
   for (const day of days) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await documentClient().send(
-        new QueryCommand({
-          TableName: TABLE_NAME,
-          KeyConditionExpression: 'PK = :day',
-          ExpressionAttributeValues: { ':day': `TENANT#${tenantId}#AUDIT#${day}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const record = auditRecordSchema.parse(item);
-        if (record.action === action) ids.push(record.eventId);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll({
+      TableName: TABLE_NAME,
+      KeyConditionExpression: 'PK = :day',
+      ExpressionAttributeValues: { ':day': `TENANT#${tenantId}#AUDIT#${day}` },
+    });
+    for (const item of items) {
+      const record = auditRecordSchema.parse(item);
+      if (record.action === action) ids.push(record.eventId);
+    }
   }
   return ids;
 }

@@ -1,7 +1,6 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { z } from 'zod';
-import { call, documentClient, type Principal, principal, TABLE_NAME } from '../support/api';
+import { call, type Principal, principal, queryAll, TABLE_NAME } from '../support/api';
 
 export const BASE = '/internal/iam/users/bulk-import';
 
@@ -176,20 +175,11 @@ const listedUserSchema = z.object({ userId: z.string(), email: z.string() });
 
 /** Every user of the tenant as the table holds them (its email listing, GSI1), to count what an import created. */
 export async function tenantUsers(tenantId: string): Promise<z.infer<typeof listedUserSchema>[]> {
-  const users: z.infer<typeof listedUserSchema>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await documentClient().send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :users',
-        ExpressionAttributeValues: { ':users': `TENANT#${tenantId}#USERS` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    users.push(...(page.Items ?? []).map((item) => listedUserSchema.parse(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return users;
+  const items = await queryAll({
+    TableName: TABLE_NAME,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :users',
+    ExpressionAttributeValues: { ':users': `TENANT#${tenantId}#USERS` },
+  });
+  return items.map((item) => listedUserSchema.parse(item));
 }

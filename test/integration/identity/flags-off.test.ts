@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ROUTES, type RouteDefinition } from '../../../config/routes';
@@ -17,6 +17,7 @@ import {
   documentClient,
   errorCode,
   type Principal,
+  scanAll,
   uniqueTenant,
 } from '../support/api';
 import { startOwnStack } from '../support/own-stack';
@@ -108,19 +109,7 @@ describe('seed 003 flags off, on a stack of this file', () => {
   }
 
   async function tableItems(): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(
-        new ScanCommand({
-          TableName: stack.env.TABLE_NAME,
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await scanAll({ TableName: stack.env.TABLE_NAME, ConsistentRead: true }, documents);
     return items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
   }
 

@@ -1,5 +1,4 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,6 +14,7 @@ import {
   type Principal,
   principal,
   s3Client,
+  scanAll,
   TABLE_NAME,
   uniqueTenant,
 } from '../support/api';
@@ -178,21 +178,15 @@ function pathFor(route: RouteDefinition, a: Victim): string {
 
 /** Everything of tenant A in the table, in key order. */
 async function tenantItems(tenantId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: TABLE_NAME,
-        FilterExpression: 'begins_with(PK, :prefix) OR tenantId = :tenant',
-        ExpressionAttributeValues: { ':prefix': `TENANT#${tenantId}#`, ':tenant': tenantId },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await scanAll(
+    {
+      TableName: TABLE_NAME,
+      FilterExpression: 'begins_with(PK, :prefix) OR tenantId = :tenant',
+      ExpressionAttributeValues: { ':prefix': `TENANT#${tenantId}#`, ':tenant': tenantId },
+      ConsistentRead: true,
+    },
+    documents,
+  );
   return items.sort((x, y) => `${x.PK}|${x.SK}`.localeCompare(`${y.PK}|${y.SK}`));
 }
 

@@ -1,6 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  paginateQuery,
+  paginateScan,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
 import { z } from 'zod';
@@ -33,6 +39,26 @@ export function documentClient(dynamodbEndpoint: string = endpoints.dynamodb): D
     new DynamoDBClient({ ...engineClientConfig('dynamodb'), endpoint: dynamodbEndpoint }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
+}
+
+/** Every item a query of the table answers, page after page. */
+export async function queryAll(
+  input: QueryCommandInput,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** Every item a scan of the table answers, page after page. */
+export async function scanAll(
+  input: ScanCommandInput,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateScan({ client }, input)) items.push(...(page.Items ?? []));
+  return items;
 }
 
 /** An S3 client on the shared stack's s3rver, which knows one key pair of its own. */
