@@ -40,11 +40,12 @@ export interface LocalTelemetry {
 }
 
 /**
- * 20,000 of each: both buffers full of typical records (a ~450-byte log line, a one-metric EMF line)
- * hold about 20 MB however long `npm start` runs, while keeping minutes of a busy integration run,
- * far more than the seconds between a test's request and its look at the logs.
+ * 100,000 of each: both buffers full of typical records (a ~450-byte log line, a one-metric EMF
+ * line) hold about 100 MB however long `npm start` runs, while keeping the whole of a busy
+ * integration run's minutes: a 5,000-row chaos import alone publishes thousands of retry counts
+ * and audit lines while other tests run beside it, and a test summing them must see them all.
  */
-export const DEFAULT_CAPACITY: TelemetryCapacity = { logRecords: 20_000, dataPoints: 20_000 };
+export const DEFAULT_CAPACITY: TelemetryCapacity = { logRecords: 100_000, dataPoints: 100_000 };
 
 export interface TelemetryCapacity {
   readonly logRecords: number;

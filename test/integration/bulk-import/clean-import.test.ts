@@ -73,7 +73,7 @@ describe('a clean 500-row CSV import', () => {
       grantsRejected: 0,
     });
 
-    const userId = await directory.findUserIdByEmail(tenantId, 'person7@' + `${tenantId}.test`);
+    const userId = await directory.findUserIdByEmail(tenantId, `person7@${tenantId}.test`);
     const user = await directory.getUser(tenantId, userId ?? '');
     expect(user).toMatchObject({
       status: 'INVITED',

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
 import { DirectoryRepository } from '../../../functions/identity/adapters/directory-repository';
@@ -42,8 +42,6 @@ const eventsSchema = z.array(
   z.object({ 'detail-type': z.string(), detail: z.object({ eventId: z.string(), tenantId: z.string() }) }),
 );
 
-afterEach(() => armChaos({}));
-
 /**
  * Commits with provisioning armed to crash from `afterRow` on, past every retry, waits for the run
  * to fail, and disarms the crash so what follows can recover.
@@ -67,7 +65,7 @@ async function crashedRun(run: {
     120_000,
   );
   expect(crashed.status).toBe('FAILED');
-  await armChaos({});
+  await armChaos({ tenantId: run.tenantId });
   return crashed;
 }
 
