@@ -73,8 +73,8 @@ export class EventBridgeFaultSwitch {
 }
 
 function detailField(detail: unknown, field: string): unknown {
-  return typeof detail === 'object' && detail !== null
-    ? (detail as Record<string, unknown>)[field]
+  return typeof detail === 'object' && detail !== null && field in detail
+    ? Object.getOwnPropertyDescriptor(detail, field)?.value
     : undefined;
 }
 
