@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { importedUserId } from '../../../functions/bulk-import/use-cases/provision-batch';
 import { call, engineClientConfig, queryAll, TABLE_NAME, uniqueTenant } from '../support/api';
@@ -121,9 +121,13 @@ async function throttledImport(rowCount: number, sendWelcome: boolean) {
   const done = await waitForStatus(admin, taskId, ENDED, 300_000);
   const seconds = (Date.now() - startedAt) / 1000;
   // A retry is counted when its call ends: stop the faults, and let the event deliveries still in
-  // flight (the audit writer's throttled writes) finish before comparing counts.
+  // flight finish before comparing counts. An audit write throttled again and again waits out the
+  // SDK's growing backoff (up to tens of seconds on a busy machine), so wait for the whole trail.
   await throttleWrites({});
-  await call('GET', '/_local/events?detailType=none');
+  await vi.waitFor(
+    async () => expect(await auditedEventIds(tenantId, 'iam.user.created', startedAt)).toHaveLength(rowCount),
+    { timeout: 120_000, interval: 2_000 },
+  );
   const { injected } = injectedSchema.parse(
     (await call('GET', `/_local/faults/dynamodb?tenantId=${tenantId}`)).body,
   );
