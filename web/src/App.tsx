@@ -1,0 +1,112 @@
+import { type MouseEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { Loading, ProblemBanner } from './components/states';
+import { type Page, pageOf, pathOf } from './lib/routes';
+import { ApprovalsPage } from './pages/ApprovalsPage';
+import { AuditPage } from './pages/AuditPage';
+import { ImportWizard } from './pages/ImportWizard';
+import { SignInPage } from './pages/SignInPage';
+import { UsersPage } from './pages/UsersPage';
+import { type Me, useSession } from './session';
+
+const BASE = import.meta.env.BASE_URL;
+
+function useLocationPage(): [Page, (page: Page) => void] {
+  const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname, BASE));
+  useEffect(() => {
+    const onPop = () => setPage(pageOf(window.location.pathname, BASE));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = useCallback((next: Page) => {
+    window.history.pushState(null, '', pathOf(next, BASE));
+    setPage(next);
+  }, []);
+  return [page, navigate];
+}
+
+const NAV: { page: Page; label: string; visible: (me: Me) => boolean }[] = [
+  { page: 'import', label: 'Import users', visible: () => true },
+  // Phase B of seed 003: the management UI shows only while user_mgmt_ui is on (reported by /v1/me).
+  { page: 'users', label: 'Users', visible: (me) => me.flags.user_mgmt_ui === true },
+  { page: 'approvals', label: 'Approvals', visible: () => true },
+  { page: 'audit', label: 'Audit', visible: (me) => me.flags.user_mgmt_core === true },
+];
+
+export function App() {
+  const { session, reload } = useSession();
+  const [page, navigate] = useLocationPage();
+  const main = useRef<HTMLElement>(null);
+
+  // Moving between pages puts keyboard focus on the new page's content, as a page load would.
+  useEffect(() => {
+    void page;
+    main.current?.focus();
+  }, [page]);
+
+  if (session.kind === 'loading') return <Loading label="Loading the console…" />;
+  if (session.kind === 'error') {
+    return (
+      <main className="page">
+        <ProblemBanner problem={session.problem} onRetry={reload} />
+      </main>
+    );
+  }
+  if (session.kind === 'signed-out' || page === 'sign-in') {
+    return (
+      <SignInPage
+        signedInAs={session.kind === 'signed-in' ? session.me.user.email : undefined}
+        onSignedIn={() => {
+          navigate('import');
+          reload();
+        }}
+      />
+    );
+  }
+
+  const { me } = session;
+  const links = NAV.filter((item) => item.visible(me));
+  const shown = links.some((item) => item.page === page) ? page : 'import';
+  const follow = (event: MouseEvent<HTMLAnchorElement>, target: Page) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(target);
+  };
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top-bar">
+        <span className="brand">Muster</span>
+        <nav aria-label="Console">
+          <ul>
+            {links.map((item) => (
+              <li key={item.page}>
+                <a
+                  href={pathOf(item.page, BASE)}
+                  aria-current={item.page === shown ? 'page' : undefined}
+                  onClick={(event) => follow(event, item.page)}
+                >
+                  {item.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="who" data-testid="signed-in-as">
+          {me.user.email} · {me.tenant.tenantId} · {me.currentRole ?? 'no role'}
+        </span>
+        <a href={pathOf('sign-in', BASE)} onClick={(event) => follow(event, 'sign-in')}>
+          Switch user
+        </a>
+      </header>
+      <main id="main" className="page" ref={main} tabIndex={-1}>
+        {shown === 'import' && <ImportWizard />}
+        {shown === 'users' && <UsersPage me={me} />}
+        {shown === 'approvals' && <ApprovalsPage />}
+        {shown === 'audit' && <AuditPage />}
+      </main>
+    </>
+  );
+}
