@@ -409,22 +409,27 @@ function RunProgress({ task, samples }: { task: ImportTask; samples: ProgressSam
 function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem>();
-  const retry = useCallback(async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await unwrap(
-        api.POST('/internal/iam/users/bulk-import/{taskId}/retry', {
-          params: { path: { taskId: task.taskId } },
-        }),
-      );
-      onRetried();
-    } catch (error) {
-      setProblem(problemOf(error));
-    } finally {
-      setBusy(false);
-    }
-  }, [task.taskId, onRetried]);
+  // Retry replays the failed rows in a new run; redrive resumes a stopped run at the step that failed.
+  const restart = useCallback(
+    async (how: 'retry' | 'redrive') => {
+      setBusy(true);
+      setProblem(undefined);
+      const params = { params: { path: { taskId: task.taskId } } };
+      try {
+        await unwrap(
+          how === 'retry'
+            ? api.POST('/internal/iam/users/bulk-import/{taskId}/retry', params)
+            : api.POST('/internal/iam/users/bulk-import/{taskId}/redrive', params),
+        );
+        onRetried();
+      } catch (error) {
+        setProblem(problemOf(error));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [task.taskId, onRetried],
+  );
 
   return (
     <div className="finished" data-testid="finished">
@@ -453,7 +458,7 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
           <button
             type="button"
             className="primary"
-            onClick={() => void retry()}
+            onClick={() => void restart('retry')}
             disabled={busy}
             data-testid="retry"
           >
@@ -461,6 +466,14 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
           </button>
         )}
       </div>
+      {task.status === 'FAILED' && (
+        <div className="actions">
+          <button type="button" onClick={() => void restart('redrive')} disabled={busy} data-testid="redrive">
+            Resume the stopped run
+          </button>
+          <p className="hint">Resumes at the step that failed; nothing done already is done twice.</p>
+        </div>
+      )}
       <Reports task={task} />
       {problem && <ProblemBanner problem={problem} />}
     </div>
