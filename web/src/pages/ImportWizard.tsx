@@ -99,7 +99,7 @@ export function ImportWizard() {
         <>
           <TemplateDownloads />
           <section className="card" aria-labelledby="upload-title">
-            <h2 id="upload-title">Upload the file</h2>
+            <h2 id="upload-title">2. Upload the file</h2>
             <FileDrop disabled={upload.kind === 'uploading'} onFile={(file) => void send(file)} />
             {upload.kind === 'uploading' && <UploadProgress {...upload} />}
             {upload.kind === 'refused' && <ProblemBanner problem={upload.message} />}
