@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadBulkImportSettings } from '../config/bulk-import-settings';
+import { CONSOLE_DIST_DIRECTORY, CONSOLE_PATH } from '../config/console-hosting';
 import { loadEntitlementSettings } from '../config/entitlement-settings';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
@@ -11,6 +12,7 @@ import { DEFAULT_REQUEST_QUOTA, type RequestQuotaSettings, requestQuotaFrom } fr
 import { AUTHORIZER, ROUTES } from '../config/routes';
 import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
+import { consoleAssets } from './api/console-assets';
 import { localEndpoints } from './api/local-endpoints';
 import { openApiFront } from './api/server';
 import { openDataDirectory } from './data-dir';
@@ -66,6 +68,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** The admin console, served by the API front from `web/dist` (`npm run web:build`). */
+  readonly consoleUrl: string;
   readonly endpoints: EngineEndpoints;
   /** The environment handed to handlers, also set on `process.env`. */
   readonly env: Readonly<Record<string, string>>;
@@ -268,10 +272,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         telemetry,
         dynamodbFaults,
       }),
+      console: consoleAssets({
+        distDirectory: join(REPO_ROOT, CONSOLE_DIST_DIRECTORY),
+        // The wizard uploads to a presigned URL of the S3 engine, another origin.
+        connectSources: [endpoints.s3],
+      }),
     });
 
     return {
       apiUrl: front.url,
+      consoleUrl: `${front.url}${CONSOLE_PATH}/`,
       endpoints,
       env,
       dataDir: { path: dataDir.root, persistent: dataDir.persistent },

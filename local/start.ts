@@ -1,6 +1,8 @@
 import './polyfills';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { CONSOLE_DIST_DIRECTORY } from '../config/console-hosting';
 import { JavaMissingError } from './dynamodb/engine';
 import { LOCAL_NAMES } from './environment';
 import { PortInUseError } from './net';
@@ -57,8 +59,11 @@ async function main(): Promise<void> {
     tenantId: LOCAL_NAMES.operatorTenantId,
     email: LOCAL_NAMES.operatorEmail,
   });
+  // Building the console takes longer than starting the stack: say so rather than build it here.
+  const consoleBuilt = existsSync(new URL(`../${CONSOLE_DIST_DIRECTORY}/index.html`, import.meta.url));
   console.log(
-    `Muster local stack ready in ${seconds} s at ${stack.apiUrl} — get a token: ` +
+    `Muster local stack ready in ${seconds} s at ${stack.apiUrl} — console: ${stack.consoleUrl}` +
+      `${consoleBuilt ? '' : ' (not built yet: npm run web:build)'} — get a token: ` +
       `curl -s -X POST ${stack.apiUrl}/_local/token -H 'content-type: application/json' -d '${tokenRequest}'`,
   );
   console.log(

@@ -9,6 +9,7 @@ import { API_TIMEOUT_MS, type HandlerReference, type InvokeHandler } from '../la
 import { log } from '../log';
 import { closeServer, LOOPBACK, listen } from '../net';
 import { authorize } from './authorizer';
+import type { ConsoleAssets } from './console-assets';
 import type { LocalRoute } from './local-endpoints';
 import {
   type AuthorizerContext,
@@ -25,6 +26,8 @@ export interface ApiApplication {
   readonly authorizer: HandlerReference;
   readonly localRoutes: readonly LocalRoute[];
   readonly invoke: InvokeHandler;
+  /** The admin console's static files under `/console/` (local/api/console-assets.ts). */
+  readonly console?: ConsoleAssets;
 }
 
 export interface ApiFront {
@@ -105,6 +108,11 @@ function createDispatcher(app: ApiApplication): Dispatch {
       const correlationId = correlationIdFrom(headers[CORRELATION_HEADER]?.at(-1), requestId);
       const { pathParameters } = local;
       send(response, await local.route.handle({ body, contentType, query, correlationId, pathParameters }));
+      return;
+    }
+
+    if (app.console?.owns(path)) {
+      send(response, await app.console.reply(method, path));
       return;
     }
 
