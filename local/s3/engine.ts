@@ -34,13 +34,24 @@ export interface S3EngineOptions {
   readonly port?: number;
 }
 
+/**
+ * The admin console uploads straight from the browser to the presigned POST, as the uploads bucket's
+ * CORS rules allow in AWS (lib/storage/storage-construct.ts). Locally the console's origin is the API's
+ * port, whatever it is, so any origin may send; without a rule s3rver refuses the browser's preflight.
+ */
+const BROWSER_UPLOAD_CORS = `<CORSConfiguration><CORSRule>
+<AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod>
+<AllowedHeader>content-type</AllowedHeader><AllowedHeader>content-md5</AllowedHeader><AllowedHeader>x-amz-*</AllowedHeader>
+<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>
+</CORSRule></CORSConfiguration>`;
+
 export async function startS3(options: S3EngineOptions): Promise<S3Engine> {
   const server = new S3rver({
     address: LOOPBACK,
     port: options.port ?? 0,
     silent: true,
     directory: options.directory,
-    configureBuckets: options.buckets.map((name) => ({ name })),
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [BROWSER_UPLOAD_CORS] })),
   });
   const address = await server.run();
   const endpoint = `http://${LOOPBACK}:${address.port}`;

@@ -9,7 +9,8 @@ declare module 's3rver' {
     port?: number;
     silent?: boolean;
     directory?: string;
-    configureBuckets?: ReadonlyArray<{ name: string }>;
+    /** `configs`: the bucket's CORSConfiguration or WebsiteConfiguration documents, as XML. */
+    configureBuckets?: ReadonlyArray<{ name: string; configs?: readonly string[] }>;
   }
 
   /** What s3rver's lib/models/event.js builds for each PUT, POST, COPY and DELETE of an object. */
