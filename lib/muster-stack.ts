@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CONSOLE_DIST_DIRECTORY } from '../config/console-hosting';
 import { EVENT_RULES } from '../config/event-rules';
 import { OBJECT_NOTIFICATIONS } from '../config/object-notifications';
 import { AUTHORIZER, ROUTES } from '../config/routes';
@@ -7,11 +10,13 @@ import { SCHEDULES } from '../config/schedules';
 import { stateMachines } from '../config/state-machines';
 import { ApiConstruct } from './api/api-construct';
 import type { EnvironmentSettings } from './config/environments';
+import { ConsoleConstruct } from './console/console-construct';
 import { EventsConstruct } from './events/events-construct';
 import { MigrationsConstruct } from './migrations/migrations-construct';
 import { ObjectNotificationsConstruct } from './object-notifications/object-notifications-construct';
 import { type MonitoredFunction, ObservabilityConstruct } from './observability/observability-construct';
 import { SchedulesConstruct } from './schedules/schedules-construct';
+import { fromRepositoryRoot } from './shared/repository';
 import type { SharedResources, WorkflowResource } from './shared/resource-access';
 import { StorageConstruct } from './storage/storage-construct';
 import { WorkflowsConstruct } from './workflows/workflows-construct';
@@ -99,7 +104,24 @@ export class MusterStack extends Stack {
       expirySweepPeriod: Duration.minutes(scheduleNamed('EntitlementExpirySweep').rateMinutes),
     });
 
+    // The console's bucket, distribution and deployment live in their own nested stack too. The
+    // build is published when `npm run web:build` has produced it; without it the hosting deploys empty.
+    const consoleAssets = fromRepositoryRoot(CONSOLE_DIST_DIRECTORY);
+    const consoleHosting = new ConsoleConstruct(
+      new NestedStack(this, 'ConsoleHosting', {
+        description: `Muster (${settings.name}): admin console bucket and CloudFront distribution`,
+      }),
+      'Console',
+      {
+        settings,
+        restApi: api.restApi,
+        directAccessBuckets: [uploadsBucket, reportsBucket],
+        ...(existsSync(join(consoleAssets, 'index.html')) ? { assetsDirectory: consoleAssets } : {}),
+      },
+    );
+
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleHosting.consoleUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'UploadsBucketName', { value: storage.uploadsBucket.bucketName });

@@ -65,6 +65,7 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (en
     expect(stacks.map((found) => found.node.path)).toEqual([
       stack.node.path,
       `${stack.node.path}/Monitoring`,
+      `${stack.node.path}/ConsoleHosting`,
     ]);
     // findingsOf walks the construct tree from the stack down, so a nested stack is inside it.
     for (const found of stacks) expect(stack.node.findAll()).toContain(found);
