@@ -29,6 +29,19 @@ export default defineConfig({
         test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 },
       },
       {
+        // The console in Debian's Chromium (npm run test:e2e, which installs Chromium when missing);
+        // the global setup builds web/ and starts a local stack that serves it.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // Big files and sustained load (npm run test:heavy): minutes each, so kept out of npm test.
         extends: true,
         test: {

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, newConsoleContext, recordPageProblems, saveScreenshot } from './support/browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the console in Chromium', () => {
+  it('signs in locally and shows the import wizard', async () => {
+    const context = await newConsoleContext(browser);
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    const tenantId = `e2e-${randomUUID().slice(0, 8)}`;
+
+    const response = await page.goto(inject('consoleUrl'));
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+
+    await page.getByRole('heading', { name: 'Sign in to Muster' }).waitFor();
+    await page.getByLabel('Tenant').fill(tenantId);
+    await page.getByLabel('Email').fill(`admin@${tenantId}.test`);
+    await page.getByLabel('Role').selectOption('superuser');
+    await saveScreenshot(page, 'sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain(tenantId);
+    const cookies = await context.cookies();
+    expect(cookies.find((cookie) => cookie.name === 'muster_session')?.httpOnly).toBe(true);
+    await saveScreenshot(page, 'import-wizard');
+    // The CSP allows only the console's own origin: a violation would show as a console error.
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("enforces the console's CSP in the browser: another origin is refused", async () => {
+    const context = await newConsoleContext(browser);
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    await page.goto(inject('consoleUrl'));
+    const outcome = await page.evaluate(() =>
+      fetch('http://127.0.0.1:9/').then(
+        () => 'fetched',
+        () => 'refused',
+      ),
+    );
+    expect(outcome).toBe('refused');
+    await expect.poll(() => problems.join('\n')).toContain('Content Security Policy');
+    await context.close();
+  });
+
+  it('answers a deep link to a console page with the app, not a 404', async () => {
+    const context = await newConsoleContext(browser);
+    const page = await context.newPage();
+    const response = await page.goto(`${inject('consoleUrl')}approvals`);
+    expect(response?.status()).toBe(200);
+    await page.getByRole('heading', { name: 'Sign in to Muster' }).waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { fromRepositoryRoot } from '../../../lib/shared/repository';
+
+/** Debian's Chromium, installed by scripts/e2e/ensure-chromium.sh; never a Playwright download. */
+const CHROMIUM = process.env.MUSTER_CHROMIUM || '/usr/bin/chromium';
+export const ARTIFACTS_DIRECTORY = fromRepositoryRoot('test/e2e/artifacts');
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // CI runs as root, where Chromium refuses its sandbox; /dev/shm is small in containers.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A fresh browser profile (no cookies) at the size the console is designed for. */
+export async function newConsoleContext(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+): Promise<BrowserContext> {
+  return browser.newContext({ viewport, acceptDownloads: true });
+}
+
+/** Saves a full-page screenshot as a test artifact: test/e2e/artifacts/<name>.png. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
+  const path = join(ARTIFACTS_DIRECTORY, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * A page's uncaught errors and Content Security Policy violations, so a test can assert the page ran
+ * cleanly. Failed requests are left out: a 401 before sign-in is the console working as designed.
+ */
+export function recordPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return problems;
+}
