@@ -36,12 +36,15 @@ describe('audit', () => {
     ).toEqual({ targetId: 'user:u_1', type: 'iam.user.', from: '2026-11-01T09:00:00.000Z' });
   });
 
-  it('shows a role change as lists and anything else as JSON', () => {
+  it('shows lists joined (roles), objects as field: value (status), the rest as JSON', () => {
     expect(describeChange({ before: ['member'], after: ['member', 'operator'] })).toBe(
       'member → member, operator',
     );
     expect(describeChange({ before: [], after: ['operator'] })).toBe('none → operator');
-    expect(describeChange({ before: 'ACTIVE', after: 'DEACTIVATED' })).toBe('"ACTIVE" → "DEACTIVATED"');
+    expect(describeChange({ before: { status: 'ACTIVE' }, after: { status: 'DEACTIVATED' } })).toBe(
+      'status: ACTIVE → status: DEACTIVATED',
+    );
+    expect(describeChange({ before: null, after: 3 })).toBe('null → 3');
     expect(describeChange(undefined)).toBe('');
   });
 });

@@ -28,10 +28,22 @@ export function auditQuery(
   return query;
 }
 
-/** A `change` of an audit entry in one line: roles lists joined, anything else as JSON. */
+/**
+ * A `change` of an audit entry in one line: lists joined (roles), objects as `field: value` (status),
+ * anything else as JSON.
+ */
 export function describeChange(change: { before: unknown; after: unknown } | undefined): string {
   if (!change) return '';
-  const show = (value: unknown) =>
-    Array.isArray(value) ? value.join(', ') || 'none' : JSON.stringify(value);
-  return `${show(change.before)} → ${show(change.after)}`;
+  return `${showValue(change.before)} → ${showValue(change.after)}`;
+}
+
+function showValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(showValue).join(', ') || 'none';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([field, inner]) => `${field}: ${showValue(inner)}`)
+      .join(', ');
+  }
+  return JSON.stringify(value) ?? 'none';
 }
