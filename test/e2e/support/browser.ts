@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { fromRepositoryRoot } from '../../../lib/shared/repository';
 
 /** Debian's Chromium, installed by scripts/e2e/ensure-chromium.sh; never a Playwright download. */
@@ -45,4 +46,17 @@ export function recordPageProblems(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return problems;
+}
+
+/** Opens the console and signs in with the local sign-in form; resolves once the import wizard shows. */
+export async function signIn(
+  page: Page,
+  { tenantId, role }: { tenantId: string; role: string },
+): Promise<void> {
+  await page.goto(inject('consoleUrl'));
+  await page.getByLabel('Tenant').fill(tenantId);
+  await page.getByLabel('Email').fill(`admin@${tenantId}.test`);
+  await page.getByLabel('Role').selectOption(role);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
 }
