@@ -4,7 +4,9 @@ import { type ApiProblem, describeProblem } from '../lib/api-error';
 /** An error the page could not get past: what happened, the reference to quote, and a way to try again. */
 export function ProblemBanner({ problem, onRetry }: { problem: ApiProblem | string; onRetry?: () => void }) {
   const text = typeof problem === 'string' ? problem : describeProblem(problem);
-  const details = typeof problem === 'string' ? [] : problem.details;
+  // A detail repeating the message (a single-field error) says nothing more.
+  const details =
+    typeof problem === 'string' ? [] : problem.details.filter((detail) => detail.message !== problem.message);
   return (
     <div className="banner banner-error" role="alert" data-testid="problem">
       <p>{text}</p>

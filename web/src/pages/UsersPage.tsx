@@ -335,10 +335,11 @@ function RolesDialog({
   const [problem, setProblem] = useState<ApiProblem>();
   const ids = useId();
 
+  // Opened once; never closed from a cleanup: closing fires `close`, which would unmount the dialog
+  // when React re-runs effects (StrictMode in development). Unmounting removes it from the top layer.
   useEffect(() => {
     const element = dialog.current;
-    element?.showModal();
-    return () => element?.close();
+    if (element && !element.open) element.showModal();
   }, []);
 
   const save = async (event: FormEvent) => {
