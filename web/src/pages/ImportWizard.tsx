@@ -398,9 +398,11 @@ function RunProgress({ task, samples }: { task: ImportTask; samples: ProgressSam
       </label>
       <progress id="run-progress-bar" max={Math.max(total, 1)} value={estimate.done} />
       <p className="hint" aria-live="polite">
-        {estimate.rowsPerSecond !== undefined
-          ? `${estimate.rowsPerSecond.toFixed(1)} rows/s · about ${formatDuration(estimate.etaSeconds ?? 0)} left`
-          : 'Measuring the rate…'}
+        {estimate.etaSeconds === 0
+          ? 'Every row is done: writing the exports and the summary…'
+          : estimate.rowsPerSecond !== undefined
+            ? `${estimate.rowsPerSecond.toFixed(1)} rows/s · about ${formatDuration(estimate.etaSeconds ?? 0)} left`
+            : 'Measuring the rate…'}
       </p>
     </div>
   );
