@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, newConsoleContext, recordPageProblems, saveScreenshot } from './support/browser';
+import {
+  launchChromium,
+  newConsoleContext,
+  recordPageProblems,
+  saveScreenshot,
+  signIn,
+} from './support/browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -54,6 +60,33 @@ describe('the console in Chromium', () => {
     await expect.poll(() => problems.join('\n')).toContain('Content Security Policy');
     await context.close();
   });
+
+  it.each([
+    { viewport: { width: 1280, height: 800 }, suffix: '' },
+    { viewport: { width: 390, height: 844 }, suffix: '-narrow' },
+  ])(
+    'shows every page of the navigation at $viewport.width px, with a screenshot of each',
+    async ({ viewport, suffix }) => {
+      const context = await newConsoleContext(browser, viewport);
+      const page = await context.newPage();
+      const problems = recordPageProblems(page);
+      await signIn(page, { tenantId: `e2e-${randomUUID().slice(0, 8)}`, role: 'superuser' });
+      const navigation = page.getByRole('navigation', { name: 'Console' });
+      for (const [link, name] of [
+        ['Users', 'users'],
+        ['Approvals', 'approvals'],
+        ['Audit', 'audit'],
+        ['Import users', 'import'],
+      ] as const) {
+        await navigation.getByRole('link', { name: link, exact: true }).click();
+        await page.getByRole('heading', { name: link, level: 1 }).waitFor();
+        expect(new URL(page.url()).pathname).toBe(name === 'import' ? '/console/' : `/console/${name}`);
+        await saveScreenshot(page, `page-${name}${suffix}`);
+      }
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
 
   it('answers a deep link to a console page with the app, not a 404', async () => {
     const context = await newConsoleContext(browser);
