@@ -51,11 +51,11 @@ export function recordPageProblems(page: Page): string[] {
 /** Opens the console and signs in with the local sign-in form; resolves once the import wizard shows. */
 export async function signIn(
   page: Page,
-  { tenantId, role }: { tenantId: string; role: string },
+  { tenantId, role, email = `admin@${tenantId}.test` }: { tenantId: string; role: string; email?: string },
 ): Promise<void> {
   await page.goto(inject('consoleUrl'));
   await page.getByLabel('Tenant').fill(tenantId);
-  await page.getByLabel('Email').fill(`admin@${tenantId}.test`);
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Role').selectOption(role);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
