@@ -1,26 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  launchChromium,
+  chromiumForFile,
+  e2eTenant,
   newConsoleContext,
   recordPageProblems,
   saveScreenshot,
   signIn,
 } from './support/browser';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 describe('the approvals inbox in Chromium', () => {
   it('lets a security approver approve the high-risk role an import asked for, with a justification', async () => {
-    const tenantId = `e2e-${randomUUID().slice(0, 8)}`;
-    const requester = await newConsoleContext(browser);
+    const tenantId = e2eTenant();
+    const requester = await newConsoleContext(browser());
     const importer = await requester.newPage();
     await signIn(importer, { tenantId, role: 'superuser' });
     const csv = `email,roles\r\nboss@${tenantId}.test,tenant_admin\r\nplain@${tenantId}.test,\r\n`;
@@ -34,7 +27,7 @@ describe('the approvals inbox in Chromium', () => {
       .toBe('AWAITING_APPROVAL');
     await requester.close();
 
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'security_approver', email: `approver@${tenantId}.test` });

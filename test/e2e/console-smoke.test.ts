@@ -1,28 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
-  launchChromium,
+  chromiumForFile,
+  e2eTenant,
   newConsoleContext,
   recordPageProblems,
   saveScreenshot,
   signIn,
 } from './support/browser';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 describe('the console in Chromium', () => {
   it('signs in locally and shows the import wizard', async () => {
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    const tenantId = `e2e-${randomUUID().slice(0, 8)}`;
+    const tenantId = e2eTenant();
 
     const response = await page.goto(inject('consoleUrl'));
     expect(response?.status()).toBe(200);
@@ -46,7 +39,7 @@ describe('the console in Chromium', () => {
   });
 
   it("enforces the console's CSP in the browser: another origin is refused", async () => {
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await page.goto(inject('consoleUrl'));
@@ -67,10 +60,10 @@ describe('the console in Chromium', () => {
   ])(
     'shows every page of the navigation at $viewport.width px, with a screenshot of each',
     async ({ viewport, suffix }) => {
-      const context = await newConsoleContext(browser, viewport);
+      const context = await newConsoleContext(browser(), viewport);
       const page = await context.newPage();
       const problems = recordPageProblems(page);
-      await signIn(page, { tenantId: `e2e-${randomUUID().slice(0, 8)}`, role: 'superuser' });
+      await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
       const navigation = page.getByRole('navigation', { name: 'Console' });
       for (const [link, name] of [
         ['Users', 'users'],
@@ -89,7 +82,7 @@ describe('the console in Chromium', () => {
   );
 
   it('answers a deep link to a console page with the app, not a 404', async () => {
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const response = await page.goto(`${inject('consoleUrl')}approvals`);
     expect(response?.status()).toBe(200);

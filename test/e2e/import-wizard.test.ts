@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import {
-  launchChromium,
+  chromiumForFile,
+  e2eTenant,
   newConsoleContext,
   recordPageProblems,
   saveScreenshot,
@@ -15,13 +15,7 @@ const BAD_ROWS = [17, 58, 99, 140, 181];
 /** A valid row whose person gets an account between validation and commit: it fails provisioning. */
 const TAKEN_ROW = 3;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** 200 people of the tenant as an XLSX sheet; the rows at BAD_ROWS (0-based) have no valid email. */
 async function workbook(tenantId: string): Promise<Buffer> {
@@ -58,10 +52,10 @@ async function dropFile(page: Page, name: string, content: Buffer, type: string)
 
 describe('the import wizard in Chromium', () => {
   it('imports a 200-row XLSX with 5 bad rows dropped on the page: errors inline, commit, progress to the end, failed rows, retry', async () => {
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    const tenantId = `e2e-${randomUUID().slice(0, 8)}`;
+    const tenantId = e2eTenant();
     await signIn(page, { tenantId, role: 'superuser' });
 
     await dropFile(

@@ -1,28 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  launchChromium,
+  chromiumForFile,
+  e2eTenant,
   newConsoleContext,
   recordPageProblems,
   saveScreenshot,
   signIn,
 } from './support/browser';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 describe('the users page in Chromium', () => {
   it('creates a user, deactivates and reactivates them', async () => {
-    const context = await newConsoleContext(browser);
+    const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    const tenantId = `e2e-${randomUUID().slice(0, 8)}`;
+    const tenantId = e2eTenant();
     const email = `ada@${tenantId}.test`;
     await signIn(page, { tenantId, role: 'superuser' });
     await page

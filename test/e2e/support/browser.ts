@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { fromRepositoryRoot } from '../../../lib/shared/repository';
 
 /** Debian's Chromium, installed by scripts/e2e/ensure-chromium.sh; never a Playwright download. */
@@ -15,6 +16,26 @@ export async function launchChromium(): Promise<Browser> {
     // CI runs as root, where Chromium refuses its sandbox; /dev/shm is small in containers.
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
+}
+
+/** One Chromium for a test file: launched before its tests, closed after them. */
+export function chromiumForFile(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is launched in beforeAll: use it inside a test');
+    return browser;
+  };
+}
+
+/** A tenant of the test's own, so tests running side by side never see each other's data. */
+export function e2eTenant(): string {
+  return `e2e-${randomUUID().slice(0, 8)}`;
 }
 
 /** A fresh browser profile (no cookies) at the size the console is designed for. */
