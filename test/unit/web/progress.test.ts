@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addSample, estimateProgress, formatDuration, RATE_WINDOW_MS } from '../../../web/src/lib/progress';
+import {
+  addSample,
+  countOf,
+  estimateProgress,
+  formatDuration,
+  RATE_WINDOW_MS,
+} from '../../../web/src/lib/progress';
 
 describe('estimateProgress', () => {
   it('has no rate before two readings', () => {
@@ -74,5 +80,13 @@ describe('formatDuration', () => {
     [-5, '0 s'],
   ])('%s s reads %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe('countOf', () => {
+  it('says one row, and any other count in the plural', () => {
+    expect(countOf(1, 'row')).toBe('1 row');
+    expect(countOf(0, 'row')).toBe('0 rows');
+    expect(countOf(5, 'failed row')).toBe('5 failed rows');
   });
 });

@@ -52,3 +52,8 @@ export function formatDuration(totalSeconds: number): string {
   if (minutes > 0) return `${minutes} min ${rest} s`;
   return `${rest} s`;
 }
+
+/** A count with its noun, singular for one: "1 row", "195 rows". */
+export function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString()} ${count === 1 ? noun : `${noun}s`}`;
+}

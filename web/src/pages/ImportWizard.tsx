@@ -14,7 +14,7 @@ import {
   runProgress,
   stageOf,
 } from '../lib/import-task';
-import { estimateProgress, formatDuration, type ProgressSample } from '../lib/progress';
+import { countOf, estimateProgress, formatDuration, type ProgressSample } from '../lib/progress';
 import { FileDrop } from './import/FileDrop';
 import { IssuesTable } from './import/IssuesTable';
 import { useImportTask } from './import/useImportTask';
@@ -354,9 +354,12 @@ function CommitForm({ task, onCommitted }: { task: ImportTask; onCommitted: () =
 
   return (
     <form className="commit form" onSubmit={commit} aria-labelledby={`${ids}-title`}>
-      <h3 id={`${ids}-title`}>Import {task.counts.valid.toLocaleString()} valid rows</h3>
+      <h3 id={`${ids}-title`}>Import {countOf(task.counts.valid, 'valid row')}</h3>
       {task.counts.invalid > 0 && (
-        <p className="hint">The {task.counts.invalid.toLocaleString()} rows with errors are left out.</p>
+        <p className="hint">
+          {task.counts.invalid === 1 ? 'The row' : `The ${countOf(task.counts.invalid, 'row')}`} with errors{' '}
+          {task.counts.invalid === 1 ? 'is' : 'are'} left out.
+        </p>
       )}
       <label className="checkbox">
         <input
@@ -443,7 +446,10 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
       )}
       {task.status === 'COMPLETED' && <Notice>Every valid row was imported.</Notice>}
       {task.status === 'COMPLETED_WITH_ERRORS' && (
-        <Notice>{task.counts.failed.toLocaleString()} rows failed: download them, or retry them.</Notice>
+        <Notice>
+          {countOf(task.counts.failed, 'row')} failed: download {task.counts.failed === 1 ? 'it' : 'them'}, or
+          retry {task.counts.failed === 1 ? 'it' : 'them'}.
+        </Notice>
       )}
       <div className="actions">
         {task.successExportUrl && (
@@ -464,7 +470,7 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
             disabled={busy}
             data-testid="retry"
           >
-            {busy ? 'Retrying…' : `Retry ${task.counts.failed.toLocaleString()} failed rows`}
+            {busy ? 'Retrying…' : `Retry ${countOf(task.counts.failed, 'failed row')}`}
           </button>
         )}
       </div>
