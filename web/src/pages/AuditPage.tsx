@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { components } from '../../../clients/muster-api';
 import { api, problemOf, unwrap } from '../api/client';
+import { DataTable } from '../components/DataTable';
 import { Empty, Loading, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import { type AuditFilters, auditQuery, describeChange, NO_AUDIT_FILTERS } from '../lib/audit';
@@ -77,39 +78,26 @@ export function AuditPage() {
       {!entries && !problem && <Loading label="Loading the audit trail…" />}
       {entries && entries.length === 0 && !nextToken && <Empty title="No audit entries match." />}
       {entries && entries.length > 0 && (
-        <div className="table-scroll">
-          <table data-testid="audit-table">
-            <caption className="visually-hidden">Audit entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">Change</th>
-                <th scope="col">Request</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.eventId}>
-                  <td>{new Date(entry.occurredAt).toLocaleString()}</td>
-                  <td>
-                    <code>{entry.type}</code>
-                  </td>
-                  <td>
-                    {entry.actor.type === 'user' ? entry.actor.userId : `system:${entry.actor.component}`}
-                  </td>
-                  <td>{entry.targetId ?? '—'}</td>
-                  <td>{describeChange(entry.change) || '—'}</td>
-                  <td>
-                    <code className="small">{entry.correlationId}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="audit-table"
+          caption="Audit entries"
+          columns={['When', 'Event', 'Actor', 'Target', 'Change', 'Request']}
+        >
+          {entries.map((entry) => (
+            <tr key={entry.eventId}>
+              <td>{new Date(entry.occurredAt).toLocaleString()}</td>
+              <td>
+                <code>{entry.type}</code>
+              </td>
+              <td>{entry.actor.type === 'user' ? entry.actor.userId : `system:${entry.actor.component}`}</td>
+              <td>{entry.targetId ?? '—'}</td>
+              <td>{describeChange(entry.change) || '—'}</td>
+              <td>
+                <code className="small">{entry.correlationId}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {nextToken && (
         <button type="button" onClick={() => void load(nextToken)}>

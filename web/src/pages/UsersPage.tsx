@@ -1,10 +1,13 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { components } from '../../../clients/muster-api';
 import { api, problemOf, unwrap } from '../api/client';
+import { DataTable } from '../components/DataTable';
 import { Empty, Loading, Notice, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import { ifMatch, NO_FILTERS, parseRoles, type UserFilters, userQuery } from '../lib/users';
 import type { Me } from '../session';
+
+const USER_COLUMNS = ['Email', 'Name', 'Status', 'Roles', 'Groups'];
 
 type User = components['schemas']['User'];
 type Page = { items: User[]; nextToken?: string };
@@ -112,32 +115,21 @@ export function UsersPage({ me }: { me: Me }) {
         </Empty>
       )}
       {page && page.items.length > 0 && (
-        <div className="table-scroll">
-          <table data-testid="users-table">
-            <caption className="visually-hidden">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Groups</th>
-                {canManage && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((user) => (
-                <UserRow
-                  key={user.userId}
-                  user={user}
-                  canManage={canManage}
-                  onChanged={replace}
-                  onEditRoles={() => setEditing(user)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="users-table"
+          caption="Users"
+          columns={canManage ? [...USER_COLUMNS, 'Actions'] : USER_COLUMNS}
+        >
+          {page.items.map((user) => (
+            <UserRow
+              key={user.userId}
+              user={user}
+              canManage={canManage}
+              onChanged={replace}
+              onEditRoles={() => setEditing(user)}
+            />
+          ))}
+        </DataTable>
       )}
       <div className="actions pager">
         <button

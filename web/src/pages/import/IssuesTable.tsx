@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
+import { DataTable } from '../../components/DataTable';
 import { Empty } from '../../components/states';
 import { filterIssues, firstIssueAtOrAfter, type ImportIssue, issueCodeCounts } from '../../lib/import-task';
 
@@ -76,43 +77,33 @@ export function IssuesTable({ issues, truncated }: { issues: readonly ImportIssu
           {jumpMessage}
         </span>
       </form>
-      <div className="table-scroll">
-        <table data-testid="issues-table">
-          <caption className="visually-hidden">Validation issues</caption>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Column</th>
-              <th scope="col">Code</th>
-              <th scope="col">Message</th>
-              <th scope="col">Suggestion</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((issue, index) => (
-              <tr
-                key={`${issue.row}:${issue.column}:${issue.code}:${issue.message}`}
-                ref={(element) => {
-                  rows.current[index] = element;
-                }}
-                tabIndex={-1}
-                className={`${issue.severity === 'warning' ? 'warning' : ''}${index === highlighted ? ' highlighted' : ''}`}
-                data-testid="issue-row"
-                data-row={issue.row ?? 'file'}
-              >
-                <td>{issue.row ?? 'file'}</td>
-                <td>{issue.column ?? '—'}</td>
-                <td>
-                  <code>{issue.code}</code>
-                  {issue.severity === 'warning' && <span className="tag">warning</span>}
-                </td>
-                <td>{issue.message}</td>
-                <td>{issue.suggestion || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="issues-table"
+        caption="Validation issues"
+        columns={['Row', 'Column', 'Code', 'Message', 'Suggestion']}
+      >
+        {shown.map((issue, index) => (
+          <tr
+            key={`${issue.row}:${issue.column}:${issue.code}:${issue.message}`}
+            ref={(element) => {
+              rows.current[index] = element;
+            }}
+            tabIndex={-1}
+            className={`${issue.severity === 'warning' ? 'warning' : ''}${index === highlighted ? ' highlighted' : ''}`}
+            data-testid="issue-row"
+            data-row={issue.row ?? 'file'}
+          >
+            <td>{issue.row ?? 'file'}</td>
+            <td>{issue.column ?? '—'}</td>
+            <td>
+              <code>{issue.code}</code>
+              {issue.severity === 'warning' && <span className="tag">warning</span>}
+            </td>
+            <td>{issue.message}</td>
+            <td>{issue.suggestion || '—'}</td>
+          </tr>
+        ))}
+      </DataTable>
       {truncated && (
         <p className="hint">Only the first {issues.length} issues are shown: download the report for all.</p>
       )}
