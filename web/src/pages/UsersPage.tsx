@@ -1,7 +1,8 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { components } from '../../../clients/muster-api';
 import { api, problemOf, unwrap } from '../api/client';
 import { DataTable } from '../components/DataTable';
+import { ModalDialog } from '../components/ModalDialog';
 import { Empty, Loading, Notice, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import { ifMatch, NO_FILTERS, parseRoles, type UserFilters, userQuery } from '../lib/users';
@@ -311,7 +312,7 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
   );
 }
 
-/** The role assignment modal: a native dialog, which keeps focus inside and closes on Escape. */
+/** The role assignment modal. */
 function RolesDialog({
   user,
   onClose,
@@ -321,18 +322,10 @@ function RolesDialog({
   onClose: () => void;
   onSaved: (user: User) => void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const [roles, setRoles] = useState(user.roles.join(', '));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem>();
   const ids = useId();
-
-  // Opened once; never closed from a cleanup: closing fires `close`, which would unmount the dialog
-  // when React re-runs effects (StrictMode in development). Unmounting removes it from the top layer.
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -354,7 +347,7 @@ function RolesDialog({
   };
 
   return (
-    <dialog ref={dialog} aria-labelledby={`${ids}-title`} onClose={onClose} data-testid="roles-dialog">
+    <ModalDialog labelledBy={`${ids}-title`} onClose={onClose} testId="roles-dialog">
       <form className="form" onSubmit={save}>
         <h2 id={`${ids}-title`}>Roles of {user.email}</h2>
         <label htmlFor={`${ids}-roles`}>Direct roles (comma-separated; empty removes them all)</label>
@@ -383,6 +376,6 @@ function RolesDialog({
           </button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }
