@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { approvalViewSchema } from '../../functions/approvals/domain/approval-view';
 import { auditEntrySchema } from '../../functions/audit/domain/audit-listing';
 import {
   batchEnvelopeSchema,
@@ -8,6 +9,11 @@ import {
   batchResponseItemSchema,
   batchResponseSchema,
 } from '../../functions/batch/domain/envelope';
+import { issueLineSchema } from '../../functions/bulk-import/adapters/issue-codec';
+import { importRunSchema } from '../../functions/bulk-import/use-cases/provisioning-runs';
+import { importTaskViewSchema } from '../../functions/bulk-import/use-cases/task-view';
+import { importUploadSchema } from '../../functions/bulk-import/use-cases/uploads';
+import { assignmentViewSchema, findingSchema } from '../../functions/entitlements/domain/assignment-view';
 import { userResourceSchema } from '../../functions/identity/domain/user';
 import { meSchema } from '../../functions/identity/use-cases/describe-me';
 import { errorEnvelopeSchema } from '../../functions/shared/http/error-envelope';
@@ -26,10 +32,17 @@ const COMPONENTS: Readonly<Record<string, NamedSchema>> = {
   User: { schema: userResourceSchema, io: 'output' },
   Me: { schema: meSchema, io: 'output' },
   AuditEntry: { schema: auditEntrySchema, io: 'output' },
+  Approval: { schema: approvalViewSchema, io: 'output' },
+  BatchAssignment: { schema: assignmentViewSchema, io: 'output' },
+  AssignmentFinding: { schema: findingSchema, io: 'output' },
   BatchEnvelope: { schema: batchEnvelopeSchema, io: 'input' },
   BatchRequest: { schema: batchRequestSchema, io: 'input' },
   BatchResponse: { schema: batchResponseSchema, io: 'output' },
   BatchResponseItem: { schema: batchResponseItemSchema, io: 'output' },
+  ImportTask: { schema: importTaskViewSchema, io: 'output' },
+  ImportIssue: { schema: issueLineSchema, io: 'output' },
+  ImportUpload: { schema: importUploadSchema, io: 'output' },
+  ImportRun: { schema: importRunSchema, io: 'output' },
 };
 
 /**
@@ -45,6 +58,7 @@ const NOTES: Readonly<Record<string, OperationNotes>> = {
   StartImportValidation: { status: 202 },
   CommitImport: { status: 202 },
   RetryImportRows: { status: 202 },
+  RedriveImportRun: { status: 202 },
   StartBatchAssignment: { status: 202 },
   StartApproval: { status: 201 },
   GetBundle: { etag: true },

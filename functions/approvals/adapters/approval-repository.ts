@@ -11,7 +11,7 @@ import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-ind
 import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
 import { BadRequestError } from '../../shared/errors';
 import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, nextDueAt } from '../domain/approval';
-import { approvalSubjectSchema } from '../domain/approval-subject';
+import { approvalFindingSchema, approvalSubjectSchema } from '../domain/approval-subject';
 
 const keys = {
   approval: (tenantId: string, approvalId: string) => ({
@@ -31,6 +31,10 @@ const approvalItemSchema = z.object({
   requestedBy: z.string(),
   grants: z.number().int(),
   summary: z.string(),
+  note: z.string().optional(),
+  // Approvals opened before findings were kept have none.
+  findings: z.array(approvalFindingSchema).default([]),
+  findingCount: z.number().int().default(0),
   status: z.enum(APPROVAL_STATUSES),
   taskToken: z.string(),
   createdAt: z.string(),

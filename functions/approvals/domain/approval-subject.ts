@@ -23,6 +23,20 @@ export const approvalTaskInputSchema = z.object({
 export type ApprovalTaskInput = z.infer<typeof approvalTaskInputSchema>;
 
 /**
+ * A finding of the least-privilege check an approver should weigh (a window wider than the peers',
+ * a separation-of-duties conflict): copied from the subject when its approval opens.
+ */
+export const approvalFindingSchema = z.object({
+  code: z.string(),
+  severity: z.enum(['blocking', 'warning', 'merged']),
+  member: z.string().optional(),
+  bundleId: z.string().optional(),
+  message: z.string(),
+  suggestion: z.string(),
+});
+export type ApprovalFinding = z.infer<typeof approvalFindingSchema>;
+
+/**
  * What the approvals know of a subject, read from the capability that owns it, never taken from a
  * request: who asked, how risky, how many grants wait.
  */
@@ -35,6 +49,13 @@ export interface SubjectFacts {
   readonly summary: string;
   /** Whether the subject still waits for a decision (an assignment or import AWAITING_APPROVAL). */
   readonly awaitingApproval: boolean;
+  /**
+   * What the requester wrote for the approver (an import's approval note, an assignment's
+   * justification). Free text that may name people: shown to approvers, never logged.
+   */
+  readonly note?: string;
+  /** The findings the approver should weigh; none for a subject that has no such check. */
+  readonly findings?: readonly ApprovalFinding[];
 }
 
 /** Reads a subject's facts; `undefined` when the tenant has no such subject. */

@@ -3,6 +3,7 @@ import type { RiskLevel } from '../../entitlements/domain/bundle';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
 import {
   APPROVAL_ERRORS,
+  type ApprovalFinding,
   type ApprovalOutcome,
   type ApprovalSubject,
   approverRoleFor,
@@ -42,6 +43,12 @@ export interface Approval {
   readonly requestedBy: string;
   readonly grants: number;
   readonly summary: string;
+  /** The requester's words for the approver (SubjectFacts.note): never logged. */
+  readonly note?: string;
+  /** The subject's findings, at most MAX_APPROVAL_FINDINGS of them. */
+  readonly findings: readonly ApprovalFinding[];
+  /** How many findings the subject had: more than `findings` holds when they were cut. */
+  readonly findingCount: number;
   readonly status: ApprovalStatus;
   readonly taskToken: string;
   readonly createdAt: string;
@@ -60,6 +67,12 @@ export interface Approval {
  * races the sweep's.
  */
 export const RESUME_RETRY_MINUTES = 5;
+
+/**
+ * The most findings an approval keeps: enough for a person to read, and a 1,000-member assignment's
+ * findings would not fit the approval's item; the assignment's own view has them all.
+ */
+export const MAX_APPROVAL_FINDINGS = 50;
 
 export interface ApprovalTimers {
   /** Minutes pending before the approvers are reminded and the security team alerted. */
@@ -103,6 +116,9 @@ export function newApproval(
     requestedBy: input.facts.requestedBy,
     grants: input.facts.grants,
     summary: input.facts.summary,
+    ...(input.facts.note ? { note: input.facts.note } : {}),
+    findings: (input.facts.findings ?? []).slice(0, MAX_APPROVAL_FINDINGS),
+    findingCount: input.facts.findings?.length ?? 0,
     status: 'PENDING',
     taskToken: input.taskToken,
     createdAt: now.toISOString(),

@@ -5,9 +5,11 @@ import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
+import { pageSchema } from '../../shared/http/page-token';
 import { tableConfig } from '../../shared/runtime-config';
 import { ApprovalRepository } from '../adapters/approval-repository';
 import { APPROVAL_STATUSES } from '../domain/approval';
+import { approvalViewSchema } from '../domain/approval-view';
 import { listApprovals } from '../use-cases/list-approvals';
 
 /** Reads live apart from the write paths: this function is granted no bus, mail or workflow access. */
@@ -24,6 +26,7 @@ export const getApprovals = principalRoute(
   {
     resolvePrincipal,
     operation: 'ListApprovals',
+    responseBody: pageSchema(approvalViewSchema),
     query: z.object({
       status: z.enum(APPROVAL_STATUSES).default('PENDING'),
       limit: z.coerce.number().int().min(1).max(100).default(50),

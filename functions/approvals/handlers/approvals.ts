@@ -4,8 +4,8 @@ import { principalResolver } from '../../identity/use-cases/resolve-principal';
 import { principalRoute, requirePermission } from '../../shared/http/api-route';
 import { MAX_JUSTIFICATION_LENGTH } from '../domain/approval';
 import { approvalSubjectSchema } from '../domain/approval-subject';
+import { approvalView, approvalViewSchema } from '../domain/approval-view';
 import { decideApproval } from '../use-cases/decide-approval';
-import { approvalView } from '../use-cases/list-approvals';
 import { startApproval } from '../use-cases/start-approval';
 import { approvalDeps, config, directory, documents } from './approval-deps';
 import { APPROVAL_ID } from './approval-http';
@@ -24,6 +24,7 @@ export const postStart = principalRoute(
   {
     resolvePrincipal,
     operation: 'StartApproval',
+    responseBody: approvalViewSchema,
     body: z.strictObject({ subject: approvalSubjectSchema, taskToken: z.string().min(1).max(2048) }),
   },
   async ({ caller, body, flags, correlationId }) => {
@@ -42,6 +43,7 @@ export const postDecision = principalRoute(
   {
     resolvePrincipal,
     operation: 'DecideApproval',
+    responseBody: approvalViewSchema,
     params: z.object({ approvalId: APPROVAL_ID }),
     body: z.strictObject({
       decision: z.enum(['APPROVE', 'REJECT']),

@@ -1,18 +1,6 @@
-import { type Approval, type ApprovalStatus, type Decider, mayDecide } from '../domain/approval';
+import { type ApprovalStatus, type Decider, mayDecide } from '../domain/approval';
+import { approvalView } from '../domain/approval-view';
 import type { ApprovalDeps } from './approval-effects';
-
-/** An approval as the API shows it: everything but the workflow's token and the bookkeeping. */
-export function approvalView(approval: Approval) {
-  const {
-    taskToken: _token,
-    resumed: _resumed,
-    resumeClaimedAt: _claimed,
-    notifiedAt: _notified,
-    correlationId: _correlationId,
-    ...view
-  } = approval;
-  return view;
-}
 
 /**
  * `GET /internal/approvals`: a tenant's approvals in one status that the caller may decide (holds

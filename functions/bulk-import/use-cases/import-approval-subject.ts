@@ -21,6 +21,7 @@ export function describeImportSubject(deps: {
       grants,
       summary: `Import ${task.taskId} (run ${subject.run}): ${grants} sensitive role grant(s) for ${task.counts.pendingApproval} new user(s)`,
       awaitingApproval: task.status === 'AWAITING_APPROVAL' && task.run === subject.run,
+      ...(task.approvalNote ? { note: task.approvalNote } : {}),
     };
   };
 }

@@ -7,7 +7,6 @@ import {
 import { z } from 'zod';
 import { approvalStepSchema } from '../../approvals/domain/approval-step';
 import { isConditionFailure, putAll, queryAll, retryTransactionConflicts } from '../../shared/aws/dynamodb';
-import type { Finding, FindingCode } from '../domain/assignment';
 import {
   ASSIGNMENT_STATUSES,
   type AssignmentStatus,
@@ -17,6 +16,7 @@ import {
   type MemberRecord,
   statusesBefore,
 } from '../domain/assignment-task';
+import { assignmentCountsSchema, findingSchema } from '../domain/assignment-view';
 import { RISK_LEVELS } from '../domain/bundle';
 
 const keys = {
@@ -34,25 +34,6 @@ const keys = {
   }),
 };
 
-const findingSchema = z.object({
-  code: z.custom<FindingCode>((value) => typeof value === 'string'),
-  severity: z.enum(['blocking', 'warning', 'merged']),
-  member: z.string().optional(),
-  bundleId: z.string().optional(),
-  message: z.string(),
-  suggestion: z.string(),
-}) satisfies z.ZodType<Finding>;
-
-const countsSchema = z.object({
-  members: z.number().int(),
-  grants: z.number().int(),
-  planned: z.number().int(),
-  granted: z.number().int(),
-  merged: z.number().int(),
-  failed: z.number().int(),
-  rejected: z.number().int(),
-});
-
 const taskSchema = z.object({
   tenantId: z.string(),
   assignmentId: z.string(),
@@ -66,7 +47,7 @@ const taskSchema = z.object({
   requiresApproval: z.boolean().optional(),
   findings: z.array(findingSchema),
   approvalChain: z.array(approvalStepSchema),
-  counts: countsSchema,
+  counts: assignmentCountsSchema,
   failureReason: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -47,28 +47,31 @@ export interface PeerUsage {
   readonly holders: number;
 }
 
-export type FindingCode =
-  | 'UNKNOWN_MEMBER'
-  | 'DEACTIVATED_MEMBER'
-  | 'DUPLICATE_MEMBER'
-  | 'UNKNOWN_BUNDLE'
-  | 'DUPLICATE_BUNDLE'
-  | 'ALREADY_HELD'
-  | 'ALREADY_PENDING'
-  | 'SOD_CONFLICT'
-  | 'INVALID_WINDOW'
-  | 'NO_END_DATE'
-  | 'BEYOND_MAX_DURATION'
-  | 'WIDER_THAN_PEERS'
-  | 'SELF_GRANT'
-  | 'JUSTIFICATION_REQUIRED';
+export const FINDING_CODES = [
+  'UNKNOWN_MEMBER',
+  'DEACTIVATED_MEMBER',
+  'DUPLICATE_MEMBER',
+  'UNKNOWN_BUNDLE',
+  'DUPLICATE_BUNDLE',
+  'ALREADY_HELD',
+  'ALREADY_PENDING',
+  'SOD_CONFLICT',
+  'INVALID_WINDOW',
+  'NO_END_DATE',
+  'BEYOND_MAX_DURATION',
+  'WIDER_THAN_PEERS',
+  'SELF_GRANT',
+  'JUSTIFICATION_REQUIRED',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 /**
  * `blocking`: the assignment is refused while it stands (POST batch-assign answers 422);
  * `warning`: allowed, but raises the risk or goes to an approver's attention;
  * `merged`: a duplicate or already-held grant that is simply not created again.
  */
-export type FindingSeverity = 'blocking' | 'warning' | 'merged';
+export const FINDING_SEVERITIES = ['blocking', 'warning', 'merged'] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
 export interface Finding {
   readonly code: FindingCode;

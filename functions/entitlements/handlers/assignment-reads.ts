@@ -6,6 +6,7 @@ import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { tableConfig } from '../../shared/runtime-config';
 import { AssignmentRepository } from '../adapters/assignment-repository';
+import { assignmentViewSchema } from '../domain/assignment-view';
 import { viewAssignment } from '../use-cases/batch-assign';
 import { grantsOnTable } from './principal-grants';
 
@@ -21,6 +22,7 @@ export const getAssignment = principalRoute(
     flag: 'iam-bulk-assign',
     permission: 'roles.assign',
     operation: 'GetBatchAssignment',
+    responseBody: assignmentViewSchema,
     params: z.object({ assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'must be an assignmentId') }),
   },
   async ({ caller, params }) => ({

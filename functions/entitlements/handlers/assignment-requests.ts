@@ -11,6 +11,7 @@ import { AssignmentRepository } from '../adapters/assignment-repository';
 import { BundleRepository } from '../adapters/bundle-repository';
 import { EntitlementRepository } from '../adapters/entitlement-repository';
 import { batchAssignRequestSchema } from '../domain/assignment-task';
+import { assignmentStartedSchema } from '../domain/assignment-view';
 import { batchAssignWorkflowConfig } from '../runtime-config';
 import { requestAssignment } from '../use-cases/batch-assign';
 import { grantsOnTable } from './principal-grants';
@@ -35,6 +36,7 @@ export const postAssignment = principalRoute(
     flag: 'iam-bulk-assign',
     permission: 'roles.assign',
     operation: 'StartBatchAssignment',
+    responseBody: assignmentStartedSchema,
     body: batchAssignRequestSchema,
   },
   async ({ caller, body, headers }) => ({

@@ -7,6 +7,7 @@ import { tableConfig } from '../../shared/runtime-config';
 import { BundleRepository } from '../adapters/bundle-repository';
 import { EntitlementRepository } from '../adapters/entitlement-repository';
 import { assignmentRequestSchema } from '../domain/assignment';
+import { assessmentResponseSchema } from '../domain/assignment-view';
 import { assessRequest } from '../use-cases/assess-assignment';
 import { grantsOnTable } from './principal-grants';
 
@@ -27,6 +28,7 @@ export const validateAssignment = principalRoute(
     flag: 'minimal-privilege-check',
     permission: 'roles.assign',
     operation: 'ValidateBatchAssignment',
+    responseBody: assessmentResponseSchema,
     body: assignmentRequestSchema,
   },
   async ({ caller, body }) => {

@@ -21,6 +21,8 @@ export function describeAssignmentSubject(deps: {
       grants: planned,
       summary: `${planned} grant(s) of ${bundles} in scope ${task.request.scope}, for ${task.counts.members} member reference(s)`,
       awaitingApproval: task.status === 'AWAITING_APPROVAL',
+      ...(task.request.justification ? { note: task.request.justification } : {}),
+      findings: task.findings,
     };
   };
 }

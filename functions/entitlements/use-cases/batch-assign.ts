@@ -12,6 +12,7 @@ import {
   memberOutcome,
   needsApproval,
 } from '../domain/assignment-task';
+import type { AssignmentView } from '../domain/assignment-view';
 import { type AssessDeps, assessRequest } from './assess-assignment';
 
 export interface BatchAssignDeps extends AssessDeps {
@@ -133,7 +134,7 @@ export async function viewAssignment(
   deps: { readonly assignments: Pick<AssignmentRepository, 'get' | 'listMembers'> },
   caller: Pick<Caller, 'tenantId'>,
   assignmentId: string,
-) {
+): Promise<AssignmentView> {
   const [task, members] = await Promise.all([
     deps.assignments.get(caller.tenantId, assignmentId),
     deps.assignments.listMembers(caller.tenantId, assignmentId),

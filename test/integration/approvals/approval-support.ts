@@ -19,6 +19,9 @@ export const approvalSchema = z.strictObject({
   requestedBy: z.string(),
   grants: z.number(),
   summary: z.string(),
+  note: z.string().optional(),
+  findings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+  findingCount: z.number(),
   status: z.string(),
   createdAt: z.string(),
   slaDueAt: z.string(),
@@ -55,7 +58,11 @@ export function decide(caller: Principal, approvalId: string, body: Record<strin
  * Commits an import whose first row asks for the sensitive role tenant_admin (and operator) and
  * whose second asks for nothing, and waits until it waits for the approval.
  */
-export async function importAwaitingApproval(committer: Principal, tenantId: string): Promise<string> {
+export async function importAwaitingApproval(
+  committer: Principal,
+  tenantId: string,
+  approvalNote?: string,
+): Promise<string> {
   const csv = csvOf(
     ['email', 'roles'],
     [
@@ -67,7 +74,7 @@ export async function importAwaitingApproval(committer: Principal, tenantId: str
   await waitForStatus(committer, taskId, ['VALIDATED', 'VALIDATION_FAILED']);
   const committed = await call('POST', `${BASE}/commit`, {
     token: committer.token,
-    body: { taskId, sendWelcome: false },
+    body: { taskId, sendWelcome: false, ...(approvalNote ? { approvalNote } : {}) },
   });
   expect(committed.status, committed.text).toBe(202);
   const waiting = await waitForStatus(committer, taskId, ['AWAITING_APPROVAL', 'COMPLETED', 'FAILED']);

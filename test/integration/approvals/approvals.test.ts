@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { approvalViewSchema } from '../../../functions/approvals/domain/approval-view';
+import { pageSchema } from '../../../functions/shared/http/page-token';
 import { download, getTask, waitForStatus } from '../bulk-import/import-support';
+import { startAssignment, tenantWithBundles } from '../entitlements/assign-support';
 import { call, errorCode, principal, uniqueTenant } from '../support/api';
 import {
   APPROVALS,
+  approvalOfAssignment,
   approvalOfImport,
   decide,
   emailsTo,
@@ -78,6 +83,56 @@ describe('who may decide an approval', () => {
     const badToken = await call('GET', `${APPROVALS}?nextToken=forged`, { token: approver.token });
     expect(badToken.status).toBe(400);
     expect(errorCode(badToken)).toBe('INVALID_NEXT_TOKEN');
+  });
+});
+
+describe('what an approver is shown', () => {
+  /** The pending list as the route answers it, held to the published schema with no field beyond it. */
+  async function publishedList(token: string) {
+    const response = await call('GET', APPROVALS, { token });
+    expect(response.status, response.text).toBe(200);
+    const page = pageSchema(z.strictObject(approvalViewSchema.shape)).strict().safeParse(response.body);
+    expect(page.error).toBeUndefined();
+    return page.data?.items ?? [];
+  }
+
+  it("an import's approval note reaches the approver, in the published shape", async () => {
+    const tenantId = uniqueTenant('note');
+    const admin = await principal(tenantId, `admin@${tenantId}.test`, ['tenant_admin']);
+    const approver = await principal(tenantId, `approver@${tenantId}.test`, ['security_approver']);
+    const note = 'Boss starts Monday; HR ticket 4711.';
+    const taskId = await importAwaitingApproval(admin, tenantId, note);
+    const approval = await approvalOfImport(approver, taskId);
+
+    expect(approval).toMatchObject({ note, findings: [], findingCount: 0 });
+    expect(await publishedList(approver.token)).toEqual([
+      expect.objectContaining({ approvalId: approval.approvalId, note }),
+    ]);
+  });
+
+  it("a batch assignment's justification and findings reach the approver", async () => {
+    const { tenantId, admin, email } = await tenantWithBundles('assignnote');
+    await principal(tenantId, email('ann'));
+    const approver = await principal(tenantId, email('sec'), ['security_approver']);
+    const { assignmentId } = await startAssignment(admin.token, {
+      members: [email('ann'), email('ann')],
+      bundles: ['bundle-admin-high'],
+      validUntil: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      justification: 'Ann migrates the bundle catalogue',
+    });
+    const approval = await approvalOfAssignment(approver, assignmentId);
+
+    expect(approval).toMatchObject({
+      risk: 'high',
+      grants: 1,
+      note: 'Ann migrates the bundle catalogue',
+      findingCount: 1,
+      findings: [{ code: 'DUPLICATE_MEMBER', severity: 'merged', message: expect.stringContaining('once') }],
+    });
+    expect(approval.summary).toContain('bundle-admin-high');
+    expect(await publishedList(approver.token)).toEqual([
+      expect.objectContaining({ approvalId: approval.approvalId }),
+    ]);
   });
 });
 

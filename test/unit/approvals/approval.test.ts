@@ -7,6 +7,7 @@ import {
   dueAction,
   failureErrorOf,
   isSameDecision,
+  MAX_APPROVAL_FINDINGS,
   mayDecide,
   newApproval,
   nextDueAt,
@@ -48,6 +49,46 @@ function refusal(run: () => unknown): { kind: string; code: string } | undefined
     throw error;
   }
 }
+
+describe('newApproval', () => {
+  const finding = (index: number) => ({
+    code: 'WIDER_THAN_PEERS',
+    severity: 'warning' as const,
+    member: `m${index}@acme.test`,
+    message: `finding ${index}`,
+    suggestion: 'narrower',
+  });
+  const open = (changes: Partial<SubjectFacts>) =>
+    newApproval(
+      {
+        tenantId: 'acme',
+        subject,
+        correlationId: 'c-1',
+        taskToken: 'tok',
+        facts: { ...facts('high'), ...changes },
+      },
+      TIMERS,
+      NOW,
+    );
+
+  it("carries the requester's note and the subject's findings to the approver", () => {
+    const approval = open({ note: 'Starts Monday', findings: [finding(1)] });
+    expect(approval).toMatchObject({ note: 'Starts Monday', findings: [finding(1)], findingCount: 1 });
+  });
+
+  it('has no note and no findings when the subject gave none', () => {
+    const approval = open({});
+    expect(approval).not.toHaveProperty('note');
+    expect(approval).toMatchObject({ findings: [], findingCount: 0 });
+  });
+
+  it('keeps the first findings up to the limit and counts them all', () => {
+    const all = Array.from({ length: MAX_APPROVAL_FINDINGS + 7 }, (_, index) => finding(index));
+    const approval = open({ findings: all });
+    expect(approval.findings).toEqual(all.slice(0, MAX_APPROVAL_FINDINGS));
+    expect(approval.findingCount).toBe(MAX_APPROVAL_FINDINGS + 7);
+  });
+});
 
 describe('approvalIdFor', () => {
   it('is stable for a subject and apart for another subject, run or tenant', () => {
