@@ -63,6 +63,14 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/internal/iam/users/bulk-import',
+    entry: `${BULK_IMPORT}/tasks.ts`,
+    export: 'listTasks',
+    auth: 'principal',
+    access: ['table:read', 'reports:read'],
+  },
+  {
+    method: 'GET',
     path: '/internal/iam/users/bulk-import/{taskId}',
     entry: `${BULK_IMPORT}/tasks.ts`,
     export: 'getTask',
@@ -282,6 +290,18 @@ const ADMIN_USER_LIFECYCLE_ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/** A user's bundle grants with their validity (issue 8), read like the user (`user_mgmt_core`). */
+const ADMIN_USER_ENTITLEMENT_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'GET',
+    path: '/v1/admin/users/{userId}/entitlements',
+    entry: 'functions/entitlements/handlers/user-entitlements.ts',
+    export: 'getUserEntitlements',
+    auth: 'principal',
+    access: ['table:read'],
+  },
+];
+
 /** The audit trail (issue 5), behind `user_mgmt_core` like the admin user API. */
 const AUDIT_ROUTES: readonly RouteDefinition[] = [
   {
@@ -301,6 +321,7 @@ const AUDIT_ROUTES: readonly RouteDefinition[] = [
 export const BATCHABLE_ROUTES: readonly RouteDefinition[] = [
   ...ADMIN_USER_ROUTES,
   ...ADMIN_USER_LIFECYCLE_ROUTES,
+  ...ADMIN_USER_ENTITLEMENT_ROUTES,
   ...AUDIT_ROUTES,
 ];
 

@@ -1,5 +1,6 @@
 import { BATCHABLE_ROUTES, ROUTES, type RouteDefinition } from '../../../config/routes';
 import * as auditReads from '../../audit/handlers/audit-reads';
+import * as userEntitlements from '../../entitlements/handlers/user-entitlements';
 import * as adminUserUpdates from '../../identity/handlers/admin-user-updates';
 import * as adminUserWrites from '../../identity/handlers/admin-user-writes';
 import * as adminUsers from '../../identity/handlers/admin-users';
@@ -15,6 +16,7 @@ export const BATCHABLE_MODULES: Readonly<Record<string, Readonly<Record<string, 
   'functions/identity/handlers/admin-users.ts': adminUsers,
   'functions/identity/handlers/admin-user-updates.ts': adminUserUpdates,
   'functions/identity/handlers/admin-user-writes.ts': adminUserWrites,
+  'functions/entitlements/handlers/user-entitlements.ts': userEntitlements,
   'functions/audit/handlers/audit-reads.ts': auditReads,
 };
 

@@ -118,6 +118,11 @@ const MATRIX: Readonly<Record<string, Row>> = {
     request: () => ({ path: `${IMPORT}/commit`, body: { taskId: UNKNOWN_TASK } }),
     expect: USERS_IMPORT,
   },
+  [`GET ${IMPORT}`]: {
+    allowed: 200,
+    request: at(`${IMPORT}?limit=1`),
+    expect: USERS_IMPORT,
+  },
   [`GET ${IMPORT}/{taskId}`]: {
     allowed: 404,
     request: at(`${IMPORT}/${UNKNOWN_TASK}`),
@@ -231,6 +236,11 @@ const MATRIX: Readonly<Record<string, Row>> = {
   'GET /v1/admin/users/{userId}': {
     allowed: 200,
     request: ({ target }) => ({ path: `/v1/admin/users/${target}` }),
+    expect: USERS_READ,
+  },
+  'GET /v1/admin/users/{userId}/entitlements': {
+    allowed: 200,
+    request: ({ target }) => ({ path: `/v1/admin/users/${target}/entitlements` }),
     expect: USERS_READ,
   },
   // No If-Match: an allowed caller learns it needs one, and the target keeps its version.
@@ -367,7 +377,7 @@ describe('RBAC matrix: every built-in role against every route', () => {
     const batchable = ROUTES.filter(
       (route) => route.path.startsWith('/v1/admin/') && MATRIX[keyOf(route)] !== undefined,
     );
-    expect(batchable.length).toBe(8);
+    expect(batchable.length).toBe(9);
     for (const column of COLUMNS.filter((c) => c !== 'anonymous')) {
       const index = COLUMNS.indexOf(column);
       const requests = batchable.map((route, position) => {

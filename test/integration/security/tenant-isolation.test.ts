@@ -75,6 +75,7 @@ function attempts(a: Victim): Readonly<Record<string, Attempt>> {
       code: 'UPLOAD_NOT_FOUND',
     },
     'POST /internal/iam/users/bulk-import/commit': { body: { taskId: a.taskId }, code: 'TASK_NOT_FOUND' },
+    'GET /internal/iam/users/bulk-import': { expect: 'own-tenant' },
     'GET /internal/iam/users/bulk-import/{taskId}': { code: 'TASK_NOT_FOUND' },
     'GET /internal/iam/users/bulk-import/{taskId}/errors': { code: 'TASK_NOT_FOUND' },
     'POST /internal/iam/users/bulk-import/{taskId}/retry': { code: 'TASK_NOT_FOUND' },
@@ -117,6 +118,7 @@ function attempts(a: Victim): Readonly<Record<string, Attempt>> {
     'GET /internal/approvals': { expect: 'own-tenant' },
     'GET /v1/admin/users': { expect: 'own-tenant', query: { q: a.email.slice(0, 12) } },
     'GET /v1/admin/users/{userId}': { code: 'USER_NOT_FOUND' },
+    'GET /v1/admin/users/{userId}/entitlements': { code: 'USER_NOT_FOUND' },
     'PATCH /v1/admin/users/{userId}': {
       code: 'USER_NOT_FOUND',
       headers: IF_MATCH,
@@ -140,6 +142,7 @@ function batchRequests(a: Victim) {
   const user = `/v1/admin/users/${a.userId}`;
   return [
     { id: 'get', method: 'GET', url: user },
+    { id: 'entitlements', method: 'GET', url: `${user}/entitlements` },
     { id: 'patch', method: 'PATCH', url: user, headers: IF_MATCH, body: { displayName: 'Hijacked' } },
     {
       id: 'roles',
@@ -398,7 +401,7 @@ describe('tenant isolation: tenant B tries every route with tenant A ids', () =>
 function expectBatchRefused(response: ApiResponse): void {
   expect(response.status, response.text).toBe(200);
   const answers = batchAnswersSchema.parse(response.body).responses;
-  expect(answers).toHaveLength(8);
+  expect(answers).toHaveLength(9);
   for (const answer of answers) {
     if (answer.id === 'list') {
       // B's own user of the shared email may be listed; A's is not (the leak check holds that).
@@ -410,7 +413,7 @@ function expectBatchRefused(response: ApiResponse): void {
       const code = z.object({ error: z.object({ code: z.string() }) }).parse(answer.body).error.code;
       // An operator may read users but change none: RBAC refuses its writes before the id is looked up.
       const refusal =
-        answer.id === 'get'
+        answer.id === 'get' || answer.id === 'entitlements'
           ? [404, 'USER_NOT_FOUND']
           : answer.status === 403
             ? [403, 'PERMISSION_DENIED']
