@@ -1,7 +1,14 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { isConditionFailure, itemOfConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { ImportPosition } from '../domain/import-listing';
 import { EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
 import { type BatchOutcome, type BatchSummary, summarizeBatch } from '../domain/row-outcome';
 
@@ -286,6 +293,38 @@ export class ImportTaskRepository {
       );
     }
     return tasks;
+  }
+
+  /**
+   * Up to `limit` of a tenant's tasks created before `after`, newest first, from the tenant's own
+   * GSI1 partition (no other tenant's items are read); `more` when the listing may go on.
+   */
+  async pageOfTasks(
+    tenantId: string,
+    after: ImportPosition | undefined,
+    limit: number,
+  ): Promise<{ tasks: ImportTask[]; more: boolean }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.importsOfTenant(tenantId) },
+        ScanIndexForward: false,
+        Limit: limit,
+        // Rebuilt from the caller's tenant, so a position can never reach into another tenant.
+        ...(after
+          ? {
+              ExclusiveStartKey: {
+                ...keys.task(tenantId, after.taskId),
+                ...keys.tasksByTenant(tenantId, after.createdAt, after.taskId),
+              },
+            }
+          : {}),
+      }),
+    );
+    const tasks = (result.Items ?? []).map((item) => taskSchema.parse(item));
+    return { tasks, more: result.LastEvaluatedKey !== undefined && tasks.length > 0 };
   }
 
   /** Records the outcome of one batch of one run; writing it again (a retried batch) replaces it. */
