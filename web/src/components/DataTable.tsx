@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 
 /**
- * The console's table frame: scrolls sideways on a narrow window, names itself to screen readers
+ * The console's table frame: scrolls sideways on a narrow window (from the keyboard too: the frame
+ * takes focus), names itself to screen readers
  * (a hidden caption) and heads each column with `scope="col"`; the rows are the caller's.
  */
 export function DataTable({
@@ -16,7 +17,8 @@ export function DataTable({
   readonly children: ReactNode;
 }) {
   return (
-    <div className="table-scroll">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus, or a keyboard cannot scroll a table wider than a narrow window (WCAG 2.1.1).
+    <section className="table-scroll" tabIndex={0} aria-label={caption}>
       <table data-testid={testId}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -30,6 +32,6 @@ export function DataTable({
         </thead>
         <tbody>{children}</tbody>
       </table>
-    </div>
+    </section>
   );
 }

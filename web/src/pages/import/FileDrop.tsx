@@ -1,7 +1,7 @@
 import { type DragEvent, useId, useRef, useState } from 'react';
 import { ACCEPTED_EXTENSIONS } from '../../lib/import-task';
 
-/** Pick a file with the button (keyboard) or drop it on the zone. */
+/** Pick a file with the button (mouse or keyboard) or drop it on the zone. */
 export function FileDrop({ disabled, onFile }: { disabled: boolean; onFile: (file: File) => void }) {
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -30,13 +30,15 @@ export function FileDrop({ disabled, onFile }: { disabled: boolean; onFile: (fil
         Drop the filled-in template here
       </p>
       <p className="hint">or</p>
-      <label htmlFor={`${id}-file`} className="button">
+      {/* A button, not a label for the input: Enter and Space both open the picker from it. */}
+      <button type="button" disabled={disabled} onClick={() => input.current?.click()}>
         Choose a file…
-      </label>
+      </button>
       <input
-        id={`${id}-file`}
         ref={input}
         className="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
         type="file"
         accept={ACCEPTED_EXTENSIONS.join(',')}
         disabled={disabled}

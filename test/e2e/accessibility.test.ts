@@ -1,0 +1,339 @@
+import type { ElementHandle, Locator, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { axeViolations, describeViolations } from './support/accessibility';
+import { chromiumForFile, e2eTenant, newConsoleContext, recordPageProblems, signIn } from './support/browser';
+
+const browser = chromiumForFile();
+
+const VIEWPORTS = [
+  { name: '1280×800', width: 1280, height: 800 },
+  { name: '390×844', width: 390, height: 844 },
+] as const;
+
+/** Enough presses to cross any page of the console; more means focus is stuck or never gets there. */
+const MAX_TAB_PRESSES = 60;
+
+/** A file the wizard validates with one bad row and commits into an approval (a sensitive role). */
+function csvWithOneBadRow(tenantId: string): Buffer {
+  return Buffer.from(
+    `email,roles\r\nboss@${tenantId}.test,tenant_admin\r\nplain@${tenantId}.test,\r\nnot-an-email,\r\n`,
+  );
+}
+
+/**
+ * Runs axe on the page at each viewport and returns the report of every violation, empty when there is
+ * none. Any impact fails, moderate and minor included: the console is small enough to have none, and a
+ * "moderate" rule of WCAG A/AA (a heading order, a landmark) still leaves someone unable to find their way.
+ */
+async function auditAtEveryViewport(page: Page, state: string): Promise<string> {
+  const reports: string[] = [];
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize(viewport);
+    const violations = await axeViolations(page);
+    if (violations.length > 0)
+      reports.push(`${state} at ${viewport.name}:\n${describeViolations(violations)}`);
+  }
+  await page.setViewportSize(VIEWPORTS[0]);
+  return reports.join('\n\n');
+}
+
+function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate(
+    (element) =>
+      element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+  );
+}
+
+/** Presses Tab (or Shift+Tab) until the element has focus; fails if it never gets there. */
+async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
+  for (let presses = 0; presses < MAX_TAB_PRESSES; presses += 1) {
+    if (await isFocused(target)) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`${MAX_TAB_PRESSES} presses of ${key} never reached ${target}`);
+}
+
+async function replaceText(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
+/** The local sign-in with the keyboard alone: Tab between the fields, type, pick the role by typing it, Enter. */
+async function signInByKeyboard(page: Page, tenantId: string, role: string): Promise<void> {
+  await page.goto(inject('consoleUrl'));
+  await page.getByLabel('Tenant').waitFor();
+  await tabTo(page, page.getByLabel('Tenant'));
+  await replaceText(page, tenantId);
+  await page.keyboard.press('Tab');
+  expect(await isFocused(page.getByLabel('Email'))).toBe(true);
+  await replaceText(page, `admin@${tenantId}.test`);
+  await page.keyboard.press('Tab');
+  expect(await isFocused(page.getByLabel('Role'))).toBe(true);
+  await page.keyboard.type(role);
+  expect(await page.getByLabel('Role').inputValue()).toBe(role);
+  await tabTo(page, page.getByRole('button', { name: 'Sign in' }));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
+}
+
+interface StyledElement {
+  readonly outerHTML: string;
+  readonly parentElement: StyledElement | null;
+  getBoundingClientRect(): { width: number; height: number };
+}
+type StyleWindow = {
+  getComputedStyle(element: StyledElement): { outline: string; boxShadow: string; outlineStyle: string };
+};
+
+/**
+ * What shows where focus is: the outline and shadow of the element (when it is big enough to be seen)
+ * and of its containers, where a ring drawn by `:focus-within` shows for a visually hidden control.
+ */
+function focusRing(element: ElementHandle): Promise<string> {
+  return element.evaluate((node) => {
+    const view = globalThis as unknown as StyleWindow;
+    const start = node as unknown as StyledElement;
+    const box = start.getBoundingClientRect();
+    const rings: string[] = [];
+    let current: StyledElement | null = box.width >= 4 && box.height >= 4 ? start : start.parentElement;
+    while (current) {
+      const style = view.getComputedStyle(current);
+      if (style.outlineStyle !== 'none' || style.boxShadow !== 'none') {
+        rings.push(`${style.outline} ${style.boxShadow}`);
+      }
+      current = current.parentElement;
+    }
+    return rings.join(' | ');
+  });
+}
+
+/**
+ * Tabs through the whole page and returns every element focus reaches that draws no ring, or the same
+ * ring once focus has moved on (an indicator that does not show).
+ */
+async function focusRingsOf(page: Page): Promise<{ reached: number; missing: string[] }> {
+  const missing: string[] = [];
+  let reached = 0;
+  let first: ElementHandle | undefined;
+  let previous: { element: ElementHandle; name: string; ring: string } | undefined;
+  for (let presses = 0; presses < MAX_TAB_PRESSES; presses += 1) {
+    await page.keyboard.press('Tab');
+    if (previous) {
+      const resting = await focusRing(previous.element);
+      if (previous.ring === '' || previous.ring === resting) missing.push(previous.name);
+    }
+    const focused = page.locator(':focus');
+    if ((await focused.count()) !== 1) break;
+    const element = await focused.elementHandle();
+    const name = await element.evaluate(
+      (node) => `${(node as unknown as StyledElement).outerHTML.split('>')[0]}>`,
+    );
+    // Focus came round to where it started: the whole page was crossed.
+    if (first && (await element.evaluate((node, start) => node === start, first))) break;
+    first ??= element;
+    reached += 1;
+    previous = { element, name, ring: await focusRing(element) };
+  }
+  return { reached, missing };
+}
+
+describe('the console for keyboard and assistive technology users', () => {
+  it('has no WCAG 2.1 A/AA violation (axe, contrast included) on any page, at 1280×800 and 390×844', async () => {
+    const tenantId = e2eTenant();
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    const reports: string[] = [];
+
+    await page.goto(inject('consoleUrl'));
+    await page.getByLabel('Tenant').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'sign-in'));
+
+    await signIn(page, { tenantId, role: 'superuser' });
+    reports.push(await auditAtEveryViewport(page, 'import wizard, no file yet'));
+
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: csvWithOneBadRow(tenantId) });
+    await page.getByTestId('issue-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('commit').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'import wizard, validated with an error'));
+    await page.getByTestId('commit').click();
+    await page.getByTestId('finished').waitFor({ timeout: 60_000 });
+    reports.push(await auditAtEveryViewport(page, 'import wizard, finished awaiting approval'));
+
+    const navigation = page.getByRole('navigation', { name: 'Console' });
+    await navigation.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByTestId('users-table').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'users'));
+    await page.locator('summary', { hasText: 'Create a user' }).click();
+    reports.push(await auditAtEveryViewport(page, 'users, create form open'));
+    await page.getByRole('button', { name: `Change roles of admin@${tenantId}.test` }).click();
+    await page.getByTestId('roles-dialog').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'users, roles dialog'));
+    await page.keyboard.press('Escape');
+
+    await navigation.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByTestId('audit-table').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'audit'));
+
+    await navigation.getByRole('link', { name: 'Approvals', exact: true }).click();
+    await page.getByTestId('empty').waitFor();
+    reports.push(await auditAtEveryViewport(page, 'approvals, nothing to decide'));
+
+    // The import's sensitive role waits for a security approver: their inbox holds it.
+    const approverContext = await newConsoleContext(browser());
+    const approver = await approverContext.newPage();
+    await signIn(approver, { tenantId, role: 'security_approver', email: `approver@${tenantId}.test` });
+    await approver
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Approvals', exact: true })
+      .click();
+    await approver.getByTestId('approval').first().waitFor({ timeout: 30_000 });
+    reports.push(await auditAtEveryViewport(approver, 'approvals, one pending'));
+    await approverContext.close();
+
+    expect(reports.filter(Boolean).join('\n\n')).toBe('');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('signs in and reaches every page of the navigation with Tab and Enter alone', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    await signInByKeyboard(page, e2eTenant(), 'superuser');
+    const navigation = page.getByRole('navigation', { name: 'Console' });
+    for (const name of ['Users', 'Approvals', 'Audit', 'Import users']) {
+      // The navigation comes before the page's content, where focus lands after each move.
+      await tabTo(page, navigation.getByRole('link', { name, exact: true }), 'Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      expect(await isFocused(page.locator('main'))).toBe(true);
+    }
+    await context.close();
+  });
+
+  it('offers a skip link first, which moves focus past the navigation to the content', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    const skipLink = page.getByRole('link', { name: 'Skip to content' });
+    expect(await isFocused(skipLink)).toBe(true);
+    const box = await skipLink.boundingBox();
+    expect(box && box.x >= 0 && box.y >= 0 && box.width > 0).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await isFocused(page.locator('main'))).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.locator('main :focus').count()).toBe(1);
+    await context.close();
+  });
+
+  it('draws a visible focus ring on everything Tab reaches: sign-in, import wizard, users', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const tenantId = e2eTenant();
+    await page.goto(inject('consoleUrl'));
+    // From the top of the page (a fresh load), the least Tab must reach: the sign-in form; then the skip
+    // link, the navigation, "Switch user" and the page's own controls.
+    const expectRings = async (name: string, atLeast: number, ready: Locator) => {
+      await page.reload();
+      await ready.waitFor();
+      const { reached, missing } = await focusRingsOf(page);
+      expect({ name, missing }).toEqual({ name, missing: [] });
+      expect(reached).toBeGreaterThanOrEqual(atLeast);
+    };
+    await expectRings('sign-in', 4, page.getByLabel('Tenant'));
+    await signIn(page, { tenantId, role: 'superuser' });
+    await expectRings('import wizard', 9, page.getByTestId('drop-zone'));
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    await expectRings('users', 15, page.getByTestId('users-table'));
+    await context.close();
+  });
+
+  it('notices a page whose focus ring is gone (the check above can fail)', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    await page.goto(inject('consoleUrl'));
+    await page.getByLabel('Tenant').waitFor();
+    // Through the CSSOM, which the console's CSP allows (it refuses an added <style>).
+    await page.evaluate(() => {
+      const sheet = (
+        globalThis as unknown as { document: { styleSheets: { insertRule(rule: string): void }[] } }
+      ).document.styleSheets[0];
+      sheet?.insertRule('* { outline: none !important; box-shadow: none !important; }');
+    });
+    const { missing } = await focusRingsOf(page);
+    expect(missing.length).toBeGreaterThanOrEqual(4);
+    await context.close();
+  });
+
+  it('moves focus into the roles dialog, keeps Tab inside it, and gives focus back on Escape or Cancel', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const tenantId = e2eTenant();
+    await signIn(page, { tenantId, role: 'superuser' });
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    const opener = page.getByRole('button', { name: `Change roles of admin@${tenantId}.test` });
+    const dialog = page.getByTestId('roles-dialog');
+
+    for (const close of ['Escape', 'Cancel'] as const) {
+      await tabTo(page, opener);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      expect(await dialog.locator(':focus').count()).toBe(1);
+      // More presses than the dialog has controls, both ways round: focus never leaves it.
+      for (const key of [...Array(8).fill('Tab'), ...Array(8).fill('Shift+Tab')]) {
+        await page.keyboard.press(key);
+        expect(await dialog.locator(':focus').count()).toBe(1);
+      }
+      if (close === 'Escape') await page.keyboard.press('Escape');
+      else {
+        await tabTo(page, dialog.getByRole('button', { name: 'Cancel' }));
+        await page.keyboard.press('Enter');
+      }
+      await dialog.waitFor({ state: 'detached' });
+      expect(await isFocused(opener)).toBe(true);
+    }
+    await context.close();
+  });
+
+  it('opens the create-user form from its summary with the keyboard', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await tabTo(page, page.locator('summary', { hasText: 'Create a user' }));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await isFocused(page.getByTestId('new-user-email'))).toBe(true);
+    await context.close();
+  });
+
+  it.each(['Enter', 'Space'])(
+    'opens the file picker from the drop zone with the keyboard (%s)',
+    async (key) => {
+      const context = await newConsoleContext(browser());
+      const page = await context.newPage();
+      await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
+      // Listening first: Playwright turns on its file chooser interception only once someone listens.
+      const chooser = page.waitForEvent('filechooser', { timeout: 5_000 });
+      await tabTo(page, page.getByTestId('drop-zone').getByRole('button', { name: 'Choose a file…' }));
+      await page.keyboard.press(key);
+      expect((await chooser).isMultiple()).toBe(false);
+      await context.close();
+    },
+  );
+});
