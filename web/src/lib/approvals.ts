@@ -1,24 +1,11 @@
-/** An approval as `GET /internal/approvals` lists it (docs/api.md "Approvals"); no schema in the contract yet. */
-export interface Approval {
-  readonly approvalId: string;
-  readonly subject:
-    | { readonly type: 'bulk_import'; readonly taskId: string; readonly run: number }
-    | { readonly type: 'batch_assign'; readonly assignmentId: string };
-  readonly risk: 'low' | 'medium' | 'high';
-  readonly approverRole: string;
-  readonly requestedBy: string;
-  readonly grants: number;
-  readonly summary: string;
-  readonly status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
-  readonly createdAt: string;
-  readonly slaDueAt: string;
-  readonly expiresAt: string;
-  readonly decision?: {
-    readonly decidedBy?: string;
-    readonly decidedAt: string;
-    readonly justification?: string;
-  };
-}
+import type { components, paths } from '../../../clients/muster-api';
+import { countOf } from './progress';
+
+/** An approval and a page of them, as the OpenAPI document declares `GET /internal/approvals`. */
+export type Approval = components['schemas']['Approval'];
+export type ApprovalFinding = Approval['findings'][number];
+export type ApprovalPage =
+  paths['/internal/approvals']['get']['responses'][200]['content']['application/json'];
 
 export const MAX_JUSTIFICATION_LENGTH = 2000;
 
@@ -40,4 +27,20 @@ export function describeSubject(subject: Approval['subject']): string {
   return subject.type === 'bulk_import'
     ? `Bulk import ${subject.taskId}, run ${subject.run}`
     : `Batch assignment ${subject.assignmentId}`;
+}
+
+/** The heading of an approval's findings; says so when the approval keeps fewer than there are. */
+export function findingsHeading(approval: Pick<Approval, 'findings' | 'findingCount'>): string {
+  const all = Math.max(approval.findingCount, approval.findings.length);
+  if (all === 0) return 'No findings beyond the risk of what is granted';
+  const heading = countOf(all, 'finding');
+  return all > approval.findings.length
+    ? `${heading} (the first ${approval.findings.length} shown)`
+    : heading;
+}
+
+/** Who or what a finding is about: the member, the bundle, both, or the request as a whole. */
+export function findingTarget(finding: ApprovalFinding): string {
+  const parts = [finding.member, finding.bundleId].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? parts.join(' · ') : 'the request';
 }

@@ -4,7 +4,10 @@ import { Empty, Loading, Notice, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import {
   type Approval,
+  type ApprovalPage,
   describeSubject,
+  findingsHeading,
+  findingTarget,
   justificationProblem,
   MAX_JUSTIFICATION_LENGTH,
 } from '../lib/approvals';
@@ -25,7 +28,7 @@ export function ApprovalsPage() {
   const load = async (token: string | undefined, append: boolean) => {
     setProblem(undefined);
     try {
-      const page = await unwrap<{ items: Approval[]; nextToken?: string }>(
+      const page = await unwrap<ApprovalPage>(
         api.GET('/internal/approvals', {
           params: { query: { status, limit: 25, ...(token ? { nextToken: token } : {}) } },
         }),
@@ -173,7 +176,39 @@ function ApprovalCard({ approval, onDecided }: { approval: Approval; onDecided: 
           </dd>
         </div>
       </dl>
-      {approval.decision?.justification && <p className="quote">“{approval.decision.justification}”</p>}
+      {approval.note && (
+        <figure className="note" data-testid="approval-note">
+          <figcaption>Note from the requester</figcaption>
+          <blockquote>{approval.note}</blockquote>
+        </figure>
+      )}
+      <section className="findings" aria-labelledby={`${ids}-findings`} data-testid="approval-findings">
+        <h3 id={`${ids}-findings`}>{findingsHeading(approval)}</h3>
+        {approval.findings.length > 0 && (
+          <ul className="finding-list">
+            {approval.findings.map((finding, index) => (
+              <li
+                // biome-ignore lint/suspicious/noArrayIndexKey: findings repeat their code and target; their order is stable.
+                key={index}
+                data-testid="approval-finding"
+                data-code={finding.code}
+              >
+                <span className={`tag severity-${finding.severity}`}>{finding.code}</span>{' '}
+                <strong>{findingTarget(finding)}</strong>: {finding.message}{' '}
+                <span className="finding-suggestion">{finding.suggestion}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {approval.decision?.justification && (
+        <figure className="note">
+          <figcaption>
+            Decision {approval.decision.decidedBy ? `by ${approval.decision.decidedBy}` : ''}
+          </figcaption>
+          <blockquote>{approval.decision.justification}</blockquote>
+        </figure>
+      )}
       {pending && (
         <form className="form" onSubmit={(event) => void decide('APPROVE', event)}>
           <label htmlFor={`${ids}-justification`}>
