@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The life of an import task (DESIGN.md). */
 export const TASK_STATUSES = [
   'VALIDATING',
@@ -40,3 +42,18 @@ export const EMPTY_COUNTS: TaskCounts = {
   grantsApproved: 0,
   grantsRejected: 0,
 };
+
+const count = z.number().int().min(0);
+
+/** The counts a task view answers: every one present, grants settled by an approval included. */
+export const taskCountsSchema = z.strictObject({
+  total: count,
+  valid: count,
+  invalid: count,
+  succeeded: count,
+  failed: count,
+  pendingApproval: count,
+  notified: count,
+  grantsApproved: count,
+  grantsRejected: count,
+}) satisfies z.ZodType<TaskCounts>;

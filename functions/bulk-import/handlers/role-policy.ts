@@ -29,6 +29,7 @@ export const getRolePolicy = principalRoute(
     permission: 'users.import',
     flag: 'user-bulk-import',
     operation: 'GetDefaultRolePolicy',
+    responseBody: rolePolicySchema,
   },
   async ({ caller }) => ({ statusCode: 200, body: await policies.get(caller.tenantId) }),
 );
@@ -40,6 +41,7 @@ export const putRolePolicy = principalRoute(
     flag: 'user-bulk-import',
     operation: 'PutDefaultRolePolicy',
     body: rolePolicySchema,
+    responseBody: rolePolicySchema,
   },
   async ({ caller, body }) => ({ statusCode: 200, body: await replaceRolePolicy(deps, caller, body) }),
 );

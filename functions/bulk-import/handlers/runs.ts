@@ -9,7 +9,7 @@ import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { bulkImportWorkflowConfig, tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
-import { commitImport, redriveRun, retryFailedRows } from '../use-cases/provisioning-runs';
+import { commitImport, importRunSchema, redriveRun, retryFailedRows } from '../use-cases/provisioning-runs';
 
 const config = loadConfig(tableConfig.extend(bulkImportWorkflowConfig.shape));
 const documents = createDocumentClient();
@@ -23,7 +23,12 @@ const resolvePrincipal = principalResolver(
   new DirectoryRepository(documents, config.TABLE_NAME),
   grantsOnTable(documents, config.TABLE_NAME),
 );
-const guard = { resolvePrincipal, permission: 'users.import', flag: 'user-bulk-import' } as const;
+const guard = {
+  resolvePrincipal,
+  permission: 'users.import',
+  flag: 'user-bulk-import',
+  responseBody: importRunSchema,
+} as const;
 const taskId = z.string().regex(/^t_[0-9a-z]{26}$/, 'must be a taskId');
 
 export const commit = principalRoute(

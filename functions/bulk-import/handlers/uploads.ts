@@ -11,7 +11,9 @@ import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { importSettingsConfig } from '../runtime-config';
 import {
   createUpload as createUploadUseCase,
+  importUploadSchema,
   startValidation as startValidationUseCase,
+  validationStartedSchema,
 } from '../use-cases/uploads';
 
 const config = loadConfig(tableConfig.extend(uploadsConfig.shape).extend(importSettingsConfig.shape));
@@ -32,6 +34,7 @@ export const createUpload = principalRoute(
   {
     ...guard,
     operation: 'CreateImportUpload',
+    responseBody: importUploadSchema,
     body: z.strictObject({
       fileName: z.string().trim().min(1).max(255),
       sizeBytes: z.number().int().positive().optional(),
@@ -44,6 +47,7 @@ export const startValidation = principalRoute(
   {
     ...guard,
     operation: 'StartImportValidation',
+    responseBody: validationStartedSchema,
     body: z.strictObject({
       fileId: z.string().regex(/^f_[0-9a-z]{26}$/, 'must be a fileId returned by /uploads'),
     }),

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Caller } from '../../identity/caller';
 import { executionArnOf, type WorkflowClient } from '../../shared/aws/workflow-client';
 import { ConflictError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { endedOnItsApproval } from '../domain/execution-status';
+import { TASK_STATUSES } from '../domain/import-task';
 import { findTask } from './task-view';
 
 export interface ProvisioningRunsDeps {
@@ -20,6 +22,14 @@ export interface RunInput extends Record<string, unknown> {
   readonly sendWelcome: boolean;
   readonly correlationId: string;
 }
+
+/** What commit, retry and redrive answer: the run that provisions the task now. */
+export const importRunSchema = z.strictObject({
+  taskId: z.string(),
+  status: z.enum(TASK_STATUSES),
+  run: z.number().int().min(1),
+});
+type ImportRun = z.infer<typeof importRunSchema>;
 
 /** Each run has its own execution name, so starting the same run twice is one execution. */
 export function executionName(taskId: string, run: number): string {
@@ -47,7 +57,7 @@ export async function commitImport(
   deps: ProvisioningRunsDeps,
   caller: Caller,
   request: { taskId: string; sendWelcome: boolean; approvalNote?: string },
-) {
+): Promise<ImportRun> {
   const task = await findTask(deps, caller.tenantId, request.taskId);
   if (isFirstRunCommitted(task)) return resumeFirstRun(deps, task);
   if (task.status === 'VALIDATED' && task.counts.valid === 0) {
@@ -83,7 +93,7 @@ function isFirstRunCommitted(task: ImportTask): boolean {
 }
 
 /** Starts (or finds) the first run with what its commit recorded, so every commit names the same execution. */
-async function resumeFirstRun(deps: ProvisioningRunsDeps, task: ImportTask) {
+async function resumeFirstRun(deps: ProvisioningRunsDeps, task: ImportTask): Promise<ImportRun> {
   await startRun(
     deps,
     task.tenantId,
@@ -100,7 +110,11 @@ async function resumeFirstRun(deps: ProvisioningRunsDeps, task: ImportTask) {
  * are never touched, and the counts stay true because they are derived from each row's latest
  * outcome.
  */
-export async function retryFailedRows(deps: ProvisioningRunsDeps, caller: Caller, taskId: string) {
+export async function retryFailedRows(
+  deps: ProvisioningRunsDeps,
+  caller: Caller,
+  taskId: string,
+): Promise<ImportRun> {
   const task = await findTask(deps, caller.tenantId, taskId);
   if (task.status === 'PROVISIONING') return { taskId, status: task.status, run: task.run };
   if (task.status === 'AWAITING_APPROVAL') {
@@ -137,7 +151,11 @@ export async function retryFailedRows(deps: ProvisioningRunsDeps, caller: Caller
  * conditionally, so of two concurrent redrives one wins; should AWS refuse the redrive, it is FAILED
  * again. Steps are idempotent per (task, row): nothing the run did before is done twice.
  */
-export async function redriveRun(deps: ProvisioningRunsDeps, caller: Caller, taskId: string) {
+export async function redriveRun(
+  deps: ProvisioningRunsDeps,
+  caller: Caller,
+  taskId: string,
+): Promise<ImportRun> {
   const task = await findTask(deps, caller.tenantId, taskId);
   if (task.run === 0) {
     throw new ConflictError('NOTHING_TO_REDRIVE', `The task is ${task.status}: it was never committed.`);

@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import type { ObjectStore } from '../../shared/aws/object-store';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
+import { pageSchema } from '../../shared/http/page-token';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
-import { parseIssueLine } from '../adapters/issue-codec';
+import { issueLineSchema, parseIssueLine } from '../adapters/issue-codec';
 import { requireTenantKey } from '../domain/artifact-keys';
+import { TASK_STATUSES, taskCountsSchema } from '../domain/import-task';
 import type { ImportIssue } from '../domain/issues';
 import { progressCounts } from '../domain/row-outcome';
 
@@ -12,6 +15,30 @@ export interface TaskViewDeps {
 }
 
 const DOWNLOAD_URL_TTL_SECONDS = 900;
+
+const downloadLink = (what: string) =>
+  z.string().optional().describe(`A signed link to ${what}, valid for 15 minutes; absent until it exists.`);
+
+/** `GET .../:taskId`, the task as the API shows it (docs/api.md). */
+export const importTaskViewSchema = z.strictObject({
+  taskId: z.string(),
+  fileId: z.string(),
+  fileName: z.string(),
+  status: z.enum(TASK_STATUSES),
+  counts: taskCountsSchema.describe("While PROVISIONING, the current run's progress."),
+  run: z.number().int().min(0).describe('Provisioning runs so far: 0 before commit, +1 per retry.'),
+  failureReason: z.string().optional(),
+  reportUrl: downloadLink('the validation report (CSV)'),
+  reportXlsxUrl: downloadLink('the validation report (XLSX)'),
+  successExportUrl: downloadLink('the rows created (CSV)'),
+  failedExportUrl: downloadLink('the rows that failed (CSV)'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ImportTaskView = z.infer<typeof importTaskViewSchema>;
+
+/** `GET .../:taskId/errors`: validation issues in row order, file-level ones (`row: null`) first. */
+export const importIssuesPageSchema = pageSchema(issueLineSchema).strict();
 
 export async function findTask(
   deps: { readonly tasks: Pick<ImportTaskRepository, 'getTask'> },
@@ -25,7 +52,11 @@ export async function findTask(
 }
 
 /** `GET .../:taskId`: status, counts (live while provisioning), and download links. */
-export async function describeTask(deps: TaskViewDeps, tenantId: string, taskId: string) {
+export async function describeTask(
+  deps: TaskViewDeps,
+  tenantId: string,
+  taskId: string,
+): Promise<ImportTaskView> {
   const task = await findTask(deps, tenantId, taskId);
   const counts =
     task.status === 'PROVISIONING'

@@ -1,9 +1,11 @@
 import { ulid } from 'ulid';
+import { z } from 'zod';
 import type { Caller } from '../../identity/caller';
 import type { ObjectStore } from '../../shared/aws/object-store';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { ImportTask, ImportTaskRepository } from '../adapters/import-task-repository';
 import { artifactKeys, taskIdOf } from '../domain/artifact-keys';
+import { TASK_STATUSES } from '../domain/import-task';
 import { isMacroWorkbookName, macroWorkbook } from '../parsing/detect-format';
 import type { ImportSettings } from '../runtime-config';
 
@@ -16,6 +18,23 @@ export interface UploadsDeps {
 
 const ACCEPTED_EXTENSIONS = ['.csv', '.xlsx', '.txt'];
 
+/** `POST .../uploads`: where and how to send the file. */
+export const importUploadSchema = z.strictObject({
+  fileId: z.string(),
+  uploadUrl: z.string().describe('Send the file here as a multipart form: `fields`, then `file`.'),
+  method: z.literal('POST'),
+  headers: z.record(z.string(), z.string()),
+  fields: z.record(z.string(), z.string()),
+  maxBytes: z.number().int(),
+  expiresAt: z.string(),
+});
+
+/** `POST .../validation`: the file's task (the same one however often it is asked). */
+export const validationStartedSchema = z.strictObject({
+  taskId: z.string(),
+  status: z.enum(TASK_STATUSES),
+});
+
 /**
  * `POST .../uploads`: a presigned POST for one new file under the caller's tenant. The key is
  * made of ids we generate; the file name is kept as metadata only.
@@ -24,7 +43,7 @@ export async function createUpload(
   deps: UploadsDeps,
   caller: Caller,
   request: { fileName: string; sizeBytes?: number },
-) {
+): Promise<z.infer<typeof importUploadSchema>> {
   const extension = request.fileName.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
   if (isMacroWorkbookName(request.fileName)) {
     const refusal = macroWorkbook();

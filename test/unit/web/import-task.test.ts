@@ -8,6 +8,7 @@ import {
   IMPORT_STATUSES,
   type ImportCounts,
   type ImportIssue,
+  type ImportIssueCode,
   isSettled,
   issueCodeCounts,
   runProgress,
@@ -27,13 +28,13 @@ const counts = (overrides: Partial<ImportCounts> = {}): ImportCounts => ({
   ...overrides,
 });
 
-const issue = (row: number | null, code: string, column: string | null = 'email'): ImportIssue => ({
+const issue = (row: number | null, code: ImportIssueCode, column: string | null = 'email'): ImportIssue => ({
   row,
   column,
   code,
   severity: 'error',
   message: `${code} on ${row}`,
-  suggestion: null,
+  suggestion: '',
 });
 
 describe('task status', () => {
@@ -90,11 +91,11 @@ describe('issues', () => {
   });
 
   it('filters by the chosen codes, keeping row order; no code chosen shows all', () => {
-    expect(filterIssues(issues, new Set(['INVALID_EMAIL', 'REQUIRED'])).map((item) => item.row)).toEqual([
-      3, 7, 7, 40,
-    ]);
+    expect(
+      filterIssues(issues, new Set<ImportIssueCode>(['INVALID_EMAIL', 'REQUIRED'])).map((item) => item.row),
+    ).toEqual([3, 7, 7, 40]);
     expect(filterIssues(issues, new Set())).toEqual(issues);
-    expect(filterIssues(issues, new Set(['TOO_LONG']))).toEqual([]);
+    expect(filterIssues(issues, new Set<ImportIssueCode>(['TOO_LONG']))).toEqual([]);
   });
 
   it('jumps to the row, or the next row with an issue, skipping file-level issues', () => {

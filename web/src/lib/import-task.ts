@@ -1,65 +1,31 @@
-/**
- * The bulk import's task and issues as docs/api.md describes them. The OpenAPI document has no
- * response schemas for these routes yet (they are "a JSON object"), so the console names them here.
- */
-export const IMPORT_STATUSES = [
-  'VALIDATING',
-  'VALIDATED',
-  'VALIDATION_FAILED',
-  'PROVISIONING',
-  'AWAITING_APPROVAL',
-  'COMPLETED',
-  'COMPLETED_WITH_ERRORS',
-  'FAILED',
-] as const;
-export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+import type { components, paths } from '../../../clients/muster-api';
 
-export interface ImportCounts {
-  readonly total: number;
-  readonly valid: number;
-  readonly invalid: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly pendingApproval: number;
-  readonly notified: number;
-  readonly grantsApproved: number;
-  readonly grantsRejected: number;
-}
+const IMPORTS = '/internal/iam/users/bulk-import';
+type JsonOf<TResponse> = TResponse extends { content: { 'application/json': infer TBody } } ? TBody : never;
 
-export interface ImportTask {
-  readonly taskId: string;
-  readonly fileId: string;
-  readonly fileName: string;
-  readonly status: ImportStatus;
-  readonly counts: ImportCounts;
-  readonly run: number;
-  readonly failureReason?: string;
-  readonly reportUrl?: string;
-  readonly reportXlsxUrl?: string;
-  readonly successExportUrl?: string;
-  readonly failedExportUrl?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** The bulk import's task, issues and upload target, as the OpenAPI document declares them. */
+export type ImportTask = components['schemas']['ImportTask'];
+export type ImportStatus = ImportTask['status'];
+export type ImportCounts = ImportTask['counts'];
+export type ImportIssue = components['schemas']['ImportIssue'];
+export type ImportIssueCode = ImportIssue['code'];
+export type ImportUpload = components['schemas']['ImportUpload'];
+export type ImportRun = components['schemas']['ImportRun'];
+export type ValidationStarted = JsonOf<paths[`${typeof IMPORTS}/validation`]['post']['responses'][202]>;
+export type ImportIssuesPage = JsonOf<paths[`${typeof IMPORTS}/{taskId}/errors`]['get']['responses'][200]>;
 
-export interface ImportIssue {
-  /** `null` for a file-level issue. */
-  readonly row: number | null;
-  readonly column: string | null;
-  readonly code: string;
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-  readonly suggestion?: string | null;
-}
-
-export interface ImportUpload {
-  readonly fileId: string;
-  readonly uploadUrl: string;
-  readonly method: 'POST';
-  readonly fields: Record<string, string>;
-  readonly maxBytes: number;
-  readonly expiresAt: string;
-}
+/** Every status, in the order a task lives them: a status the contract adds or drops fails the build here. */
+const STATUS_ORDER = {
+  VALIDATING: true,
+  VALIDATED: true,
+  VALIDATION_FAILED: true,
+  PROVISIONING: true,
+  AWAITING_APPROVAL: true,
+  COMPLETED: true,
+  COMPLETED_WITH_ERRORS: true,
+  FAILED: true,
+} as const satisfies Record<ImportStatus, true>;
+export const IMPORT_STATUSES = Object.keys(STATUS_ORDER) as ImportStatus[];
 
 /** The wizard's step for a task's status: where the page goes back to after a reload or a poll. */
 export type WizardStage = 'validating' | 'review' | 'provisioning' | 'finished';
@@ -105,8 +71,8 @@ export function runProgress(counts: Pick<ImportCounts, 'succeeded' | 'failed' | 
 }
 
 /** The codes among the issues with how many of each, most frequent first, for the filter. */
-export function issueCodeCounts(issues: readonly ImportIssue[]): { code: string; count: number }[] {
-  const counts = new Map<string, number>();
+export function issueCodeCounts(issues: readonly ImportIssue[]): { code: ImportIssueCode; count: number }[] {
+  const counts = new Map<ImportIssueCode, number>();
   for (const issue of issues) counts.set(issue.code, (counts.get(issue.code) ?? 0) + 1);
   return [...counts]
     .map(([code, count]) => ({ code, count }))
@@ -114,7 +80,10 @@ export function issueCodeCounts(issues: readonly ImportIssue[]): { code: string;
 }
 
 /** The issues with one of the chosen codes (all of them when none is chosen), in their row order. */
-export function filterIssues(issues: readonly ImportIssue[], codes: ReadonlySet<string>): ImportIssue[] {
+export function filterIssues(
+  issues: readonly ImportIssue[],
+  codes: ReadonlySet<ImportIssueCode>,
+): ImportIssue[] {
   return codes.size === 0 ? [...issues] : issues.filter((issue) => codes.has(issue.code));
 }
 

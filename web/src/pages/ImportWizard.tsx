@@ -9,10 +9,13 @@ import {
   fileProblem,
   formatBytes,
   type ImportIssue,
+  type ImportIssuesPage,
+  type ImportRun,
   type ImportTask,
   type ImportUpload,
   runProgress,
   stageOf,
+  type ValidationStarted,
 } from '../lib/import-task';
 import { countOf, estimateProgress, formatDuration, type ProgressSample } from '../lib/progress';
 import { FileDrop } from './import/FileDrop';
@@ -121,11 +124,11 @@ export function ImportWizard() {
   );
 }
 
-async function startValidation(fileId: string): Promise<{ taskId: string }> {
+async function startValidation(fileId: string): Promise<ValidationStarted> {
   // The bucket's notification may lag the upload a moment: FILE_NOT_UPLOADED then means "not yet".
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await unwrap<{ taskId: string }>(
+      return await unwrap<ValidationStarted>(
         api.POST('/internal/iam/users/bulk-import/validation', { body: { fileId } }),
       );
     } catch (error) {
@@ -200,6 +203,7 @@ function TaskView({
       aria-labelledby="task-title"
       data-testid="import-task"
       data-status={task.status}
+      data-run={task.run}
     >
       <h2 id="task-title">
         {task.fileName}{' '}
@@ -283,7 +287,7 @@ function useIssues(taskId: string) {
       const issues: ImportIssue[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await unwrap<{ items: ImportIssue[]; nextToken?: string }>(
+        const page = await unwrap<ImportIssuesPage>(
           api.GET('/internal/iam/users/bulk-import/{taskId}/errors', {
             params: { path: { taskId }, query: { limit: 1000, ...(nextToken ? { nextToken } : {}) } },
           }),
@@ -335,7 +339,7 @@ function CommitForm({ task, onCommitted }: { task: ImportTask; onCommitted: () =
     setBusy(true);
     setProblem(undefined);
     try {
-      await unwrap(
+      await unwrap<ImportRun>(
         api.POST('/internal/iam/users/bulk-import/commit', {
           body: {
             taskId: task.taskId,
@@ -421,7 +425,7 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
       setProblem(undefined);
       const params = { params: { path: { taskId: task.taskId } } };
       try {
-        await unwrap(
+        await unwrap<ImportRun>(
           how === 'retry'
             ? api.POST('/internal/iam/users/bulk-import/{taskId}/retry', params)
             : api.POST('/internal/iam/users/bulk-import/{taskId}/redrive', params),

@@ -1,11 +1,17 @@
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { DataTable } from '../../components/DataTable';
 import { Empty } from '../../components/states';
-import { filterIssues, firstIssueAtOrAfter, type ImportIssue, issueCodeCounts } from '../../lib/import-task';
+import {
+  filterIssues,
+  firstIssueAtOrAfter,
+  type ImportIssue,
+  type ImportIssueCode,
+  issueCodeCounts,
+} from '../../lib/import-task';
 
 /** The validation issues inline: filter by code, jump to a row; the full list is the report download. */
 export function IssuesTable({ issues, truncated }: { issues: readonly ImportIssue[]; truncated: boolean }) {
-  const [codes, setCodes] = useState<ReadonlySet<string>>(new Set());
+  const [codes, setCodes] = useState<ReadonlySet<ImportIssueCode>>(new Set());
   const [jumpTo, setJumpTo] = useState('');
   const [jumpMessage, setJumpMessage] = useState('');
   const [highlighted, setHighlighted] = useState<number>();
@@ -14,7 +20,7 @@ export function IssuesTable({ issues, truncated }: { issues: readonly ImportIssu
   const codeCounts = useMemo(() => issueCodeCounts(issues), [issues]);
   const shown = useMemo(() => filterIssues(issues, codes), [issues, codes]);
 
-  const toggle = (code: string) =>
+  const toggle = (code: ImportIssueCode) =>
     setCodes((current) => {
       const next = new Set(current);
       if (next.has(code)) next.delete(code);
