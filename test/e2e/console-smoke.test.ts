@@ -66,6 +66,7 @@ describe('the console in Chromium', () => {
       await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
       const navigation = page.getByRole('navigation', { name: 'Console' });
       for (const [link, name] of [
+        ['Imports', 'imports'],
         ['Users', 'users'],
         ['Approvals', 'approvals'],
         ['Audit', 'audit'],

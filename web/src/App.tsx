@@ -1,8 +1,10 @@
 import { type MouseEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Loading, ProblemBanner } from './components/states';
+import { taskSearchOf } from './lib/imports';
 import { type Page, pageOf, pathOf } from './lib/routes';
 import { ApprovalsPage } from './pages/ApprovalsPage';
 import { AuditPage } from './pages/AuditPage';
+import { ImportsPage } from './pages/ImportsPage';
 import { ImportWizard } from './pages/ImportWizard';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
@@ -10,15 +12,16 @@ import { type Me, useSession } from './session';
 
 const BASE = import.meta.env.BASE_URL;
 
-function useLocationPage(): [Page, (page: Page) => void] {
+/** The page in the address; `navigate` may carry a query string (`?task=` for the wizard). */
+function useLocationPage(): [Page, (page: Page, search?: string) => void] {
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname, BASE));
   useEffect(() => {
     const onPop = () => setPage(pageOf(window.location.pathname, BASE));
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
-  const navigate = useCallback((next: Page) => {
-    window.history.pushState(null, '', pathOf(next, BASE));
+  const navigate = useCallback((next: Page, search = '') => {
+    window.history.pushState(null, '', `${pathOf(next, BASE)}${search}`);
     setPage(next);
   }, []);
   return [page, navigate];
@@ -26,6 +29,7 @@ function useLocationPage(): [Page, (page: Page) => void] {
 
 const NAV: { page: Page; label: string; visible: (me: Me) => boolean }[] = [
   { page: 'import', label: 'Import users', visible: () => true },
+  { page: 'imports', label: 'Imports', visible: () => true },
   // Phase B of seed 003: the management UI shows only while user_mgmt_ui is on (reported by /v1/me).
   { page: 'users', label: 'Users', visible: (me) => me.flags.user_mgmt_ui === true },
   { page: 'approvals', label: 'Approvals', visible: () => true },
@@ -103,6 +107,12 @@ export function App() {
       </header>
       <main id="main" className="page" ref={main} tabIndex={-1}>
         {shown === 'import' && <ImportWizard />}
+        {shown === 'imports' && (
+          <ImportsPage
+            taskAddress={(taskId) => `${pathOf('import', BASE)}${taskSearchOf(taskId)}`}
+            onOpen={(taskId) => navigate('import', taskSearchOf(taskId))}
+          />
+        )}
         {shown === 'users' && <UsersPage me={me} />}
         {shown === 'approvals' && <ApprovalsPage />}
         {shown === 'audit' && <AuditPage />}

@@ -1,9 +1,10 @@
 /** The console's pages, addressed under its base path (`/console/` when served by the API's origin). */
-export const PAGES = ['import', 'users', 'approvals', 'audit', 'sign-in'] as const;
+export const PAGES = ['import', 'imports', 'users', 'approvals', 'audit', 'sign-in'] as const;
 export type Page = (typeof PAGES)[number];
 
 const PAGE_PATHS: Record<Page, string> = {
   import: '',
+  imports: 'imports',
   users: 'users',
   approvals: 'approvals',
   audit: 'audit',
