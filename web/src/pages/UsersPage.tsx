@@ -7,8 +7,9 @@ import { Empty, Loading, Notice, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import { ifMatch, NO_FILTERS, parseRoles, type UserFilters, userQuery } from '../lib/users';
 import type { Me } from '../session';
+import { EntitlementsDialog } from './users/EntitlementsDialog';
 
-const USER_COLUMNS = ['Email', 'Name', 'Status', 'Roles', 'Groups'];
+const USER_COLUMNS = ['Email', 'Name', 'Status', 'Roles', 'Groups', 'Actions'];
 
 type User = components['schemas']['User'];
 type Page = { items: User[]; nextToken?: string };
@@ -26,6 +27,7 @@ export function UsersPage({ me }: { me: Me }) {
   const [attempt, setAttempt] = useState(0);
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<User>();
+  const [viewing, setViewing] = useState<User>();
   const ids = useId();
   const token = pageTokens.at(-1);
 
@@ -116,11 +118,7 @@ export function UsersPage({ me }: { me: Me }) {
         </Empty>
       )}
       {page && page.items.length > 0 && (
-        <DataTable
-          testId="users-table"
-          caption="Users"
-          columns={canManage ? [...USER_COLUMNS, 'Actions'] : USER_COLUMNS}
-        >
+        <DataTable testId="users-table" caption="Users" columns={USER_COLUMNS}>
           {page.items.map((user) => (
             <UserRow
               key={user.userId}
@@ -128,6 +126,7 @@ export function UsersPage({ me }: { me: Me }) {
               canManage={canManage}
               onChanged={replace}
               onEditRoles={() => setEditing(user)}
+              onViewEntitlements={() => setViewing(user)}
             />
           ))}
         </DataTable>
@@ -148,6 +147,7 @@ export function UsersPage({ me }: { me: Me }) {
           Next page
         </button>
       </div>
+      {viewing && <EntitlementsDialog user={viewing} onClose={() => setViewing(undefined)} />}
       {editing && (
         <RolesDialog
           user={editing}
@@ -167,11 +167,13 @@ function UserRow({
   canManage,
   onChanged,
   onEditRoles,
+  onViewEntitlements,
 }: {
   user: User;
   canManage: boolean;
   onChanged: (user: User, message: string) => void;
   onEditRoles: () => void;
+  onViewEntitlements: () => void;
 }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem>();
@@ -205,24 +207,34 @@ function UserRow({
       </td>
       <td>{user.roles.join(', ') || '—'}</td>
       <td>{user.groups.join(', ') || '—'}</td>
-      {canManage && (
-        <td className="row-actions">
-          <button type="button" onClick={onEditRoles} aria-label={`Change roles of ${user.email}`}>
-            Roles…
-          </button>
-          <button
-            type="button"
-            className={deactivated ? undefined : 'danger'}
-            disabled={busy}
-            onClick={() => void toggle()}
-            aria-label={`${deactivated ? 'Reactivate' : 'Deactivate'} ${user.email}`}
-            data-testid={deactivated ? 'reactivate' : 'deactivate'}
-          >
-            {deactivated ? 'Reactivate' : 'Deactivate'}
-          </button>
-          {problem && <ProblemBanner problem={problem} />}
-        </td>
-      )}
+      <td className="row-actions">
+        <button
+          type="button"
+          onClick={onViewEntitlements}
+          aria-label={`Entitlements of ${user.email}`}
+          data-testid="view-entitlements"
+        >
+          Entitlements…
+        </button>
+        {canManage && (
+          <>
+            <button type="button" onClick={onEditRoles} aria-label={`Change roles of ${user.email}`}>
+              Roles…
+            </button>
+            <button
+              type="button"
+              className={deactivated ? undefined : 'danger'}
+              disabled={busy}
+              onClick={() => void toggle()}
+              aria-label={`${deactivated ? 'Reactivate' : 'Deactivate'} ${user.email}`}
+              data-testid={deactivated ? 'reactivate' : 'deactivate'}
+            >
+              {deactivated ? 'Reactivate' : 'Deactivate'}
+            </button>
+            {problem && <ProblemBanner problem={problem} />}
+          </>
+        )}
+      </td>
     </tr>
   );
 }
