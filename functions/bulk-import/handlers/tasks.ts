@@ -12,7 +12,12 @@ import { ImportTaskRepository } from '../adapters/import-task-repository';
 import { listedImportSchema } from '../domain/import-listing';
 import { TASK_STATUSES } from '../domain/import-task';
 import { listImports, MAX_IMPORTS_PAGE } from '../use-cases/list-imports';
-import { describeTask, listIssues } from '../use-cases/task-view';
+import {
+  describeTask,
+  importIssuesPageSchema,
+  importTaskViewSchema,
+  listIssues,
+} from '../use-cases/task-view';
 
 const config = loadConfig(tableConfig.extend(reportsConfig.shape));
 const documents = createDocumentClient();
@@ -46,7 +51,7 @@ export const listTasks = principalRoute(
 );
 
 export const getTask = principalRoute(
-  { ...guard, operation: 'GetImportTask', params: taskPath },
+  { ...guard, operation: 'GetImportTask', params: taskPath, responseBody: importTaskViewSchema },
   async ({ caller, params }) => ({
     statusCode: 200,
     body: await describeTask({ tasks, reports }, caller.tenantId, params.taskId),
@@ -58,6 +63,7 @@ export const listErrors = principalRoute(
     ...guard,
     operation: 'ListImportErrors',
     params: taskPath,
+    responseBody: importIssuesPageSchema,
     query: z.object({
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       nextToken: z.string().max(200).optional(),
