@@ -6,6 +6,7 @@ import {
   recordPageProblems,
   saveScreenshot,
   signIn,
+  waitUntilSettled,
 } from './support/browser';
 
 const browser = chromiumForFile();
@@ -75,6 +76,7 @@ describe('the console in Chromium', () => {
         await navigation.getByRole('link', { name: link, exact: true }).click();
         await page.getByRole('heading', { name: link, level: 1 }).waitFor();
         expect(new URL(page.url()).pathname).toBe(name === 'import' ? '/console/' : `/console/${name}`);
+        await waitUntilSettled(page);
         await saveScreenshot(page, `page-${name}${suffix}`);
       }
       expect(problems).toEqual([]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { fromRepositoryRoot } from '../../../lib/shared/repository';
 
 /** Debian's Chromium, installed by scripts/e2e/ensure-chromium.sh; never a Playwright download. */
@@ -44,6 +44,21 @@ export async function newConsoleContext(
   viewport = { width: 1280, height: 800 },
 ): Promise<BrowserContext> {
   return browser.newContext({ viewport, acceptDownloads: true });
+}
+
+/** What a page shows once it has its data: a table, the empty state, or the import wizard's drop zone. */
+export const SETTLED_CONTENT = 'main table, main [data-testid="empty"], main [data-testid="drop-zone"]';
+
+/**
+ * Waits until the page has loaded what it shows: its content (`content`, a selector) is visible and
+ * no loading state (`data-testid="loading"`, `aria-busy="true"`) is left, so a screenshot taken next
+ * shows the page rather than "Loading…".
+ */
+export async function waitUntilSettled(page: Page, content = SETTLED_CONTENT): Promise<void> {
+  await page.locator(content).first().waitFor();
+  await expect
+    .poll(() => page.locator('main [data-testid="loading"], main [aria-busy="true"]').count())
+    .toBe(0);
 }
 
 /** Saves a full-page screenshot as a test artifact: test/e2e/artifacts/<name>.png. */

@@ -30,7 +30,7 @@ export function ProblemBanner({ problem, onRetry }: { problem: ApiProblem | stri
 
 export function Loading({ label }: { label: string }) {
   return (
-    <p className="loading" role="status" aria-live="polite">
+    <p className="loading" role="status" aria-live="polite" data-testid="loading">
       <span className="spinner" aria-hidden="true" />
       {label}
     </p>
