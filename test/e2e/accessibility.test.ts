@@ -32,9 +32,44 @@ async function auditAtEveryViewport(page: Page, state: string): Promise<string> 
     const violations = await axeViolations(page);
     if (violations.length > 0)
       reports.push(`${state} at ${viewport.name}:\n${describeViolations(violations)}`);
+    const overflow = await sidewaysOverflow(page);
+    if (overflow) reports.push(`${state} at ${viewport.name}: the page scrolls sideways (${overflow})`);
   }
   await page.setViewportSize(VIEWPORTS[0]);
   return reports.join('\n\n');
+}
+
+interface LaidOutElement {
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  readonly outerHTML: string;
+  getBoundingClientRect(): { right: number };
+}
+
+/**
+ * Reflow (WCAG 1.4.10): the page itself must not scroll sideways; a wide table scrolls inside its own
+ * frame. Names the elements reaching past the window's right edge when it does, empty when it does not.
+ */
+function sidewaysOverflow(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as {
+      document: {
+        documentElement: LaidOutElement;
+        querySelectorAll(selector: string): Iterable<LaidOutElement>;
+      };
+    };
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return '';
+    // What reaches past the edge, and what holds more than it shows: the innermost, last, is the cause.
+    const wide = [...document.querySelectorAll('body *')]
+      .filter(
+        (element) =>
+          element.getBoundingClientRect().right > root.clientWidth + 1 ||
+          element.scrollWidth > element.clientWidth + 1,
+      )
+      .map((element) => `${element.outerHTML.split('>')[0]}>`);
+    return `${root.scrollWidth}px wide in ${root.clientWidth}px: ${wide.slice(-6).join(', ')}`;
+  });
 }
 
 function isFocused(locator: Locator): Promise<boolean> {
@@ -138,7 +173,7 @@ async function focusRingsOf(page: Page): Promise<{ reached: number; missing: str
 }
 
 describe('the console for keyboard and assistive technology users', () => {
-  it('has no WCAG 2.1 A/AA violation (axe, contrast included) on any page, at 1280×800 and 390×844', async () => {
+  it('has no WCAG 2.1 A/AA violation (axe, contrast included) and no sideways page scroll on any page, at 1280×800 and 390×844', async () => {
     const tenantId = e2eTenant();
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
