@@ -59,7 +59,15 @@ export class MusterStack extends Stack {
       manifestBucket: reportsBucket,
     });
     const resources: SharedResources = { ...stored, bus, workflows: workflows.workflows };
-    const api = new ApiConstruct(this, 'Api', { resources, routes: ROUTES, authorizer: AUTHORIZER });
+    // The route functions live in a nested stack: 4 resources each would crowd this stack's 500.
+    const api = new ApiConstruct(this, 'Api', {
+      resources,
+      routes: ROUTES,
+      authorizer: AUTHORIZER,
+      functionScope: new NestedStack(this, 'ApiRoutes', {
+        description: `Muster (${settings.name}): the API's route functions, their roles and log groups`,
+      }),
+    });
     const objectNotifications = new ObjectNotificationsConstruct(this, 'ObjectNotifications', {
       resources,
       notifications: OBJECT_NOTIFICATIONS,

@@ -30,6 +30,12 @@ export interface ApiConstructProps {
   readonly resources: SharedResources;
   readonly routes: readonly RouteDefinition[];
   readonly authorizer: Pick<RouteDefinition, 'entry' | 'export' | 'access'>;
+  /**
+   * Where the route functions (with their roles, policies and log groups) are created; the API's own
+   * construct by default. MusterStack gives a nested stack: four resources a route, which would
+   * otherwise crowd CloudFormation's 500-resource limit of the API's stack.
+   */
+  readonly functionScope?: Construct;
 }
 
 /**
@@ -112,9 +118,11 @@ export class ApiConstruct extends Construct {
     });
 
     const routeFunctions = new Map<string, NodejsFunction>();
+    const functionScope = props.functionScope ?? this;
     for (const route of props.routes) {
       const routeKey = `${route.method} ${route.path}`;
-      const fn = createMusterFunction(this, routeFunctionId(route), {
+      // The invoke permission follows the method (LambdaIntegration scopes it there), so it stays here.
+      const fn = createMusterFunction(functionScope, routeFunctionId(route), {
         settings,
         entry: route.entry,
         handlerExport: route.export,

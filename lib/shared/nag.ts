@@ -1,4 +1,4 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Names, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -59,7 +59,7 @@ export function functionVersionsFinding(fn: IFunction): string {
 export function acknowledgeTableIndexGrant(grantee: IConstruct, table: ITable): void {
   acknowledge(
     grantee,
-    `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
+    `AwsSolutions-IAM5[Resource::${arnAsSeenFrom(grantee, table)}/index/*]`,
     'Scoped to the indexes of the single Muster table (GSI1, GSI2), which the access patterns query.',
   );
 }
@@ -81,7 +81,7 @@ export function acknowledgeBucketGrant(grantee: IConstruct, bucket: IBucket, mod
   const name = bucket.node.id;
   acknowledge(
     grantee,
-    bucketObjectsFinding(bucket),
+    bucketObjectsFinding(bucket, grantee),
     `Objects of the ${name} only: object keys are per tenant and per file, so they are only known at run time.`,
   );
   const actions = mode === 'read' ? ['s3:GetObject*', 's3:GetBucket*', 's3:List*'] : ['s3:Abort*'];
@@ -94,15 +94,36 @@ export function acknowledgeBucketGrant(grantee: IConstruct, bucket: IBucket, mod
   }
 }
 
-/** The `Resource::<Bucket.Arn>/*` finding of a grant on every object of a bucket. */
-export function bucketObjectsFinding(bucket: IBucket): string {
-  return `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/*]`;
+/** The `Resource::<Bucket.Arn>/*` finding of a grant on every object of a bucket, as the grantee sees it. */
+export function bucketObjectsFinding(bucket: IBucket, grantee: IConstruct = bucket): string {
+  return `AwsSolutions-IAM5[Resource::${arnAsSeenFrom(grantee, bucket)}/*]`;
+}
+
+/**
+ * How cdk-nag spells a resource's ARN in the grantee's template: `<LogicalId.Arn>` in the resource's
+ * own stack; in a nested stack of it, the parameter CDK passes the ARN through
+ * (`<referenceto<unique id>Arn>`, the `reference-to-` parameter CDK names after the target).
+ */
+function arnAsSeenFrom(grantee: IConstruct, resource: IConstruct): string {
+  const granteeStack = Stack.of(grantee);
+  const resourceStack = Stack.of(resource);
+  if (granteeStack === resourceStack) return `<${logicalIdOf(resource)}.Arn>`;
+  if (granteeStack.nestedStackParent !== resourceStack) {
+    throw new Error(
+      `${grantee.node.path}: a grant on ${resource.node.path} from a stack that is neither its own nor a nested stack of it`,
+    );
+  }
+  return `<referenceto${Names.uniqueId(cfnResourceOf(resource))}Arn>`;
 }
 
 function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(cfnResourceOf(construct));
+}
+
+function cfnResourceOf(construct: IConstruct): CfnElement {
   const resource = construct.node.defaultChild as CfnElement | undefined;
   if (resource === undefined) {
     throw new Error(`${construct.node.path} has no CloudFormation resource to name in a finding`);
   }
-  return Stack.of(construct).getLogicalId(resource);
+  return resource;
 }

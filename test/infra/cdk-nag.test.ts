@@ -49,6 +49,9 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (en
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
   it('has no unacknowledged finding, error or warning', () => {
+    // As `cdk synth` sees the templates: synthesis turns references into a nested stack into its
+    // parameters, which is how a nested function's grants name the table and buckets.
+    app.synth();
     expect(findingsOf(stack)).toEqual([]);
   });
 
@@ -64,6 +67,7 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions on Muster-%s', (en
     const stacks = app.node.findAll().filter((construct) => Stack.isStack(construct));
     expect(stacks.map((found) => found.node.path)).toEqual([
       stack.node.path,
+      `${stack.node.path}/ApiRoutes`,
       `${stack.node.path}/Monitoring`,
       `${stack.node.path}/ConsoleHosting`,
     ]);

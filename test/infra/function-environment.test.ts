@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
@@ -26,7 +27,14 @@ import { createTestApp, defined, environmentOf, settingsFor } from './support';
 
 const settings = settingsFor('dev');
 const stack = new MusterStack(createTestApp(), 'Muster-dev', { settings });
-const template = Template.fromStack(stack);
+/** The parent and each nested stack (route functions live in ApiRoutes), synthesized once. */
+const templates = new Map<Stack, Template>(
+  [stack, ...stack.node.children.filter((construct) => construct instanceof NestedStack)].map((owner) => [
+    owner,
+    Template.fromStack(owner),
+  ]),
+);
+const templateOf = (fn: IFunction): Template => defined(templates.get(Stack.of(fn)), fn.node.path);
 
 function child<TConstruct extends IConstruct>(
   id: string,
@@ -80,7 +88,7 @@ const deployedHandlers: readonly { name: string; entry: string; fn: IFunction }[
 /** The synthesized variables, with each CloudFormation token (`Ref`, `Fn::GetAtt`, …) as a placeholder string. */
 function synthesizedEnvironment(fn: IFunction): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environmentOf(template, fn)).map(([name, value]) => [
+    Object.entries(environmentOf(templateOf(fn), fn)).map(([name, value]) => [
       name,
       typeof value === 'string' ? value : `cfn-token-for-${name.toLowerCase()}`,
     ]),
@@ -121,9 +129,9 @@ const COLD_STARTS_AT_ONCE = 4;
 
 describe('the environment CDK gives each function', () => {
   it('covers every Muster function of the stack', () => {
-    const musterFunctions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => resource.Properties.Environment?.Variables?.MUSTER_ENV === 'dev',
-    );
+    const musterFunctions = [...templates.values()]
+      .flatMap((template) => Object.values(template.findResources('AWS::Lambda::Function')))
+      .filter((resource) => resource.Properties.Environment?.Variables?.MUSTER_ENV === 'dev');
     expect(deployedHandlers).toHaveLength(musterFunctions.length);
   });
 
@@ -165,7 +173,9 @@ const LOCAL_ONLY =
   /^(AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT_URL_\w+|POWERTOOLS_(METRICS_DISABLED|TRACE_ENABLED))$/;
 
 describe('the local handler environment', () => {
-  const deployed = new Set(deployedHandlers.flatMap(({ fn }) => Object.keys(environmentOf(template, fn))));
+  const deployed = new Set(
+    deployedHandlers.flatMap(({ fn }) => Object.keys(environmentOf(templateOf(fn), fn))),
+  );
   const local = handlerEnvironment(
     {
       endpoints: {

@@ -1,4 +1,4 @@
-import { NestedStack } from 'aws-cdk-lib';
+import { type CfnElement, NestedStack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -14,11 +14,18 @@ if (!(monitoring instanceof NestedStack)) throw new Error('no Monitoring nested 
 /** The alarms, topic and dashboard: the nested stack's own template. */
 const template = Template.fromStack(monitoring);
 
+const apiRoutes = stack.node.findChild('ApiRoutes');
+if (!(apiRoutes instanceof NestedStack)) throw new Error('no ApiRoutes nested stack');
+const apiRoutesTemplate = Template.fromStack(apiRoutes);
+
+const logicalIdInParent = (nested: NestedStack) =>
+  stack.getLogicalId(z.custom<CfnElement>().parse(nested.nestedStackResource));
+
 /** What the parent passes the nested stack: its parameter name for each value of the parent's. */
 const passedParameters = Object.entries(
   z
     .record(z.string(), z.unknown())
-    .parse(Object.values(parent.findResources('AWS::CloudFormation::Stack'))[0]?.Properties.Parameters),
+    .parse(parent.toJSON().Resources[logicalIdInParent(monitoring)].Properties.Parameters),
 );
 /** A value of the parent's (a function's `Ref`, a queue's name) as the nested stack sees it. */
 function inMonitoring(parentValue: unknown): unknown {
@@ -45,9 +52,25 @@ const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).m
 );
 
 /** Functions built by createMusterFunction (CDK's own framework functions carry no Powertools settings). */
-const musterFunctionIds = Object.entries(parent.findResources('AWS::Lambda::Function'))
-  .filter(([, resource]) => resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'muster')
-  .map(([id]) => id);
+const musterFunctionsOf = (owner: Template) =>
+  Object.entries(owner.findResources('AWS::Lambda::Function'))
+    .filter(
+      ([, resource]) => resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'muster',
+    )
+    .map(([id]) => id);
+
+/** The route functions' names reach Monitoring from ApiRoutes' outputs, through the parent. */
+const routeFunctionNames = musterFunctionsOf(apiRoutesTemplate).map((id) => {
+  const output = Object.entries(apiRoutesTemplate.findOutputs('*')).find(
+    ([, found]) => JSON.stringify(found.Value) === JSON.stringify({ Ref: id }),
+  );
+  if (!output) throw new Error(`ApiRoutes outputs no name of ${id}`);
+  return { id, name: { 'Fn::GetAtt': [logicalIdInParent(apiRoutes), `Outputs.${output[0]}`] } };
+});
+const musterFunctions = [
+  ...musterFunctionsOf(parent).map((id) => ({ id, name: { Ref: id } })),
+  ...routeFunctionNames,
+];
 
 const alarmsOn = (metricName: string, dimension: unknown) =>
   alarms.filter(
@@ -84,9 +107,10 @@ describe('ObservabilityConstruct', () => {
   });
 
   it('alarms on the errors and throttles of every function', () => {
-    expect(musterFunctionIds.length).toBeGreaterThanOrEqual(6);
-    for (const id of musterFunctionIds) {
-      const dimension = { Name: 'FunctionName', Value: inMonitoring({ Ref: id }) };
+    expect(routeFunctionNames.length).toBeGreaterThanOrEqual(30);
+    expect(musterFunctions.length).toBeGreaterThan(routeFunctionNames.length + 6);
+    for (const { id, name } of musterFunctions) {
+      const dimension = { Name: 'FunctionName', Value: inMonitoring(name) };
       const errors = alarmsOn('Errors', dimension);
       const throttles = alarmsOn('Throttles', dimension);
       expect(errors, `${id} errors`).toHaveLength(1);
