@@ -225,6 +225,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/iam/users/bulk-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List import tasks
+         * @description Needs the permission `users.import`. Answers 404 `ROUTE_NOT_FOUND` while the flag `user-bulk-import` is off.
+         */
+        get: operations["ListImportTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/iam/users/bulk-import/commit": {
         parameters: {
             query?: never;
@@ -510,6 +530,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/users/{userId}/entitlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List user entitlements
+         * @description Needs the permission `users.read`. Answers 404 `ROUTE_NOT_FOUND` while the flag `user_mgmt_core` is off.
+         */
+        get: operations["ListUserEntitlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users/{userId}/reactivate": {
         parameters: {
             query?: never;
@@ -575,6 +615,67 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Approval: {
+            approvalId: string;
+            tenantId: string;
+            subject: {
+                /** @constant */
+                type: "batch_assign";
+                assignmentId: string;
+            } | {
+                /** @constant */
+                type: "bulk_import";
+                taskId: string;
+                run: number;
+            };
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+            approverRole: string;
+            /** @description The userId of who asked for the grants; they may not decide them. */
+            requestedBy: string;
+            grants: number;
+            /** @description What is granted to whom, in one line. */
+            summary: string;
+            /** @description The requester's words for the approver: an import's approvalNote, an assignment's justification. */
+            note?: string;
+            /** @description The least-privilege findings to weigh (at most 50; the assignment's own view has them all). */
+            readonly findings: {
+                code: string;
+                /** @enum {string} */
+                severity: "blocking" | "warning" | "merged";
+                member?: string;
+                bundleId?: string;
+                message: string;
+                suggestion: string;
+            }[];
+            /** @description How many findings the subject has, counting those not listed. */
+            findingCount: number;
+            /** @enum {string} */
+            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED";
+            createdAt: string;
+            slaDueAt: string;
+            expiresAt: string;
+            remindedAt?: string;
+            decision?: {
+                /** @description Absent when the approval EXPIRED unanswered. */
+                decidedBy?: string;
+                decidedAt: string;
+                justification?: string;
+            };
+        };
+        AssignmentFinding: {
+            /** @enum {string} */
+            code: "UNKNOWN_MEMBER" | "DEACTIVATED_MEMBER" | "DUPLICATE_MEMBER" | "UNKNOWN_BUNDLE" | "DUPLICATE_BUNDLE" | "ALREADY_HELD" | "ALREADY_PENDING" | "SOD_CONFLICT" | "INVALID_WINDOW" | "NO_END_DATE" | "BEYOND_MAX_DURATION" | "WIDER_THAN_PEERS" | "SELF_GRANT" | "JUSTIFICATION_REQUIRED";
+            /**
+             * @description blocking: refused while it stands; warning: raises the risk; merged: not granted twice.
+             * @enum {string}
+             */
+            severity: "blocking" | "warning" | "merged";
+            member?: string;
+            bundleId?: string;
+            message: string;
+            suggestion: string;
+        };
         AuditEntry: {
             eventId: string;
             /** @description The event type, e.g. `iam.user.roles_changed`. */
@@ -603,6 +704,51 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        BatchAssignment: {
+            assignmentId: string;
+            /** @enum {string} */
+            status: "QUEUED" | "VALIDATING" | "AWAITING_APPROVAL" | "ACTIVATING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "REJECTED" | "FAILED";
+            /** @enum {string} */
+            risk?: "low" | "medium" | "high";
+            requiresApproval?: boolean;
+            /** @enum {string} */
+            approverRole?: "security_approver" | "tenant_admin";
+            counts: {
+                members: number;
+                grants: number;
+                planned: number;
+                granted: number;
+                merged: number;
+                failed: number;
+                rejected: number;
+            };
+            readonly members: {
+                member: string;
+                userId?: string;
+                /** @enum {string} */
+                outcome: "planned" | "granted" | "merged" | "failed" | "rejected";
+                readonly bundles: {
+                    bundleId: string;
+                    /** @enum {string} */
+                    outcome: "planned" | "granted" | "merged" | "failed" | "rejected";
+                    reason?: string;
+                    entitlementId?: string;
+                }[];
+            }[];
+            readonly approvalChain: {
+                approvalId: string;
+                /** @enum {string} */
+                decision: "APPROVED" | "REJECTED" | "EXPIRED";
+                decidedBy?: string;
+                decidedAt: string;
+                justification?: string;
+            }[];
+            readonly findings: components["schemas"]["AssignmentFinding"][];
+            failureReason?: string;
+            requestedBy: string;
+            createdAt: string;
+            updatedAt: string;
         };
         BatchEnvelope: {
             requests: components["schemas"]["BatchRequest"][];
@@ -645,6 +791,69 @@ export interface components {
             };
             /** @description Quote it when reporting a problem; errors of the gateway carry its request id instead. */
             correlationId: string;
+        };
+        ImportIssue: {
+            row: number | null;
+            column: string | null;
+            /** @enum {string} */
+            code: "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "MACRO_WORKBOOK" | "ENCRYPTED_WORKBOOK" | "CORRUPT_FILE" | "UNSUPPORTED_ENCODING" | "EMPTY_FILE" | "MISSING_REQUIRED_COLUMN" | "TOO_MANY_ROWS" | "TOO_MANY_COLUMNS" | "UNKNOWN_COLUMN" | "DUPLICATE_COLUMN" | "OLD_TEMPLATE_VERSION" | "REQUIRED" | "INVALID_EMAIL" | "CONFUSABLE_EMAIL" | "EMAIL_DOMAIN_TYPO" | "DUPLICATE_IN_FILE" | "ALREADY_EXISTS" | "TOO_LONG" | "INVALID_CHARACTERS" | "INVALID_PHONE" | "MANAGER_NOT_FOUND" | "UNKNOWN_ROLE" | "UNKNOWN_GROUP" | "INVALID_DATE" | "INVALID_LOCALE" | "POLICY_NO_DEFAULT_ROLE" | "REQUIRES_APPROVAL" | "MALFORMED_ROW";
+            /** @enum {string} */
+            severity: "error" | "warning";
+            message: string;
+            suggestion: string;
+        };
+        ImportRun: {
+            taskId: string;
+            /** @enum {string} */
+            status: "VALIDATING" | "VALIDATED" | "VALIDATION_FAILED" | "AWAITING_APPROVAL" | "PROVISIONING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED";
+            run: number;
+        };
+        ImportTask: {
+            taskId: string;
+            fileId: string;
+            fileName: string;
+            /** @enum {string} */
+            status: "VALIDATING" | "VALIDATED" | "VALIDATION_FAILED" | "AWAITING_APPROVAL" | "PROVISIONING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED";
+            /** @description While PROVISIONING, the current run's progress. */
+            counts: {
+                total: number;
+                valid: number;
+                invalid: number;
+                succeeded: number;
+                failed: number;
+                pendingApproval: number;
+                notified: number;
+                grantsApproved: number;
+                grantsRejected: number;
+            };
+            /** @description Provisioning runs so far: 0 before commit, +1 per retry. */
+            run: number;
+            failureReason?: string;
+            /** @description A signed link to the validation report (CSV), valid for 15 minutes; absent until it exists. */
+            reportUrl?: string;
+            /** @description A signed link to the validation report (XLSX), valid for 15 minutes; absent until it exists. */
+            reportXlsxUrl?: string;
+            /** @description A signed link to the rows created (CSV), valid for 15 minutes; absent until it exists. */
+            successExportUrl?: string;
+            /** @description A signed link to the rows that failed (CSV), valid for 15 minutes; absent until it exists. */
+            failedExportUrl?: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ImportUpload: {
+            fileId: string;
+            /** @description Send the file here as a multipart form: `fields`, then `file`. */
+            uploadUrl: string;
+            /** @constant */
+            method: "POST";
+            headers: {
+                [key: string]: string;
+            };
+            fields: {
+                [key: string]: string;
+            };
+            maxBytes: number;
+            expiresAt: string;
         };
         Me: {
             user: components["schemas"]["User"];
@@ -691,6 +900,52 @@ export interface components {
             updatedAt: string;
             /** @description Incremented on every change; the ETag, and the If-Match of a later change. */
             version: number;
+        };
+        UserEntitlement: {
+            entitlementId: string;
+            bundleId: string;
+            /** @description Absent when the bundle was deleted after the grant. */
+            bundleName?: string;
+            /** @description `tenant`, or a project or resource such as `project:atlas`. */
+            scope: string;
+            /**
+             * @description As stored; `inForce` says whether it grants access now.
+             * @enum {string}
+             */
+            status: "PENDING_APPROVAL" | "ACTIVE" | "EXPIRED" | "REVOKED" | "REJECTED";
+            /** @description ACTIVE and inside its window now. An ACTIVE grant past its `validUntil` that the expiry sweep has not reached yet, or one whose `validFrom` is ahead, grants nothing. */
+            inForce: boolean;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+            validFrom: string;
+            /** @description Absent: no expiry. */
+            validUntil?: string;
+            /** @description How it was granted: a batch assignment, a row of a bulk import, or directly. */
+            source: {
+                /** @constant */
+                type: "batch_assign";
+                assignmentId: string;
+            } | {
+                /** @constant */
+                type: "bulk_import";
+                taskId: string;
+                row: number;
+            } | {
+                /** @constant */
+                type: "direct";
+            };
+            /** @description The user id of who requested the grant. */
+            grantedBy: string;
+            readonly approvalChain: {
+                approvalId: string;
+                /** @enum {string} */
+                decision: "APPROVED" | "REJECTED" | "EXPIRED";
+                decidedBy?: string;
+                decidedAt: string;
+                justification?: string;
+            }[];
+            grantedAt: string;
+            updatedAt: string;
         };
     };
     responses: never;
@@ -903,7 +1158,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: components["schemas"]["Approval"][];
+                        /** @description Pass it back unchanged, with the same filters, for the next page. */
+                        nextToken?: string;
+                    };
                 };
             };
             /** @description `INVALID_NEXT_TOKEN` */
@@ -1008,7 +1267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Approval"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -1125,7 +1384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Approval"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -1807,7 +2066,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        rules: {
+                            department?: string;
+                            jobFamily?: string;
+                            roles: string[];
+                        }[];
+                        fallbackRoles: string[];
+                    };
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -1898,7 +2164,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        rules: {
+                            department?: string;
+                            jobFamily?: string;
+                            roles: string[];
+                        }[];
+                        fallbackRoles: string[];
+                    };
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2034,7 +2307,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        assignmentId: string;
+                        /** @enum {string} */
+                        status: "QUEUED" | "VALIDATING" | "AWAITING_APPROVAL" | "ACTIVATING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "REJECTED" | "FAILED";
+                    };
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2165,7 +2442,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @enum {string} */
+                        risk: "low" | "medium" | "high";
+                        requiresApproval: boolean;
+                        /** @enum {string} */
+                        approverRole: "security_approver" | "tenant_admin";
+                        readonly findings: components["schemas"]["AssignmentFinding"][];
+                        readonly grants: {
+                            userId: string;
+                            member: string;
+                            bundleId: string;
+                        }[];
+                        allowed: boolean;
+                        readonly merged: components["schemas"]["AssignmentFinding"][];
+                        readonly suggestions: string[];
+                    };
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2283,7 +2575,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["BatchAssignment"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -2305,6 +2597,140 @@ export interface operations {
                 };
             };
             /** @description `ROUTE_NOT_FOUND`: the route is off while `iam-bulk-assign` is off; the resource does not exist in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, one detail per offending field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `THROTTLED`; retry after `retry-after` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `INTERNAL`: our fault; quote the correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Another of the route's errors (docs/api.md lists them by route). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ListImportTasks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+                status?: "VALIDATING" | "VALIDATED" | "VALIDATION_FAILED" | "AWAITING_APPROVAL" | "PROVISIONING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED";
+            };
+            header?: {
+                /** @description Honoured when it matches the pattern (else the request id is used); returned in the header and the error envelope, and on every log line of the request. */
+                "x-correlation-id"?: components["parameters"]["CorrelationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            taskId: string;
+                            /** @enum {string} */
+                            status: "VALIDATING" | "VALIDATED" | "VALIDATION_FAILED" | "AWAITING_APPROVAL" | "PROVISIONING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED";
+                            fileName: string;
+                            counts: {
+                                total: number;
+                                valid: number;
+                                invalid: number;
+                                succeeded: number;
+                                failed: number;
+                                pendingApproval: number;
+                                notified: number;
+                            };
+                            /** @description Who committed the import, or who uploaded it when it is not committed yet. */
+                            operator: {
+                                userId: string;
+                                /** @description Absent when the user is no longer in the directory. */
+                                email?: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description When the latest provisioning run started; absent before commit. */
+                            startedAt?: string;
+                            /** @description When the latest run ended; absent while it runs. */
+                            finishedAt?: string;
+                            /** @description finishedAt - startedAt, to a tenth of a second. */
+                            durationSeconds?: number;
+                        }[];
+                        /** @description Pass it back unchanged, with the same filters, for the next page. */
+                        nextToken?: string;
+                    };
+                };
+            };
+            /** @description `INVALID_NEXT_TOKEN` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `PERMISSION_DENIED` (while `user_mgmt_enforce` is on); `ACCOUNT_DEACTIVATED`; `PRINCIPAL_NOT_PROVISIONED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `ROUTE_NOT_FOUND`: the route is off while `user-bulk-import` is off */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +2807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportRun"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2610,7 +3036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportUpload"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2732,7 +3158,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        taskId: string;
+                        /** @enum {string} */
+                        status: "VALIDATING" | "VALIDATED" | "VALIDATION_FAILED" | "AWAITING_APPROVAL" | "PROVISIONING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED";
+                    };
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -2850,7 +3280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportTask"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -2944,7 +3374,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: components["schemas"]["ImportIssue"][];
+                        /** @description Pass it back unchanged, with the same filters, for the next page. */
+                        nextToken?: string;
+                    };
                 };
             };
             /** @description `INVALID_NEXT_TOKEN` */
@@ -3037,14 +3471,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Accepted: the work goes on after the answer */
+            202: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportRun"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -3135,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportRun"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -4070,6 +4504,101 @@ export interface operations {
             };
             /** @description `IDEMPOTENCY_KEY_REUSED` (another request under the key); `IDEMPOTENCY_KEY_IN_USE` (still running) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, one detail per offending field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `THROTTLED`; retry after `retry-after` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `INTERNAL`: our fault; quote the correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Another of the route's errors (docs/api.md lists them by route). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ListUserEntitlements: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Honoured when it matches the pattern (else the request id is used); returned in the header and the error envelope, and on every log line of the request. */
+                "x-correlation-id"?: components["parameters"]["CorrelationId"];
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        /** @description Every bundle grant of the user whatever its status: in force first, then ACTIVE outside its window, pending approval, expired, revoked, rejected; within each, the soonest expiry first and no expiry last. */
+                        readonly items: components["schemas"]["UserEntitlement"][];
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `PERMISSION_DENIED` (while `user_mgmt_enforce` is on); `ACCOUNT_DEACTIVATED`; `PRINCIPAL_NOT_PROVISIONED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `ROUTE_NOT_FOUND`: the route is off while `user_mgmt_core` is off; the resource does not exist in the caller's tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
