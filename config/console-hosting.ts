@@ -41,3 +41,15 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
   'referrer-policy': CONSOLE_REFERRER_POLICY,
 };
+
+/**
+ * What a browser upload to the uploads bucket needs: presigned PUT or POST, its signed headers, and
+ * the ETag back. The CORS rule of the bucket in AWS (lib/console/uploads-cors.ts, with the console's
+ * origins) and of the local bucket (local/s3/engine.ts, any origin) alike.
+ */
+export const UPLOAD_CORS_RULE = {
+  AllowedMethods: ['PUT', 'POST'],
+  AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+  ExposeHeaders: ['ETag'],
+  MaxAgeSeconds: 3000,
+} as const;

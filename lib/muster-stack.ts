@@ -124,6 +124,7 @@ export class MusterStack extends Stack {
         settings,
         restApi: api.restApi,
         directAccessBuckets: [uploadsBucket, reportsBucket],
+        uploadsBucket,
         ...(existsSync(join(consoleAssets, 'index.html')) ? { assetsDirectory: consoleAssets } : {}),
       },
     );

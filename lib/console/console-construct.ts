@@ -33,6 +33,7 @@ import {
 } from '../../config/console-hosting';
 import type { EnvironmentSettings } from '../config/environments';
 import { acknowledge, acknowledgeFrameworkLambda, bucketObjectsFinding } from '../shared/nag';
+import { UploadsCors } from './uploads-cors';
 
 export interface ConsoleConstructProps {
   readonly settings: EnvironmentSettings;
@@ -40,6 +41,8 @@ export interface ConsoleConstructProps {
   readonly restApi: RestApi;
   /** The page uploads to and downloads from these buckets with presigned URLs (CSP `connect-src`). */
   readonly directAccessBuckets: readonly IBucket[];
+  /** The bucket the page uploads to: its CORS lists the console's origin and `settings.allowedOrigins`. */
+  readonly uploadsBucket: IBucket;
   /**
    * The web build (`web/dist`) to publish under `console/`; undefined deploys the hosting without
    * files (the stack passes it only when the build exists, so `cdk synth` needs no web build).
@@ -161,7 +164,12 @@ export class ConsoleConstruct extends Construct {
       acknowledgeBucketDeployment(deployment, this.bucket);
     }
 
-    this.consoleUrl = `https://${this.distribution.distributionDomainName}${CONSOLE_PATH}/`;
+    const consoleOrigin = `https://${this.distribution.distributionDomainName}`;
+    new UploadsCors(this, 'UploadsCors', {
+      uploadsBucket: props.uploadsBucket,
+      origins: [consoleOrigin, ...settings.allowedOrigins],
+    });
+    this.consoleUrl = `${consoleOrigin}${CONSOLE_PATH}/`;
   }
 }
 

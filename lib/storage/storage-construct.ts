@@ -1,13 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  HttpMethods,
-  type LifecycleRule,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../config/table';
 import type { EnvironmentSettings } from '../config/environments';
@@ -97,16 +91,8 @@ export class StorageConstruct extends Construct {
       ...dataBucketDefaults,
       serverAccessLogsPrefix: 'uploads/',
       lifecycleRules: [expiringObjects(Duration.days(30))],
-      // Admin consoles upload spreadsheets straight from the browser with presigned PUT or POST.
-      cors: [
-        {
-          allowedMethods: [HttpMethods.PUT, HttpMethods.POST],
-          allowedOrigins: settings.allowedOrigins,
-          allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
+      // Browsers upload here with presigned PUT or POST; the bucket's CORS is set by the console's
+      // UploadsCors, once the console's CloudFront origin exists (lib/console/uploads-cors.ts).
     });
 
     this.reportsBucket = new Bucket(this, 'ReportsBucket', {

@@ -1,5 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver, { type S3rverRecord } from 's3rver';
+import { UPLOAD_CORS_RULE } from '../../config/console-hosting';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../environment';
 import { closeServer, LOOPBACK } from '../net';
 
@@ -35,15 +36,18 @@ export interface S3EngineOptions {
 }
 
 /**
- * The admin console uploads straight from the browser to the presigned POST, as the uploads bucket's
- * CORS rules allow in AWS (lib/storage/storage-construct.ts). Locally the console's origin is the API's
+ * The admin console uploads straight from the browser to the presigned POST, under the CORS rule the
+ * uploads bucket has in AWS (config/console-hosting.ts). Locally the console's origin is the API's
  * port, whatever it is, so any origin may send; without a rule s3rver refuses the browser's preflight.
  */
-const BROWSER_UPLOAD_CORS = `<CORSConfiguration><CORSRule>
-<AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod>
-<AllowedHeader>content-type</AllowedHeader><AllowedHeader>content-md5</AllowedHeader><AllowedHeader>x-amz-*</AllowedHeader>
-<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>
-</CORSRule></CORSConfiguration>`;
+const BROWSER_UPLOAD_CORS = [
+  '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>',
+  ...UPLOAD_CORS_RULE.AllowedMethods.map((method) => `<AllowedMethod>${method}</AllowedMethod>`),
+  ...UPLOAD_CORS_RULE.AllowedHeaders.map((header) => `<AllowedHeader>${header}</AllowedHeader>`),
+  ...UPLOAD_CORS_RULE.ExposeHeaders.map((header) => `<ExposeHeader>${header}</ExposeHeader>`),
+  `<MaxAgeSeconds>${UPLOAD_CORS_RULE.MaxAgeSeconds}</MaxAgeSeconds>`,
+  '</CORSRule></CORSConfiguration>',
+].join('');
 
 export async function startS3(options: S3EngineOptions): Promise<S3Engine> {
   const server = new S3rver({

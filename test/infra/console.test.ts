@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { API_PATH_PATTERNS, ConsoleConstruct } from '../../lib/console/console-construct';
 import { MusterStack } from '../../lib/muster-stack';
 import { createTestApp, nagFindingsOutsideStandIns, settingsFor } from './support';
@@ -24,15 +25,16 @@ function consoleStack({ withBuild }: { withBuild: boolean }) {
     settings: settingsFor('prod'),
     restApi,
     directAccessBuckets: [uploadsBucket],
+    uploadsBucket,
     ...(withBuild ? { assetsDirectory: buildDirectory } : {}),
   });
-  return { hosting, construct, template: Template.fromStack(hosting) };
+  return { hosting, construct, uploadsBucket, template: Template.fromStack(hosting) };
 }
 
 type Behavior = Record<string, unknown> & { PathPattern?: string; TargetOriginId: string };
 
 describe('ConsoleConstruct', () => {
-  const { hosting, construct, template } = consoleStack({ withBuild: true });
+  const { hosting, construct, uploadsBucket, template } = consoleStack({ withBuild: true });
   const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]?.Properties
     .DistributionConfig as {
     DefaultCacheBehavior: Behavior;
@@ -151,6 +153,51 @@ describe('ConsoleConstruct', () => {
   it('names the console URL on the distribution', () => {
     expect(hosting.resolve(construct.consoleUrl)).toEqual({
       'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }, '/console/']],
+    });
+  });
+
+  it("lets the console's own origin and the configured ones upload to the uploads bucket", () => {
+    const [corsRule, ...others] = Object.values(template.findResources('Custom::AWS'));
+    expect(others).toEqual([]);
+    // The SDK call is a JSON string joined with the bucket's name and the distribution's domain.
+    const distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0];
+    const call = z
+      .object({ 'Fn::Join': z.tuple([z.literal(''), z.array(z.unknown())]) })
+      .parse(hosting.resolve(corsRule?.Properties.Create))
+      ['Fn::Join'][1].map((part) => {
+        if (typeof part === 'string') return part;
+        const isDomain =
+          JSON.stringify(part) === JSON.stringify({ 'Fn::GetAtt': [distributionId, 'DomainName'] });
+        return isDomain ? '<console-domain>' : '<ref>';
+      })
+      .join('');
+    expect(JSON.parse(call)).toMatchObject({
+      action: 'putBucketCors',
+      parameters: {
+        Bucket: '<ref>',
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: ['PUT', 'POST'],
+              AllowedOrigins: ['https://<console-domain>', ...settingsFor('prod').allowedOrigins],
+              ExposeHeaders: ['ETag'],
+            },
+          ],
+        },
+      },
+    });
+    expect(JSON.stringify(corsRule?.Properties.Delete)).toContain('deleteBucketCors');
+    // Its provider may change the CORS of the uploads bucket and nothing else.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:DeleteBucketCors', 's3:PutBucketCors'],
+            Resource: { Ref: Match.stringLikeRegexp(`^referenceto\\w*${uploadsBucket.node.id}\\w*Arn$`) },
+          },
+        ],
+      },
     });
   });
 

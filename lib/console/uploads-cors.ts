@@ -1,0 +1,56 @@
+import { Stack } from 'aws-cdk-lib';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  type AwsSdkCall,
+  PhysicalResourceId,
+} from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { UPLOAD_CORS_RULE } from '../../config/console-hosting';
+import { acknowledgeFrameworkLambda } from '../shared/nag';
+
+export interface UploadsCorsProps {
+  readonly uploadsBucket: IBucket;
+  /** Every browser origin that uploads: the console's own and `muster:allowedOrigins`. */
+  readonly origins: readonly string[];
+}
+
+/** The construct id CDK gives AwsCustomResource's singleton provider function. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/**
+ * The uploads bucket's CORS, set once the console's CloudFront name exists. The bucket cannot list
+ * that origin itself: the distribution depends on the API, whose functions depend on the bucket. So
+ * this custom resource alone owns the bucket's CORS (the bucket declares none, so a later update of
+ * the bucket never puts back a rule without the console's origin).
+ */
+export class UploadsCors extends Construct {
+  constructor(scope: Construct, id: string, props: UploadsCorsProps) {
+    super(scope, id);
+    const bucketName = props.uploadsBucket.bucketName;
+    const putCors: AwsSdkCall = {
+      service: 'S3',
+      action: 'putBucketCors',
+      parameters: {
+        Bucket: bucketName,
+        CORSConfiguration: { CORSRules: [{ ...UPLOAD_CORS_RULE, AllowedOrigins: [...props.origins] }] },
+      },
+      physicalResourceId: PhysicalResourceId.of(`${bucketName}-cors`),
+    };
+    const resource = new AwsCustomResource(this, 'Rule', {
+      onCreate: putCors,
+      onUpdate: putCors,
+      onDelete: { service: 'S3', action: 'deleteBucketCors', parameters: { Bucket: bucketName } },
+      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [props.uploadsBucket.bucketArn] }),
+      installLatestAwsSdk: false,
+    });
+    // AwsCustomResource runs on one provider function per stack, a child of the stack.
+    const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+    if (provider === undefined) throw new Error(`${resource.node.path}: no AwsCustomResource provider`);
+    acknowledgeFrameworkLambda(
+      provider,
+      "it only puts the uploads bucket's CORS rule during deployment (AwsCustomResource's provider).",
+    );
+  }
+}
