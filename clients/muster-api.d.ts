@@ -775,6 +775,25 @@ export interface components {
             };
             body?: unknown;
         };
+        Bundle: {
+            name: string;
+            /** @default  */
+            description: string;
+            /** @default [] */
+            roles: string[];
+            /** @default [] */
+            permissions: ("users.read" | "users.manage_all" | "users.import" | "roles.assign" | "bundles.manage" | "role_policies.manage" | "approvals.decide" | "audit.read" | "workspace.manage" | "profile.manage_own")[];
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+            maxDurationDays?: number;
+            /** @default [] */
+            incompatibleWith: string[];
+            tenantId: string;
+            bundleId: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
         ErrorEnvelope: {
             error: {
                 /** @description Stable and machine-readable, e.g. `VALIDATION_FAILED`; see docs/api.md. */
@@ -1500,7 +1519,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description Every bundle of the tenant. */
+                        items: components["schemas"]["Bundle"][];
+                    };
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -1600,7 +1622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Bundle"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED` */
@@ -1720,7 +1742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Bundle"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no, expired or wrongly signed credentials */
@@ -1832,7 +1854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Bundle"];
                 };
             };
             /** @description `MALFORMED_JSON`; `BODY_REQUIRED`; `INVALID_IF_MATCH` */

@@ -14,6 +14,7 @@ import { importRunSchema } from '../../functions/bulk-import/use-cases/provision
 import { importTaskViewSchema } from '../../functions/bulk-import/use-cases/task-view';
 import { importUploadSchema } from '../../functions/bulk-import/use-cases/uploads';
 import { assignmentViewSchema, findingSchema } from '../../functions/entitlements/domain/assignment-view';
+import { bundleSchema } from '../../functions/entitlements/domain/bundle';
 import { entitlementViewSchema } from '../../functions/entitlements/domain/entitlement-view';
 import { userResourceSchema } from '../../functions/identity/domain/user';
 import { meSchema } from '../../functions/identity/use-cases/describe-me';
@@ -37,6 +38,7 @@ const COMPONENTS: Readonly<Record<string, NamedSchema>> = {
   BatchAssignment: { schema: assignmentViewSchema, io: 'output' },
   AssignmentFinding: { schema: findingSchema, io: 'output' },
   UserEntitlement: { schema: entitlementViewSchema, io: 'output' },
+  Bundle: { schema: bundleSchema, io: 'output' },
   BatchEnvelope: { schema: batchEnvelopeSchema, io: 'input' },
   BatchRequest: { schema: batchRequestSchema, io: 'input' },
   BatchResponse: { schema: batchResponseSchema, io: 'output' },

@@ -1,23 +1,12 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { isConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
-import { type Bundle, bundleDefinitionSchema } from '../domain/bundle';
+import { type Bundle, bundleSchema } from '../domain/bundle';
 
 const bundleKey = (tenantId: string, bundleId: string) => ({
   PK: `TENANT#${tenantId}#BUNDLES`,
   SK: `BUNDLE#${bundleId}`,
 });
-
-const bundleItemSchema = bundleDefinitionSchema.and(
-  z.object({
-    tenantId: z.string(),
-    bundleId: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    version: z.number().int().positive(),
-  }),
-);
 
 /** A tenant's permission bundles: one partition per tenant, a few dozen items at most. */
 export class BundleRepository {
@@ -34,7 +23,7 @@ export class BundleRepository {
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bundle)',
         ExpressionAttributeValues: { ':pk': bundleKey(tenantId, '').PK, ':bundle': 'BUNDLE#' },
       },
-      (item) => bundleItemSchema.parse(item),
+      (item) => bundleSchema.parse(item),
     );
   }
 
@@ -42,7 +31,7 @@ export class BundleRepository {
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: bundleKey(tenantId, bundleId), ConsistentRead: true }),
     );
-    return result.Item ? bundleItemSchema.parse(result.Item) : undefined;
+    return result.Item ? bundleSchema.parse(result.Item) : undefined;
   }
 
   /** Creates the bundle; BUNDLE_EXISTS when its id is taken. */

@@ -44,10 +44,17 @@ export const bundleDefinitionSchema = z
   });
 export type BundleDefinition = z.infer<typeof bundleDefinitionSchema>;
 
-export interface Bundle extends BundleDefinition {
-  readonly tenantId: string;
-  readonly bundleId: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
+/** A bundle as stored and as the bundle routes answer it; `version` is the ETag a change must match. */
+export const bundleSchema = bundleDefinitionSchema.safeExtend({
+  tenantId: z.string(),
+  bundleId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int().positive(),
+});
+export type Bundle = z.infer<typeof bundleSchema>;
+
+/** `GET /internal/iam/bundles`: a tenant holds a few dozen bundles at most, so one answer has them all. */
+export const bundleListSchema = z.object({
+  items: z.array(bundleSchema).describe('Every bundle of the tenant.'),
+});

@@ -5,6 +5,7 @@ import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
 import { tableConfig } from '../../shared/runtime-config';
 import { BundleRepository } from '../adapters/bundle-repository';
+import { bundleListSchema, bundleSchema } from '../domain/bundle';
 import { getBundle } from '../use-cases/bundles';
 import { bundleParams, withVersionTag } from './bundle-http';
 import { grantsOnTable } from './principal-grants';
@@ -19,12 +20,12 @@ const common = {
   permission: 'roles.assign',
 } as const;
 
-export const listBundles = principalRoute({ ...common, operation: 'ListBundles' }, async ({ caller }) => ({
-  statusCode: 200,
-  body: { items: await bundles.list(caller.tenantId) },
-}));
+export const listBundles = principalRoute(
+  { ...common, operation: 'ListBundles', responseBody: bundleListSchema },
+  async ({ caller }) => ({ statusCode: 200, body: { items: await bundles.list(caller.tenantId) } }),
+);
 
 export const getOneBundle = principalRoute(
-  { ...common, operation: 'GetBundle', params: bundleParams },
+  { ...common, operation: 'GetBundle', params: bundleParams, responseBody: bundleSchema },
   async ({ caller, params }) => withVersionTag(await getBundle({ bundles }, caller, params.bundleId), 200),
 );

@@ -11,7 +11,7 @@ import { principalRoute } from '../../shared/http/api-route';
 import { expectedVersion } from '../../shared/http/request-parsing';
 import { eventBusConfig, tableConfig } from '../../shared/runtime-config';
 import { BundleRepository } from '../adapters/bundle-repository';
-import { BUNDLE_ID, bundleDefinitionSchema } from '../domain/bundle';
+import { BUNDLE_ID, bundleDefinitionSchema, bundleSchema } from '../domain/bundle';
 import { createBundle, deleteBundle, replaceBundle } from '../use-cases/bundles';
 import { bundleParams, withVersionTag } from './bundle-http';
 import { grantsOnTable } from './principal-grants';
@@ -35,6 +35,7 @@ export const postBundle = principalRoute(
     ...common,
     permission: 'bundles.manage',
     operation: 'CreateBundle',
+    responseBody: bundleSchema,
     body: z.object({ bundleId: z.string().regex(BUNDLE_ID) }).and(bundleDefinitionSchema),
   },
   async ({ caller, body: { bundleId, ...definition } }) =>
@@ -47,6 +48,7 @@ export const putBundle = principalRoute(
     permission: 'bundles.manage',
     operation: 'ReplaceBundle',
     params: bundleParams,
+    responseBody: bundleSchema,
     body: bundleDefinitionSchema,
   },
   async ({ caller, params, body, headers }) =>

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { bundleSchema } from '../../../functions/entitlements/domain/bundle';
 import { userResourceSchema } from '../../../functions/identity/domain/user';
 import { meSchema } from '../../../functions/identity/use-cases/describe-me';
 import { pageSchema } from '../../../functions/shared/http/page-token';
@@ -58,6 +59,39 @@ describe('GET /openapi.json', () => {
     const page = pageSchema(z.strictObject(userResourceSchema.shape)).strict().safeParse(users.body);
     expect(page.error).toBeUndefined();
     expect(page.data?.items.map((user) => user.email)).toEqual(['admin@oas.test']);
+  });
+
+  it('documents what the bundle routes answer: create, read, list and replace fit the published Bundle exactly', async () => {
+    const tenant = uniqueTenant('oas-bundles');
+    const admin = await principal(tenant, 'admin@oas.test', ['tenant_admin']);
+    const exactBundle = z.strictObject(bundleSchema.shape);
+    const expectBundle = (body: unknown, what: string) =>
+      expect(exactBundle.safeParse(body).error, `${what}: ${JSON.stringify(body)}`).toBeUndefined();
+
+    const created = await call('POST', '/internal/iam/bundles', {
+      token: admin.token,
+      body: { bundleId: 'viewer', name: 'Viewer', roles: ['member'], risk: 'low', maxDurationDays: 30 },
+    });
+    expect(created.status, created.text).toBe(201);
+    expectBundle(created.body, 'created');
+
+    const read = await call('GET', '/internal/iam/bundles/viewer', { token: admin.token });
+    expect(read.status, read.text).toBe(200);
+    expectBundle(read.body, 'read');
+
+    const replaced = await call('PUT', '/internal/iam/bundles/viewer', {
+      token: admin.token,
+      headers: { 'if-match': '"1"' },
+      body: { name: 'Read-only viewer', roles: ['member'], risk: 'low' },
+    });
+    expect(replaced.status, replaced.text).toBe(200);
+    expectBundle(replaced.body, 'replaced');
+
+    const listed = await call('GET', '/internal/iam/bundles', { token: admin.token });
+    expect(listed.status, listed.text).toBe(200);
+    const list = z.strictObject({ items: z.array(exactBundle) }).safeParse(listed.body);
+    expect(list.error, listed.text).toBeUndefined();
+    expect(list.data?.items.map((bundle) => [bundle.bundleId, bundle.version])).toEqual([['viewer', 2]]);
   });
 
   it('is public: no credentials needed, and a bad token is not even looked at', async () => {
