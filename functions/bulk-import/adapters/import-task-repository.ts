@@ -9,20 +9,8 @@ import { z } from 'zod';
 import { isConditionFailure, itemOfConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { ImportPosition } from '../domain/import-listing';
-import { EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
+import { EMPTY_COUNTS, storedTaskCountsSchema, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
 import { type BatchOutcome, type BatchSummary, summarizeBatch } from '../domain/row-outcome';
-
-const countsSchema = z.object({
-  total: z.number(),
-  valid: z.number(),
-  invalid: z.number(),
-  succeeded: z.number(),
-  failed: z.number(),
-  pendingApproval: z.number(),
-  notified: z.number(),
-  grantsApproved: z.number().optional(),
-  grantsRejected: z.number().optional(),
-});
 
 const uploadSchema = z.object({
   tenantId: z.string(),
@@ -43,7 +31,7 @@ const taskSchema = z.object({
   fileName: z.string(),
   objectKey: z.string(),
   status: z.enum(TASK_STATUSES),
-  counts: countsSchema,
+  counts: storedTaskCountsSchema,
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -57,3 +57,9 @@ export const taskCountsSchema = z.strictObject({
   grantsApproved: count,
   grantsRejected: count,
 }) satisfies z.ZodType<TaskCounts>;
+
+/** The counts as stored: tasks from before approvals carry no grant counts. */
+export const storedTaskCountsSchema = taskCountsSchema.partial({
+  grantsApproved: true,
+  grantsRejected: true,
+}) satisfies z.ZodType<TaskCounts>;
