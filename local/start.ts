@@ -1,8 +1,7 @@
 import './polyfills';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CONSOLE_DIST_DIRECTORY } from '../config/console-hosting';
+import { buildConsole, consoleBuildIsCurrent } from './console-build';
 import { JavaMissingError } from './dynamodb/engine';
 import { LOCAL_NAMES } from './environment';
 import { PortInUseError } from './net';
@@ -59,11 +58,8 @@ async function main(): Promise<void> {
     tenantId: LOCAL_NAMES.operatorTenantId,
     email: LOCAL_NAMES.operatorEmail,
   });
-  // Building the console takes longer than starting the stack: say so rather than build it here.
-  const consoleBuilt = existsSync(new URL(`../${CONSOLE_DIST_DIRECTORY}/index.html`, import.meta.url));
   console.log(
-    `Muster local stack ready in ${seconds} s at ${stack.apiUrl} — console: ${stack.consoleUrl}` +
-      `${consoleBuilt ? '' : ' (not built yet: npm run web:build)'} — get a token: ` +
+    `Muster local stack ready in ${seconds} s at ${stack.apiUrl} — console: ${stack.consoleUrl} — get a token: ` +
       `curl -s -X POST ${stack.apiUrl}/_local/token -H 'content-type: application/json' -d '${tokenRequest}'`,
   );
   console.log(
@@ -71,6 +67,21 @@ async function main(): Promise<void> {
       ? `Data is persisted in ${stack.dataDir.path}; Ctrl-C stops.`
       : 'Data is throwaway (removed on exit; keep it with --data-dir <path> or MUSTER_DATA_DIR); Ctrl-C stops.',
   );
+  // The API is up first; the console follows a few seconds later (its page asks to retry meanwhile).
+  if (!consoleBuildIsCurrent()) await buildConsoleFor(stack.consoleUrl);
+}
+
+async function buildConsoleFor(consoleUrl: string): Promise<void> {
+  console.log('Building the console (as npm run web:build does)…');
+  try {
+    await buildConsole();
+    console.log(`Console built: ${consoleUrl}`);
+  } catch (error) {
+    console.error(
+      `The console did not build (${error instanceof Error ? error.message : String(error)}); the API keeps running. ` +
+        'npm run web:build shows the whole error.',
+    );
+  }
 }
 
 function reasonOf(error: unknown, port: number): string {

@@ -137,8 +137,9 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <body>
 <main>
 <h1>The Muster console is not built yet</h1>
-<p>Run <code>npm run web:build</code> in the repository, then reload this page. The local stack serves
-<code>web/dist</code> as it finds it: no restart is needed.</p>
+<p><code>npm start</code> builds it a few seconds after the API is up: reload this page in a moment.
+Under another runner, run <code>npm run web:build</code> in the repository; the local stack serves
+<code>web/dist</code> as it finds it, with no restart.</p>
 </main>
 </body>
 </html>
