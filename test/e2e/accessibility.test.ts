@@ -1,6 +1,13 @@
 import type { ElementHandle, Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { axeViolations, describeViolations } from './support/accessibility';
+import { approvalOfAssignment } from '../integration/approvals/approval-support';
+import {
+  startAssignment,
+  tenantWithBundles,
+  waitForStatus,
+} from '../integration/entitlements/assign-support';
+import { principal } from '../integration/support/api';
+import { accessibleNodes, axeViolations, describeViolations } from './support/accessibility';
 import { chromiumForFile, e2eTenant, newConsoleContext, recordPageProblems, signIn } from './support/browser';
 
 const browser = chromiumForFile();
@@ -12,12 +19,48 @@ const VIEWPORTS = [
 
 /** Enough presses to cross any page of the console; more means focus is stuck or never gets there. */
 const MAX_TAB_PRESSES = 60;
+const DAY = 86_400_000;
 
 /** A file the wizard validates with one bad row and commits into an approval (a sensitive role). */
 function csvWithOneBadRow(tenantId: string): Buffer {
   return Buffer.from(
     `email,roles\r\nboss@${tenantId}.test,tenant_admin\r\nplain@${tenantId}.test,\r\nnot-an-email,\r\n`,
   );
+}
+
+/** Issues of three codes (INVALID_EMAIL, UNKNOWN_ROLE, DUPLICATE_IN_FILE) beside two valid rows. */
+function csvWithSeveralCodes(tenantId: string): Buffer {
+  return Buffer.from(
+    [
+      'email,roles',
+      'not-an-email,',
+      `ann@${tenantId}.test,no_such_role`,
+      `bob@${tenantId}.test,`,
+      `bob@${tenantId}.test,`,
+      `cy@${tenantId}.test,`,
+      `dee@${tenantId}.test,`,
+    ].join('\r\n'),
+  );
+}
+
+/** Arms (or, with `{tenantId}` alone, disarms) the local stack's chaos hook for one tenant. */
+async function chaos(body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${inject('apiUrl')}/_local/chaos`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.text()).toBe(200);
+}
+
+/** The element that has focus, as its opening tag: `<body>` when focus was dropped. */
+function focusedTag(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as {
+      document: { activeElement: { outerHTML: string } | null };
+    };
+    return `${document.activeElement?.outerHTML.split('>')[0] ?? '(nothing'}>`;
+  });
 }
 
 /**
@@ -386,4 +429,168 @@ describe('the console for keyboard and assistive technology users', () => {
       await context.close();
     },
   );
+
+  it("audits a user's entitlements dialog (axe at both sizes), moves focus into it, keeps Tab inside and gives focus back on Escape", async () => {
+    const { tenantId, admin, email } = await tenantWithBundles('e2e-a11y');
+    const member = email('grace');
+    await principal(tenantId, member, ['member']);
+    // One bundle in force and one awaiting approval, so the dialog shows both badges and validities.
+    const granted = await startAssignment(admin.token, {
+      members: [member],
+      bundles: ['viewer'],
+      validUntil: new Date(Date.now() + 12 * DAY).toISOString(),
+    });
+    await waitForStatus(admin.token, granted.assignmentId, ['COMPLETED']);
+    const awaiting = await startAssignment(admin.token, {
+      members: [member],
+      bundles: ['bundle-admin-high'],
+      validUntil: new Date(Date.now() + 20 * DAY).toISOString(),
+      justification: 'Quarter-end close',
+    });
+    await waitForStatus(admin.token, awaiting.assignmentId, ['AWAITING_APPROVAL']);
+
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    await signIn(page, { tenantId, role: 'superuser' });
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    const opener = page.getByRole('button', { name: `Entitlements of ${member}` });
+    await tabTo(page, opener);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Entitlements of ${member}` });
+    await dialog.waitFor();
+    expect(await dialog.locator(':focus').count()).toBe(1);
+    await dialog.locator('[data-testid="entitlement-row"][data-status="PENDING_APPROVAL"]').waitFor();
+    expect(await dialog.getByTestId('entitlement-row').count()).toBe(2);
+
+    expect(await auditAtEveryViewport(page, 'users, entitlements dialog with two grants')).toBe('');
+
+    // More presses than the dialog has controls (Close and the table's scrolling frame), both ways round.
+    for (const key of [...Array(6).fill('Tab'), ...Array(6).fill('Shift+Tab')]) {
+      await page.keyboard.press(key);
+      expect(await dialog.locator(':focus').count(), `after ${key}`).toBe(1);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await isFocused(opener)).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('approves one high-risk assignment with Enter and rejects another with Space, keyboard alone: the justification is labelled, the outcome announced, focus stays off <body>', async () => {
+    const { tenantId, admin, email } = await tenantWithBundles('e2e-a11y');
+    const otherApprover = await principal(tenantId, email('sec2'), ['security_approver']);
+    const decisions = [
+      { member: email('ann'), key: 'Enter', button: 'Approve', outcome: 'approved' },
+      { member: email('bob'), key: 'Space', button: 'Reject', outcome: 'rejected' },
+    ] as const;
+    const assignmentIds: string[] = [];
+    for (const { member } of decisions) {
+      await principal(tenantId, member);
+      const { assignmentId } = await startAssignment(admin.token, {
+        members: [member],
+        bundles: ['bundle-admin-high'],
+        validUntil: new Date(Date.now() + 20 * DAY).toISOString(),
+        justification: `${member} migrates the bundle catalogue.`,
+      });
+      await approvalOfAssignment(otherApprover, assignmentId);
+      assignmentIds.push(assignmentId);
+    }
+
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    await signIn(page, { tenantId, role: 'security_approver', email: email('sec') });
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Approvals', exact: true })
+      .click();
+    const cards = page.getByTestId('approval');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2);
+
+    for (const [index, { key, button, outcome }] of decisions.entries()) {
+      const card = cards.filter({ hasText: assignmentIds[index] });
+      // Found by its label: the field is named for a screen reader, and says it is required.
+      const justification = card.getByLabel('Justification (required for high risk)');
+      expect(await justification.getAttribute('data-testid')).toBe('justification');
+      await tabTo(page, justification);
+      await page.keyboard.type(`Checked with the owner; ${outcome} by keyboard.`);
+      await tabTo(page, card.getByRole('button', { name: button, exact: true }));
+      await page.keyboard.press(key);
+      await card.waitFor({ state: 'detached', timeout: 30_000 });
+
+      const announcement = page.getByRole('status').filter({ hasText: `${outcome}.` });
+      await announcement.waitFor();
+      // The region was there before its text came, so a screen reader reads the outcome out.
+      expect(await announcement.getAttribute('data-testid')).toBe('decision-outcome');
+      expect(await focusedTag(page)).not.toBe('<body>');
+      expect(await isFocused(announcement)).toBe(true);
+      if (index === 0) {
+        // From the outcome, Tab goes on into the card still waiting, not back to the top of the page.
+        await page.keyboard.press('Tab');
+        expect(await cards.locator(':focus').count()).toBe(1);
+      }
+    }
+    expect(await cards.count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('filters the issues by code with Space, jumps focus to a named row, and exposes the provisioning progress bar with its values', async () => {
+    const tenantId = e2eTenant();
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    await signIn(page, { tenantId, role: 'superuser' });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: csvWithSeveralCodes(tenantId) });
+    const rows = page.getByTestId('issue-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const allRows = await rows.count();
+    const filters = page.locator('input[type="checkbox"][data-testid^="filter-"]');
+    expect(await filters.count()).toBeGreaterThanOrEqual(2);
+
+    const filter = filters.first();
+    const code = String(await filter.getAttribute('data-testid')).replace('filter-', '');
+    await tabTo(page, filter);
+    await page.keyboard.press('Space');
+    expect(await filter.isChecked()).toBe(true);
+    const codesShown = () => rows.locator('td:nth-child(3) code').allTextContents();
+    await expect.poll(codesShown).toSatisfy((codes: string[]) => codes.every((shown) => shown === code));
+    expect(await rows.count()).toBeLessThan(allRows);
+    await page.keyboard.press('Space');
+    expect(await filter.isChecked()).toBe(false);
+    await expect.poll(() => rows.count()).toBe(allRows);
+
+    // The last row with an issue, so the jump has to go past the others to reach it.
+    const target = String(await rows.last().getAttribute('data-row'));
+    await tabTo(page, page.getByLabel('Jump to row'));
+    await page.keyboard.type(target);
+    await page.keyboard.press('Enter');
+    const named = page.locator(`[data-testid="issue-row"][data-row="${target}"]`).first();
+    expect(await isFocused(named)).toBe(true);
+
+    // Each batch fails twice before it succeeds: the run stays in provisioning through the retries' backoff.
+    await chaos({ point: 'provision-batch', tenantId, afterRow: 0, times: 2 });
+    try {
+      await page.getByTestId('commit').click();
+      await page.getByTestId('run-progress').waitFor({ timeout: 30_000 });
+      const [bar, ...others] = await accessibleNodes(page, 'progressbar');
+      expect(others).toEqual([]);
+      expect(bar?.valueMax).toBeGreaterThan(0);
+      expect(bar?.valueNow).toBeGreaterThanOrEqual(0);
+      expect(bar?.valueNow).toBeLessThanOrEqual(bar?.valueMax ?? 0);
+      // Its name is the label a sighted person reads next to it.
+      expect(bar?.name).toMatch(new RegExp(`^${bar?.valueNow} of ${bar?.valueMax} rows`));
+      await page.getByTestId('finished').waitFor({ timeout: 60_000 });
+    } finally {
+      await chaos({ tenantId });
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -62,3 +62,47 @@ export function describeViolations(violations: readonly AccessibilityViolation[]
     )
     .join('\n');
 }
+
+/** A node of Chromium's accessibility tree: what a screen reader is told about an element. */
+export interface AccessibleNode {
+  readonly role: string;
+  readonly name: string;
+  /** `aria-valuenow` as exposed (a `<progress>`'s value counts), when the role has one. */
+  readonly valueNow: number | undefined;
+  readonly valueMax: number | undefined;
+}
+
+interface AxValue {
+  readonly value?: unknown;
+}
+interface AxNode {
+  readonly ignored: boolean;
+  readonly role?: AxValue;
+  readonly name?: AxValue;
+  readonly value?: AxValue;
+  readonly properties?: readonly { readonly name: string; readonly value: AxValue }[];
+}
+
+/**
+ * The page's accessible nodes with `role`, read from the browser's accessibility tree through the
+ * DevTools protocol: the role and values a native element (a `<progress>`) exposes without any ARIA
+ * attribute of its own, which the DOM alone does not show.
+ */
+export async function accessibleNodes(page: Page, role: string): Promise<AccessibleNode[]> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+    const numberOf = (value: AxValue | undefined) =>
+      value?.value === undefined ? undefined : Number(value.value);
+    return nodes
+      .filter((node) => !node.ignored && node.role?.value === role)
+      .map((node) => ({
+        role,
+        name: String(node.name?.value ?? ''),
+        valueNow: numberOf(node.value),
+        valueMax: numberOf(node.properties?.find((property) => property.name === 'valuemax')?.value),
+      }));
+  } finally {
+    await session.detach();
+  }
+}

@@ -1,6 +1,6 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { api, problemOf, unwrap } from '../api/client';
-import { Empty, Loading, Notice, ProblemBanner } from '../components/states';
+import { Empty, Loading, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import {
   type Approval,
@@ -23,6 +23,9 @@ export function ApprovalsPage() {
   const [problem, setProblem] = useState<ApiProblem>();
   const [attempt, setAttempt] = useState(0);
   const [decided, setDecided] = useState<string>();
+  // Always rendered, so a screen reader announces each outcome; takes focus from the decided card,
+  // which leaves the list, and Tab goes on from there to the next card.
+  const announcement = useRef<HTMLDivElement>(null);
   const ids = useId();
 
   const load = async (token: string | undefined, append: boolean) => {
@@ -66,7 +69,9 @@ export function ApprovalsPage() {
           Refresh
         </button>
       </div>
-      {decided && <Notice>{decided}</Notice>}
+      <div ref={announcement} role="status" tabIndex={-1} data-testid="decision-outcome">
+        {decided && <div className="banner banner-info">{decided}</div>}
+      </div>
       {problem && <ProblemBanner problem={problem} onRetry={() => setAttempt((value) => value + 1)} />}
       {!items && !problem && <Loading label="Loading approvals…" />}
       {items && items.length === 0 && !nextToken && (
@@ -87,6 +92,7 @@ export function ApprovalsPage() {
               onDecided={(outcome) => {
                 setDecided(`${describeSubject(approval.subject)}: ${outcome}.`);
                 setItems((current) => current?.filter((item) => item.approvalId !== approval.approvalId));
+                announcement.current?.focus();
               }}
             />
           ))}
