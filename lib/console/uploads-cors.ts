@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   AwsCustomResource,
@@ -41,8 +42,18 @@ export class UploadsCors extends Construct {
     const resource = new AwsCustomResource(this, 'Rule', {
       onCreate: putCors,
       onUpdate: putCors,
-      onDelete: { service: 'S3', action: 'deleteBucketCors', parameters: { Bucket: bucketName } },
-      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [props.uploadsBucket.bucketArn] }),
+      onDelete: {
+        service: 'S3',
+        action: 'deleteBucketCors',
+        parameters: { Bucket: bucketName },
+        // A retained or replaced bucket may be gone by then: nothing is left to clean.
+        ignoreErrorCodesMatching: 'NoSuchBucket',
+      },
+      // S3 authorizes both PutBucketCors and DeleteBucketCors with s3:PutBucketCORS; there is no
+      // s3:DeleteBucketCors action, which fromSdkCalls would derive from the call's name.
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['s3:PutBucketCORS'], resources: [props.uploadsBucket.bucketArn] }),
+      ]),
       installLatestAwsSdk: false,
     });
     // AwsCustomResource runs on one provider function per stack, a child of the stack.

@@ -186,14 +186,16 @@ describe('ConsoleConstruct', () => {
         },
       },
     });
-    expect(JSON.stringify(corsRule?.Properties.Delete)).toContain('deleteBucketCors');
+    const deletion = JSON.stringify(hosting.resolve(corsRule?.Properties.Delete));
+    expect(deletion).toContain('deleteBucketCors');
+    expect(deletion).toContain('NoSuchBucket');
     // Its provider may change the CORS of the uploads bucket and nothing else.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['s3:DeleteBucketCors', 's3:PutBucketCors'],
+            Action: 's3:PutBucketCORS',
             Resource: { Ref: Match.stringLikeRegexp(`^referenceto\\w*${uploadsBucket.node.id}\\w*Arn$`) },
           },
         ],

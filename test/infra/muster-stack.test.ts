@@ -43,10 +43,14 @@ describe('MusterStack', () => {
   });
 
   it('runs every Muster function on ARM64 Node.js 22', () => {
-    const functions = Object.values(prod.template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Environment?.Variables?.MUSTER_ENV === 'prod',
-    );
-    expect(functions.length).toBeGreaterThanOrEqual(6);
+    const musterFunctionsOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (fn) => fn.Properties.Environment?.Variables?.MUSTER_ENV === 'prod',
+      );
+    const routeFunctions = musterFunctionsOf(prod.apiRoutes);
+    expect(routeFunctions).toHaveLength(ROUTES.length);
+    const functions = [...musterFunctionsOf(prod.template), ...routeFunctions];
+    expect(functions.length).toBeGreaterThan(ROUTES.length + 6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     }
