@@ -20,7 +20,7 @@ export function useSession(): { session: SessionState; reload: () => void } {
     let current = true;
     void attempt;
     setSession({ kind: 'loading' });
-    unwrap<Me>(api.GET('/v1/me'))
+    unwrap(api.GET('/v1/me'))
       .then((me) => current && setSession({ kind: 'signed-in', me }))
       .catch((error: unknown) => {
         if (!current) return;

@@ -1,11 +1,9 @@
-import type { components, paths } from '../../../clients/muster-api';
+import type { components } from '../../../clients/muster-api';
 import { countOf } from './progress';
 
-/** An approval and a page of them, as the OpenAPI document declares `GET /internal/approvals`. */
+/** An approval, as the OpenAPI document declares `GET /internal/approvals` lists them. */
 export type Approval = components['schemas']['Approval'];
 export type ApprovalFinding = Approval['findings'][number];
-export type ApprovalPage =
-  paths['/internal/approvals']['get']['responses'][200]['content']['application/json'];
 
 export const MAX_JUSTIFICATION_LENGTH = 2000;
 

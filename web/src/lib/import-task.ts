@@ -10,9 +10,7 @@ export type ImportCounts = ImportTask['counts'];
 export type ImportIssue = components['schemas']['ImportIssue'];
 export type ImportIssueCode = ImportIssue['code'];
 export type ImportUpload = components['schemas']['ImportUpload'];
-export type ImportRun = components['schemas']['ImportRun'];
 export type ValidationStarted = JsonOf<paths[`${typeof IMPORTS}/validation`]['post']['responses'][202]>;
-export type ImportIssuesPage = JsonOf<paths[`${typeof IMPORTS}/{taskId}/errors`]['get']['responses'][200]>;
 
 /** Every status, in the order a task lives them: a status the contract adds or drops fails the build here. */
 const STATUS_ORDER = {

@@ -3,7 +3,7 @@ import { formatDuration } from './progress';
 
 type ListImports = paths['/internal/iam/users/bulk-import']['get'];
 /** A page of the imports list and one of its rows, as the OpenAPI document declares them. */
-export type ImportsPage = ListImports['responses'][200]['content']['application/json'];
+type ImportsPage = ListImports['responses'][200]['content']['application/json'];
 export type ListedImport = ImportsPage['items'][number];
 export type ListedStatus = ListedImport['status'];
 export type ImportsQuery = NonNullable<ListImports['parameters']['query']>;

@@ -4,7 +4,6 @@ import { Empty, Loading, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import {
   type Approval,
-  type ApprovalPage,
   describeSubject,
   findingsHeading,
   findingTarget,
@@ -31,7 +30,7 @@ export function ApprovalsPage() {
   const load = async (token: string | undefined, append: boolean) => {
     setProblem(undefined);
     try {
-      const page = await unwrap<ApprovalPage>(
+      const page = await unwrap(
         api.GET('/internal/approvals', {
           params: { query: { status, limit: 25, ...(token ? { nextToken: token } : {}) } },
         }),

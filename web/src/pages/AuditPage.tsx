@@ -23,7 +23,7 @@ export function AuditPage() {
   const load = async (token: string | undefined) => {
     setProblem(undefined);
     try {
-      const page = await unwrap<{ items: AuditEntry[]; nextToken?: string }>(
+      const page = await unwrap(
         api.GET('/v1/admin/audit', {
           params: {
             query: { ...auditQuery(filters, toInstant), limit: 50, ...(token ? { nextToken: token } : {}) },

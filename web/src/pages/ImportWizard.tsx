@@ -9,10 +9,7 @@ import {
   fileProblem,
   formatBytes,
   type ImportIssue,
-  type ImportIssuesPage,
-  type ImportRun,
   type ImportTask,
-  type ImportUpload,
   runProgress,
   stageOf,
   type ValidationStarted,
@@ -61,7 +58,7 @@ export function ImportWizard() {
     }
     setUpload({ kind: 'uploading', file, loaded: 0, total: file.size });
     try {
-      const target = await unwrap<ImportUpload>(
+      const target = await unwrap(
         api.POST('/internal/iam/users/bulk-import/uploads', {
           body: { fileName: file.name, sizeBytes: file.size },
         }),
@@ -128,9 +125,7 @@ async function startValidation(fileId: string): Promise<ValidationStarted> {
   // The bucket's notification may lag the upload a moment: FILE_NOT_UPLOADED then means "not yet".
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await unwrap<ValidationStarted>(
-        api.POST('/internal/iam/users/bulk-import/validation', { body: { fileId } }),
-      );
+      return await unwrap(api.POST('/internal/iam/users/bulk-import/validation', { body: { fileId } }));
     } catch (error) {
       if (problemOf(error).code !== 'FILE_NOT_UPLOADED' || attempt >= 10) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -226,22 +221,24 @@ function TaskView({
   );
 }
 
+/** A count as the task panel shows it: label, value, and the key of its `count-*` test id. */
+type CountItem = [label: string, value: number, key: string];
+
 function Counts({ task }: { task: ImportTask }) {
   const { counts } = task;
   const committed = task.status !== 'VALIDATED' && task.status !== 'VALIDATION_FAILED';
-  const items: [string, number, string][] = [
+  const validation: CountItem[] = [
     ['Rows', counts.total, 'total'],
     ['Valid', counts.valid, 'valid'],
     ['With errors', counts.invalid, 'invalid'],
-    ...(committed
-      ? ([
-          ['Created', counts.succeeded, 'succeeded'],
-          ['Failed', counts.failed, 'failed'],
-          ['Awaiting approval', counts.pendingApproval, 'pending'],
-          ['Welcome emails', counts.notified, 'notified'],
-        ] as [string, number, string][])
-      : []),
   ];
+  const provisioning: CountItem[] = [
+    ['Created', counts.succeeded, 'succeeded'],
+    ['Failed', counts.failed, 'failed'],
+    ['Awaiting approval', counts.pendingApproval, 'pending'],
+    ['Welcome emails', counts.notified, 'notified'],
+  ];
+  const items = committed ? [...validation, ...provisioning] : validation;
   return (
     <dl className="counts">
       {items.map(([label, value, key]) => (
@@ -287,7 +284,7 @@ function useIssues(taskId: string) {
       const issues: ImportIssue[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await unwrap<ImportIssuesPage>(
+        const page = await unwrap(
           api.GET('/internal/iam/users/bulk-import/{taskId}/errors', {
             params: { path: { taskId }, query: { limit: 1000, ...(nextToken ? { nextToken } : {}) } },
           }),
@@ -339,7 +336,7 @@ function CommitForm({ task, onCommitted }: { task: ImportTask; onCommitted: () =
     setBusy(true);
     setProblem(undefined);
     try {
-      await unwrap<ImportRun>(
+      await unwrap(
         api.POST('/internal/iam/users/bulk-import/commit', {
           body: {
             taskId: task.taskId,
@@ -425,7 +422,7 @@ function Finished({ task, onRetried }: { task: ImportTask; onRetried: () => void
       setProblem(undefined);
       const params = { params: { path: { taskId: task.taskId } } };
       try {
-        await unwrap<ImportRun>(
+        await unwrap(
           how === 'retry'
             ? api.POST('/internal/iam/users/bulk-import/{taskId}/retry', params)
             : api.POST('/internal/iam/users/bulk-import/{taskId}/redrive', params),

@@ -5,7 +5,6 @@ import { Empty, Loading, ProblemBanner } from '../components/states';
 import type { ApiProblem } from '../lib/api-error';
 import { IMPORT_STATUSES } from '../lib/import-task';
 import {
-  type ImportsPage as ImportsPageBody,
   importDuration,
   importsQuery,
   type ListedImport,
@@ -34,7 +33,7 @@ export function ImportsPage({
     setProblem(undefined);
     setLoadingMore(token !== undefined);
     try {
-      const page = await unwrap<ImportsPageBody>(
+      const page = await unwrap(
         api.GET('/internal/iam/users/bulk-import', { params: { query: importsQuery(status, token) } }),
       );
       setItems((earlier) => (token ? [...(earlier ?? []), ...page.items] : page.items));

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import type { components } from '../../../clients/muster-api';
+import type { components, paths } from '../../../clients/muster-api';
 import { api, problemOf, unwrap } from '../api/client';
 import { DataTable } from '../components/DataTable';
 import { ModalDialog } from '../components/ModalDialog';
@@ -12,7 +12,7 @@ import { EntitlementsDialog } from './users/EntitlementsDialog';
 const USER_COLUMNS = ['Email', 'Name', 'Status', 'Roles', 'Groups', 'Actions'];
 
 type User = components['schemas']['User'];
-type Page = { items: User[]; nextToken?: string };
+type Page = paths['/v1/admin/users']['get']['responses'][200]['content']['application/json'];
 const PAGE_SIZE = 25;
 
 /** Users of the tenant (seed 003 Phase B): shown only while `user_mgmt_ui` is on. */
@@ -36,7 +36,7 @@ export function UsersPage({ me }: { me: Me }) {
     let current = true;
     setPage(undefined);
     setProblem(undefined);
-    unwrap<Page>(
+    unwrap(
       api.GET('/v1/admin/users', {
         params: {
           query: { ...userQuery(filters), limit: PAGE_SIZE, ...(token ? { nextToken: token } : {}) },
@@ -183,7 +183,7 @@ function UserRow({
     setProblem(undefined);
     try {
       const params = { params: { path: { userId: user.userId } } };
-      const next = await unwrap<User>(
+      const next = await unwrap(
         deactivated
           ? api.POST('/v1/admin/users/{userId}/reactivate', params)
           : api.POST('/v1/admin/users/{userId}/deactivate', params),
@@ -253,7 +253,7 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      const user = await unwrap<User>(
+      const user = await unwrap(
         api.POST('/v1/admin/users', {
           body: {
             email: email.trim(),
@@ -344,7 +344,7 @@ function RolesDialog({
     setBusy(true);
     setProblem(undefined);
     try {
-      const next = await unwrap<User>(
+      const next = await unwrap(
         api.PUT('/v1/admin/users/{userId}/roles', {
           params: { path: { userId: user.userId }, header: { 'If-Match': ifMatch(user.version) } },
           body: { roles: parseRoles(roles) },

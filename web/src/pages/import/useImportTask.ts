@@ -28,7 +28,7 @@ export function useImportTask(taskId: string | undefined) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const next = await unwrap<ImportTask>(
+        const next = await unwrap(
           api.GET('/internal/iam/users/bulk-import/{taskId}', { params: { path: { taskId } } }),
         );
         if (stopped) return;

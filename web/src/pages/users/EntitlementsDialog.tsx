@@ -29,9 +29,7 @@ export function EntitlementsDialog({ user, onClose }: { user: User; onClose: () 
     let current = true;
     setItems(undefined);
     setProblem(undefined);
-    unwrap<{ items: readonly UserEntitlement[] }>(
-      api.GET('/v1/admin/users/{userId}/entitlements', { params: { path: { userId: user.userId } } }),
-    )
+    unwrap(api.GET('/v1/admin/users/{userId}/entitlements', { params: { path: { userId: user.userId } } }))
       .then((listing) => current && setItems(listing.items))
       .catch((error: unknown) => current && setProblem(problemOf(error)));
     return () => {
