@@ -6,12 +6,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { findingSchema } from '../../entitlements/domain/assignment-view';
 import { RISK_LEVELS } from '../../entitlements/domain/bundle';
 import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
 import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
 import { BadRequestError } from '../../shared/errors';
 import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, nextDueAt } from '../domain/approval';
-import { approvalFindingSchema, approvalSubjectSchema } from '../domain/approval-subject';
+import { approvalSubjectSchema } from '../domain/approval-subject';
 
 const keys = {
   approval: (tenantId: string, approvalId: string) => ({
@@ -33,7 +34,7 @@ const approvalItemSchema = z.object({
   summary: z.string(),
   note: z.string().optional(),
   // Approvals opened before findings were kept have none.
-  findings: z.array(approvalFindingSchema).default([]),
+  findings: z.array(findingSchema).default([]),
   findingCount: z.number().int().default(0),
   status: z.enum(APPROVAL_STATUSES),
   taskToken: z.string(),

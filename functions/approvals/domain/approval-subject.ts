@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Finding } from '../../entitlements/domain/assignment';
 import { RISK_LEVELS, type RiskLevel } from '../../entitlements/domain/bundle';
 
 /**
@@ -23,20 +24,6 @@ export const approvalTaskInputSchema = z.object({
 export type ApprovalTaskInput = z.infer<typeof approvalTaskInputSchema>;
 
 /**
- * A finding of the least-privilege check an approver should weigh (a window wider than the peers',
- * a separation-of-duties conflict): copied from the subject when its approval opens.
- */
-export const approvalFindingSchema = z.object({
-  code: z.string(),
-  severity: z.enum(['blocking', 'warning', 'merged']),
-  member: z.string().optional(),
-  bundleId: z.string().optional(),
-  message: z.string(),
-  suggestion: z.string(),
-});
-export type ApprovalFinding = z.infer<typeof approvalFindingSchema>;
-
-/**
  * What the approvals know of a subject, read from the capability that owns it, never taken from a
  * request: who asked, how risky, how many grants wait.
  */
@@ -54,8 +41,11 @@ export interface SubjectFacts {
    * justification). Free text that may name people: shown to approvers, never logged.
    */
   readonly note?: string;
-  /** The findings the approver should weigh; none for a subject that has no such check. */
-  readonly findings?: readonly ApprovalFinding[];
+  /**
+   * The least-privilege findings the approver should weigh (a window wider than the peers', a
+   * separation-of-duties conflict); none for a subject that has no such check.
+   */
+  readonly findings?: readonly Finding[];
 }
 
 /** Reads a subject's facts; `undefined` when the tenant has no such subject. */

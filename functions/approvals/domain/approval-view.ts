@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { findingSchema } from '../../entitlements/domain/assignment-view';
 import { RISK_LEVELS } from '../../entitlements/domain/bundle';
 import { APPROVAL_STATUSES, type Approval } from './approval';
-import { approvalFindingSchema, approvalSubjectSchema } from './approval-subject';
+import { approvalSubjectSchema } from './approval-subject';
 
 /**
  * An approval as the API shows it (`GET /internal/approvals`, the start and the decision): everything
@@ -23,7 +24,7 @@ export const approvalViewSchema = z.object({
       "The requester's words for the approver: an import's approvalNote, an assignment's justification.",
     ),
   findings: z
-    .array(approvalFindingSchema)
+    .array(findingSchema)
     .readonly()
     .describe("The least-privilege findings to weigh (at most 50; the assignment's own view has them all)."),
   findingCount: z.number().int().describe('How many findings the subject has, counting those not listed.'),

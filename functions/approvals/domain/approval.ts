@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { Finding, FindingSeverity } from '../../entitlements/domain/assignment';
 import type { RiskLevel } from '../../entitlements/domain/bundle';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
 import {
   APPROVAL_ERRORS,
-  type ApprovalFinding,
   type ApprovalOutcome,
   type ApprovalSubject,
   approverRoleFor,
@@ -46,7 +46,7 @@ export interface Approval {
   /** The requester's words for the approver (SubjectFacts.note): never logged. */
   readonly note?: string;
   /** The subject's findings, at most MAX_APPROVAL_FINDINGS of them. */
-  readonly findings: readonly ApprovalFinding[];
+  readonly findings: readonly Finding[];
   /** How many findings the subject had: more than `findings` holds when they were cut. */
   readonly findingCount: number;
   readonly status: ApprovalStatus;
@@ -117,7 +117,7 @@ export function newApproval(
     grants: input.facts.grants,
     summary: input.facts.summary,
     ...(input.facts.note ? { note: input.facts.note } : {}),
-    findings: (input.facts.findings ?? []).slice(0, MAX_APPROVAL_FINDINGS),
+    findings: weighedFirst(input.facts.findings ?? []).slice(0, MAX_APPROVAL_FINDINGS),
     findingCount: input.facts.findings?.length ?? 0,
     status: 'PENDING',
     taskToken: input.taskToken,
@@ -260,4 +260,15 @@ export function failureErrorOf(decision: ApprovalOutcome['decision']): string | 
 /** Whole minutes an approval has waited at `now`. */
 export function waitingMinutes(approval: Pick<Approval, 'createdAt'>, now: Date): number {
   return Math.floor((now.getTime() - new Date(approval.createdAt).getTime()) / 60_000);
+}
+
+const SEVERITY_RANK: Readonly<Record<FindingSeverity, number>> = { blocking: 0, warning: 1, merged: 2 };
+
+/**
+ * Findings an approver must weigh before the merged ones (a member listed twice, a grant already
+ * held), so a long assignment's noise never pushes them past MAX_APPROVAL_FINDINGS; stable within
+ * a severity.
+ */
+function weighedFirst(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
 }

@@ -16,6 +16,7 @@ import {
   waitingMinutes,
 } from '../../../functions/approvals/domain/approval';
 import type { SubjectFacts } from '../../../functions/approvals/domain/approval-subject';
+import type { Finding, FindingSeverity } from '../../../functions/entitlements/domain/assignment';
 import { AppError } from '../../../functions/shared/errors';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -51,9 +52,9 @@ function refusal(run: () => unknown): { kind: string; code: string } | undefined
 }
 
 describe('newApproval', () => {
-  const finding = (index: number) => ({
-    code: 'WIDER_THAN_PEERS',
-    severity: 'warning' as const,
+  const finding = (index: number, severity: FindingSeverity = 'warning'): Finding => ({
+    code: severity === 'merged' ? 'DUPLICATE_MEMBER' : 'WIDER_THAN_PEERS',
+    severity,
     member: `m${index}@acme.test`,
     message: `finding ${index}`,
     suggestion: 'narrower',
@@ -87,6 +88,21 @@ describe('newApproval', () => {
     const approval = open({ findings: all });
     expect(approval.findings).toEqual(all.slice(0, MAX_APPROVAL_FINDINGS));
     expect(approval.findingCount).toBe(MAX_APPROVAL_FINDINGS + 7);
+  });
+
+  it('keeps what an approver must weigh when merged findings alone would fill the limit', () => {
+    const merged = Array.from({ length: MAX_APPROVAL_FINDINGS }, (_, index) => finding(index, 'merged'));
+    const approval = open({
+      findings: [...merged, finding(100, 'warning'), finding(101, 'blocking'), finding(102, 'warning')],
+    });
+    expect(approval.findings.slice(0, 3).map((kept) => [kept.severity, kept.message])).toEqual([
+      ['blocking', 'finding 101'],
+      ['warning', 'finding 100'],
+      ['warning', 'finding 102'],
+    ]);
+    expect(approval.findings).toHaveLength(MAX_APPROVAL_FINDINGS);
+    expect(approval.findings.slice(3)).toEqual(merged.slice(0, MAX_APPROVAL_FINDINGS - 3));
+    expect(approval.findingCount).toBe(MAX_APPROVAL_FINDINGS + 3);
   });
 });
 
