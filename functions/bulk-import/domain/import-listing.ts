@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError } from '../../shared/errors';
 import { pageToken } from '../../shared/http/page-token';
-import { TASK_STATUSES, type TaskCounts, type TaskStatus } from './import-task';
+import { TASK_STATUSES, type TaskCounts, type TaskStatus, taskCountsSchema } from './import-task';
 
 /** What the imports listing reads of a task. */
 export interface ListedTask {
@@ -106,15 +106,7 @@ export const listedImportSchema = z.object({
   taskId: z.string(),
   status: z.enum(TASK_STATUSES),
   fileName: z.string(),
-  counts: z.object({
-    total: z.number().int(),
-    valid: z.number().int(),
-    invalid: z.number().int(),
-    succeeded: z.number().int(),
-    failed: z.number().int(),
-    pendingApproval: z.number().int(),
-    notified: z.number().int(),
-  }),
+  counts: taskCountsSchema.omit({ grantsApproved: true, grantsRejected: true }),
   operator: z
     .object({
       userId: z.string(),
