@@ -639,15 +639,7 @@ export interface components {
             /** @description The requester's words for the approver: an import's approvalNote, an assignment's justification. */
             note?: string;
             /** @description The least-privilege findings to weigh (at most 50; the assignment's own view has them all). */
-            readonly findings: {
-                code: string;
-                /** @enum {string} */
-                severity: "blocking" | "warning" | "merged";
-                member?: string;
-                bundleId?: string;
-                message: string;
-                suggestion: string;
-            }[];
+            readonly findings: components["schemas"]["AssignmentFinding"][];
             /** @description How many findings the subject has, counting those not listed. */
             findingCount: number;
             /** @enum {string} */
