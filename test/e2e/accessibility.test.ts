@@ -1,6 +1,7 @@
 import type { ElementHandle, Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { approvalOfAssignment } from '../integration/approvals/approval-support';
+import { armChaos } from '../integration/bulk-import/import-support';
 import {
   startAssignment,
   tenantWithBundles,
@@ -8,7 +9,14 @@ import {
 } from '../integration/entitlements/assign-support';
 import { principal } from '../integration/support/api';
 import { accessibleNodes, axeViolations, describeViolations } from './support/accessibility';
-import { chromiumForFile, e2eTenant, newConsoleContext, recordPageProblems, signIn } from './support/browser';
+import {
+  chromiumForFile,
+  e2eTenant,
+  newConsoleContext,
+  openPage,
+  recordPageProblems,
+  signIn,
+} from './support/browser';
 
 const browser = chromiumForFile();
 
@@ -41,16 +49,6 @@ function csvWithSeveralCodes(tenantId: string): Buffer {
       `dee@${tenantId}.test,`,
     ].join('\r\n'),
   );
-}
-
-/** Arms (or, with `{tenantId}` alone, disarms) the local stack's chaos hook for one tenant. */
-async function chaos(body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${inject('apiUrl')}/_local/chaos`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.text()).toBe(200);
 }
 
 /** The element that has focus, as its opening tag: `<body>` when focus was dropped. */
@@ -341,10 +339,7 @@ describe('the console for keyboard and assistive technology users', () => {
     await expectRings('sign-in', 4, page.getByLabel('Tenant'));
     await signIn(page, { tenantId, role: 'superuser' });
     await expectRings('import wizard', 9, page.getByTestId('drop-zone'));
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
+    await openPage(page, 'Users');
     await expectRings('users', 15, page.getByTestId('users-table'));
     await context.close();
   });
@@ -371,10 +366,7 @@ describe('the console for keyboard and assistive technology users', () => {
     const page = await context.newPage();
     const tenantId = e2eTenant();
     await signIn(page, { tenantId, role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
+    await openPage(page, 'Users');
     const opener = page.getByRole('button', { name: `Change roles of admin@${tenantId}.test` });
     const dialog = page.getByTestId('roles-dialog');
 
@@ -403,11 +395,7 @@ describe('the console for keyboard and assistive technology users', () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
     await signIn(page, { tenantId: e2eTenant(), role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await openPage(page, 'Users');
     await tabTo(page, page.locator('summary', { hasText: 'Create a user' }));
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
@@ -453,10 +441,7 @@ describe('the console for keyboard and assistive technology users', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
+    await openPage(page, 'Users');
     const opener = page.getByRole('button', { name: `Entitlements of ${member}` });
     await tabTo(page, opener);
     await page.keyboard.press('Enter');
@@ -504,10 +489,7 @@ describe('the console for keyboard and assistive technology users', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'security_approver', email: email('sec') });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Approvals', exact: true })
-      .click();
+    await openPage(page, 'Approvals');
     const cards = page.getByTestId('approval');
     await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2);
 
@@ -574,8 +556,9 @@ describe('the console for keyboard and assistive technology users', () => {
     const named = page.locator(`[data-testid="issue-row"][data-row="${target}"]`).first();
     expect(await isFocused(named)).toBe(true);
 
-    // Each batch fails twice before it succeeds: the run stays in provisioning through the retries' backoff.
-    await chaos({ point: 'provision-batch', tenantId, afterRow: 0, times: 2 });
+    // The first two batch attempts fail (the hook counts per process): the run stays in provisioning
+    // through the retries' backoff.
+    await armChaos({ point: 'provision-batch', tenantId, afterRow: 0, times: 2 });
     try {
       await page.getByTestId('commit').click();
       await page.getByTestId('run-progress').waitFor({ timeout: 30_000 });
@@ -588,7 +571,7 @@ describe('the console for keyboard and assistive technology users', () => {
       expect(bar?.name).toMatch(new RegExp(`^${bar?.valueNow} of ${bar?.valueMax} rows`));
       await page.getByTestId('finished').waitFor({ timeout: 60_000 });
     } finally {
-      await chaos({ tenantId });
+      await armChaos({ tenantId });
     }
     expect(problems).toEqual([]);
     await context.close();

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { approvalOfAssignment } from '../integration/approvals/approval-support';
@@ -14,6 +13,7 @@ import {
   chromiumForFile,
   e2eTenant,
   newConsoleContext,
+  openPage,
   recordPageProblems,
   saveScreenshot,
   signIn,
@@ -21,14 +21,6 @@ import {
 
 const browser = chromiumForFile();
 const DAY = 86_400_000;
-
-async function openApprovals(page: Page): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Console' })
-    .getByRole('link', { name: 'Approvals', exact: true })
-    .click();
-  await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
-}
 
 /** An answer's `status` field, for polling a task or an assignment until it ends. */
 async function statusAt(token: string, path: string): Promise<string> {
@@ -59,7 +51,7 @@ describe('the approvals inbox in Chromium', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'security_approver', email: `approver@${tenantId}.test` });
-    await openApprovals(page);
+    await openPage(page, 'Approvals');
     const approval = page.getByTestId('approval').first();
     await approval.waitFor({ timeout: 30_000 });
     expect(await approval.textContent()).toMatch(/high/i);
@@ -101,7 +93,7 @@ describe('the approvals inbox in Chromium', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'security_approver', email: email('sec') });
-    await openApprovals(page);
+    await openPage(page, 'Approvals');
     const card = page.getByTestId('approval').filter({ hasText: assignmentId });
     await card.waitFor({ timeout: 30_000 });
     expect(await card.locator('.risk').textContent()).toMatch(/high risk/i);

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { armChaos } from '../integration/bulk-import/import-support';
 import {
   chromiumForFile,
   e2eTenant,
@@ -54,16 +55,6 @@ async function dropFile(page: Page, name: string, content: Buffer, type: string)
   await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer });
 }
 
-/** Arms (or, with `{tenantId}` alone, disarms) the local stack's chaos hook for the test's tenant. */
-async function chaos(body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${inject('apiUrl')}/_local/chaos`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.text()).toBe(200);
-}
-
 describe('the import wizard in Chromium', () => {
   it('imports a 200-row XLSX with 5 bad rows dropped on the page: errors inline, commit, progress to a crash, failed rows, a retry that creates them', async () => {
     const context = await newConsoleContext(browser());
@@ -86,9 +77,11 @@ describe('the import wizard in Chromium', () => {
     for (const index of BAD_ROWS) expect(issueText).toContain(String(index + 2));
     await saveScreenshot(page, 'import-validated');
 
-    await expect.poll(() => page.getByTestId('count-valid').textContent()).toBe(String(VALID_ROWS));
+    await expect
+      .poll(() => page.getByTestId('count-valid').textContent(), { timeout: 30_000 })
+      .toBe(String(VALID_ROWS));
 
-    await chaos({ point: 'provision-batch', tenantId, afterRow: CRASH_FROM_ROW, times: 5000 });
+    await armChaos({ point: 'provision-batch', tenantId, afterRow: CRASH_FROM_ROW, times: 5000 });
     const count = async (name: string) => Number(await page.getByTestId(`count-${name}`).textContent());
     const task = page.getByTestId('import-task');
     try {
@@ -98,7 +91,7 @@ describe('the import wizard in Chromium', () => {
       await page.getByTestId('finished').waitFor({ timeout: 120_000 });
       expect(await task.getAttribute('data-status')).toBe('FAILED');
     } finally {
-      await chaos({ tenantId });
+      await armChaos({ tenantId });
     }
     expect(await task.getAttribute('data-run')).toBe('1');
     const firstRun = { succeeded: await count('succeeded'), failed: await count('failed') };

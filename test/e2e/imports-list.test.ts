@@ -4,6 +4,7 @@ import {
   chromiumForFile,
   e2eTenant,
   newConsoleContext,
+  openPage,
   recordPageProblems,
   saveScreenshot,
   signIn,
@@ -78,11 +79,7 @@ describe('the imports list in Chromium', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Imports', exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Imports', level: 1 }).waitFor();
+    await openPage(page, 'Imports');
 
     const row = page.locator(`[data-testid="import-row"][data-task="${taskId}"]`);
     await row.waitFor();

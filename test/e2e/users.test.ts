@@ -3,6 +3,7 @@ import {
   chromiumForFile,
   e2eTenant,
   newConsoleContext,
+  openPage,
   recordPageProblems,
   saveScreenshot,
   signIn,
@@ -51,11 +52,7 @@ describe('the users page in Chromium', () => {
     const tenantId = e2eTenant();
     const email = `ada@${tenantId}.test`;
     await signIn(page, { tenantId, role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await openPage(page, 'Users');
 
     // The form folds away under its summary until asked for.
     await page.locator('summary', { hasText: 'Create a user' }).click();
@@ -125,10 +122,7 @@ describe('the users page in Chromium', () => {
     const page = await context.newPage();
     const problems = recordPageProblems(page);
     await signIn(page, { tenantId, role: 'superuser' });
-    await page
-      .getByRole('navigation', { name: 'Console' })
-      .getByRole('link', { name: 'Users', exact: true })
-      .click();
+    await openPage(page, 'Users');
     const row = page.locator(`[data-testid="user-row"][data-email="${member}"]`);
     const opener = row.getByRole('button', { name: `Entitlements of ${member}` });
     await opener.click();

@@ -46,6 +46,9 @@ export async function newConsoleContext(
   return browser.newContext({ viewport, acceptDownloads: true });
 }
 
+/** As long as a page may take to load its data on a busy 2-core CI machine. */
+const SETTLE_TIMEOUT_MS = 15_000;
+
 /** What a page shows once it has its data: a table, the empty state, or the import wizard's drop zone. */
 export const SETTLED_CONTENT = 'main table, main [data-testid="empty"], main [data-testid="drop-zone"]';
 
@@ -57,8 +60,16 @@ export const SETTLED_CONTENT = 'main table, main [data-testid="empty"], main [da
 export async function waitUntilSettled(page: Page, content = SETTLED_CONTENT): Promise<void> {
   await page.locator(content).first().waitFor();
   await expect
-    .poll(() => page.locator('main [data-testid="loading"], main [aria-busy="true"]').count())
+    .poll(() => page.locator('main [data-testid="loading"], main [aria-busy="true"]').count(), {
+      timeout: SETTLE_TIMEOUT_MS,
+    })
     .toBe(0);
+}
+
+/** Opens a page from the console's navigation and waits for its heading. */
+export async function openPage(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
 }
 
 /** Saves a full-page screenshot as a test artifact: test/e2e/artifacts/<name>.png. */
