@@ -270,7 +270,12 @@ describe('the console for keyboard and assistive technology users', () => {
     // The import's sensitive role waits for a security approver: their inbox holds it.
     const approverContext = await newConsoleContext(browser());
     const approver = await approverContext.newPage();
-    await signIn(approver, { tenantId, role: 'security_approver', email: `approver@${tenantId}.test` });
+    await signIn(approver, {
+      tenantId,
+      role: 'security_approver',
+      email: `approver@${tenantId}.test`,
+      landsOn: 'Users',
+    });
     await approver
       .getByRole('navigation', { name: 'Console' })
       .getByRole('link', { name: 'Approvals', exact: true })
@@ -488,7 +493,7 @@ describe('the console for keyboard and assistive technology users', () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    await signIn(page, { tenantId, role: 'security_approver', email: email('sec') });
+    await signIn(page, { tenantId, role: 'security_approver', email: email('sec'), landsOn: 'Users' });
     await openPage(page, 'Approvals');
     const cards = page.getByTestId('approval');
     await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2);

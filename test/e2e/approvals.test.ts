@@ -50,7 +50,12 @@ describe('the approvals inbox in Chromium', () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    await signIn(page, { tenantId, role: 'security_approver', email: `approver@${tenantId}.test` });
+    await signIn(page, {
+      tenantId,
+      role: 'security_approver',
+      email: `approver@${tenantId}.test`,
+      landsOn: 'Users',
+    });
     await openPage(page, 'Approvals');
     const approval = page.getByTestId('approval').first();
     await approval.waitFor({ timeout: 30_000 });
@@ -92,7 +97,7 @@ describe('the approvals inbox in Chromium', () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
     const problems = recordPageProblems(page);
-    await signIn(page, { tenantId, role: 'security_approver', email: email('sec') });
+    await signIn(page, { tenantId, role: 'security_approver', email: email('sec'), landsOn: 'Users' });
     await openPage(page, 'Approvals');
     const card = page.getByTestId('approval').filter({ hasText: assignmentId });
     await card.waitFor({ timeout: 30_000 });

@@ -84,6 +84,15 @@ describe('the console in Chromium', () => {
     },
   );
 
+  it('offers a security approver only the pages their role may open, and lands on the first', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    await signIn(page, { tenantId: e2eTenant(), role: 'security_approver', landsOn: 'Users' });
+    const navigation = page.getByRole('navigation', { name: 'Console' });
+    expect(await navigation.getByRole('link').allTextContents()).toEqual(['Users', 'Approvals', 'Audit']);
+    await context.close();
+  });
+
   it('answers a deep link to a console page with the app, not a 404', async () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();

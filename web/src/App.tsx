@@ -1,6 +1,7 @@
 import { type MouseEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Loading, ProblemBanner } from './components/states';
 import { taskSearchOf } from './lib/imports';
+import { offers, type PageNeeds } from './lib/navigation';
 import { type Page, pageOf, pathOf } from './lib/routes';
 import { ApprovalsPage } from './pages/ApprovalsPage';
 import { AuditPage } from './pages/AuditPage';
@@ -8,7 +9,7 @@ import { ImportsPage } from './pages/ImportsPage';
 import { ImportWizard } from './pages/ImportWizard';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
-import { type Me, useSession } from './session';
+import { useSession } from './session';
 
 const BASE = import.meta.env.BASE_URL;
 
@@ -27,13 +28,14 @@ function useLocationPage(): [Page, (page: Page, search?: string) => void] {
   return [page, navigate];
 }
 
-const NAV: { page: Page; label: string; visible: (me: Me) => boolean }[] = [
-  { page: 'import', label: 'Import users', visible: () => true },
-  { page: 'imports', label: 'Imports', visible: () => true },
+const NAV: { page: Page; label: string; needs: PageNeeds }[] = [
+  { page: 'import', label: 'Import users', needs: { flag: 'user-bulk-import', permission: 'users.import' } },
+  { page: 'imports', label: 'Imports', needs: { flag: 'user-bulk-import', permission: 'users.import' } },
   // Phase B of seed 003: the management UI shows only while user_mgmt_ui is on (reported by /v1/me).
-  { page: 'users', label: 'Users', visible: (me) => me.flags.user_mgmt_ui === true },
-  { page: 'approvals', label: 'Approvals', visible: () => true },
-  { page: 'audit', label: 'Audit', visible: (me) => me.flags.user_mgmt_core === true },
+  { page: 'users', label: 'Users', needs: { flag: 'user_mgmt_ui', permission: 'users.read' } },
+  // Anyone may open the inbox: it lists only what the caller may decide.
+  { page: 'approvals', label: 'Approvals', needs: {} },
+  { page: 'audit', label: 'Audit', needs: { flag: 'user_mgmt_core', permission: 'audit.read' } },
 ];
 
 export function App() {
@@ -68,8 +70,10 @@ export function App() {
   }
 
   const { me } = session;
-  const links = NAV.filter((item) => item.visible(me));
-  const shown = links.some((item) => item.page === page) ? page : 'import';
+  const links = NAV.filter((item) => offers(me, item.needs));
+  // A page the caller may not open (a bookmark, the wizard after sign-in) gives way to the first one
+  // they may; the inbox needs nothing, so there always is one.
+  const shown = links.some((item) => item.page === page) ? page : (links[0]?.page ?? 'approvals');
   const follow = (event: MouseEvent<HTMLAnchorElement>, target: Page) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();

@@ -95,15 +95,23 @@ export function recordPageProblems(page: Page): string[] {
   return problems;
 }
 
-/** Opens the console and signs in with the local sign-in form; resolves once the import wizard shows. */
+/**
+ * Opens the console and signs in with the local sign-in form; resolves once the page the console
+ * lands on shows (`landsOn`, a heading: the import wizard, unless the role may not import).
+ */
 export async function signIn(
   page: Page,
-  { tenantId, role, email = `admin@${tenantId}.test` }: { tenantId: string; role: string; email?: string },
+  {
+    tenantId,
+    role,
+    email = `admin@${tenantId}.test`,
+    landsOn = 'Import users',
+  }: { tenantId: string; role: string; email?: string; landsOn?: string },
 ): Promise<void> {
   await page.goto(inject('consoleUrl'));
   await page.getByLabel('Tenant').fill(tenantId);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Role').selectOption(role);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Import users', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: landsOn, level: 1 }).waitFor();
 }

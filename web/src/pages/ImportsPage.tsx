@@ -1,4 +1,4 @@
-import { type MouseEvent, useEffect, useId, useState } from 'react';
+import { type MouseEvent, useEffect, useId, useRef, useState } from 'react';
 import { api, problemOf, unwrap } from '../api/client';
 import { DataTable } from '../components/DataTable';
 import { Empty, Loading, ProblemBanner } from '../components/states';
@@ -29,24 +29,31 @@ export function ImportsPage({
   const [attempt, setAttempt] = useState(0);
   const statusId = useId();
 
+  // Each list (a filter, a retry) is a generation: an answer that arrives after a newer list began
+  // — a slow "Load more" before the filter changed — is dropped instead of mixed into it.
+  const generation = useRef(0);
+
   const load = async (token: string | undefined) => {
+    const mine = generation.current;
     setProblem(undefined);
     setLoadingMore(token !== undefined);
     try {
       const page = await unwrap(
         api.GET('/internal/iam/users/bulk-import', { params: { query: importsQuery(status, token) } }),
       );
+      if (mine !== generation.current) return;
       setItems((earlier) => (token ? [...(earlier ?? []), ...page.items] : page.items));
       setNextToken(page.nextToken);
     } catch (error) {
-      setProblem(problemOf(error));
+      if (mine === generation.current) setProblem(problemOf(error));
     } finally {
-      setLoadingMore(false);
+      if (mine === generation.current) setLoadingMore(false);
     }
   };
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the filter or a retry change.
   useEffect(() => {
+    generation.current += 1;
     setItems(undefined);
     setNextToken(undefined);
     void load(undefined);
@@ -130,6 +137,13 @@ export function ImportsPage({
             </tr>
           ))}
         </DataTable>
+      )}
+      {/* Only a filtered listing stops short: it reads a bounded number of imports per request. */}
+      {items && items.length === 0 && nextToken && status && !problem && (
+        <p data-testid="imports-searching">
+          No import is {statusLabel(status).toLowerCase()} among the most recent ones read so far: load more
+          to look further back.
+        </p>
       )}
       {nextToken && !problem && (
         <button
