@@ -64,10 +64,10 @@ const BULK_IMPORT_ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
     path: '/internal/iam/users/bulk-import',
-    entry: `${BULK_IMPORT}/tasks.ts`,
+    entry: `${BULK_IMPORT}/task-list.ts`,
     export: 'listTasks',
     auth: 'principal',
-    access: ['table:read', 'reports:read'],
+    access: ['table:read'],
   },
   {
     method: 'GET',

@@ -6,12 +6,8 @@ import { createDocumentClient } from '../../shared/aws/dynamodb';
 import { createS3Client, ObjectStore } from '../../shared/aws/object-store';
 import { loadConfig } from '../../shared/config';
 import { principalRoute } from '../../shared/http/api-route';
-import { pageSchema } from '../../shared/http/page-token';
 import { reportsConfig, tableConfig } from '../../shared/runtime-config';
 import { ImportTaskRepository } from '../adapters/import-task-repository';
-import { listedImportSchema } from '../domain/import-listing';
-import { TASK_STATUSES } from '../domain/import-task';
-import { listImports, MAX_IMPORTS_PAGE } from '../use-cases/list-imports';
 import {
   describeTask,
   importIssuesPageSchema,
@@ -27,28 +23,6 @@ const directory = new DirectoryRepository(documents, config.TABLE_NAME);
 const resolvePrincipal = principalResolver(directory, grantsOnTable(documents, config.TABLE_NAME));
 const guard = { resolvePrincipal, permission: 'users.import', flag: 'user-bulk-import' } as const;
 const taskPath = z.object({ taskId: z.string().regex(/^t_[0-9a-z]{26}$/, 'must be a taskId') });
-
-/** `GET .../bulk-import?limit=&nextToken=&status=`: the tenant's imports, newest first. */
-export const listTasks = principalRoute(
-  {
-    ...guard,
-    operation: 'ListImportTasks',
-    responseBody: pageSchema(listedImportSchema),
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_IMPORTS_PAGE).default(25),
-      nextToken: z.string().max(1024).optional(),
-      status: z.enum(TASK_STATUSES).optional(),
-    }),
-  },
-  async ({ caller, query: { limit, nextToken, status } }) => ({
-    statusCode: 200,
-    body: await listImports({ tasks, directory }, caller.tenantId, {
-      limit,
-      ...(nextToken !== undefined ? { nextToken } : {}),
-      filter: status !== undefined ? { status } : {},
-    }),
-  }),
-);
 
 export const getTask = principalRoute(
   { ...guard, operation: 'GetImportTask', params: taskPath, responseBody: importTaskViewSchema },
