@@ -9,26 +9,12 @@ import {
   entitlementViewSchema,
 } from '../../../../functions/entitlements/domain/entitlement-view';
 
+import { entitlementOf } from '../support/entitlement';
+
 const NOW = new Date('2026-11-22T10:00:00Z');
 
-const entitlement = (bundleId: string, overrides: Partial<Entitlement> = {}): Entitlement => ({
-  tenantId: 'acme',
-  entitlementId: `e_${bundleId}`,
-  userId: 'u_1',
-  bundleId,
-  scope: 'tenant',
-  risk: 'low',
-  validFrom: '2026-11-01T00:00:00Z',
-  validUntil: '2026-12-01T00:00:00Z',
-  source: { type: 'direct' },
-  status: 'ACTIVE',
-  approvalChain: [],
-  grantedBy: 'u_admin',
-  remindersSent: [168],
-  createdAt: '2026-11-01T00:00:00Z',
-  updatedAt: '2026-11-02T00:00:00Z',
-  ...overrides,
-});
+const entitlement = (bundleId: string, overrides: Partial<Entitlement> = {}): Entitlement =>
+  entitlementOf(bundleId, { remindersSent: [168], updatedAt: '2026-11-02T00:00:00Z', ...overrides });
 
 const NAMES = new Map([['viewer', 'Viewer']]);
 const order = (entitlements: Entitlement[]) =>

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Bundle } from '../../../../functions/entitlements/domain/bundle';
-import type { Entitlement, EntitlementStatus } from '../../../../functions/entitlements/domain/entitlement';
+import type { Entitlement } from '../../../../functions/entitlements/domain/entitlement';
 import { entitlementGrants } from '../../../../functions/entitlements/use-cases/grants-in-force';
+
+import { entitlementOf } from '../support/entitlement';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
@@ -17,27 +19,6 @@ const bundle = (bundleId: string, roles: string[], permissions: Bundle['permissi
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
   version: 1,
-});
-
-const entitlement = (
-  bundleId: string,
-  overrides: Partial<Entitlement> & { status?: EntitlementStatus } = {},
-): Entitlement => ({
-  tenantId: 'acme',
-  entitlementId: `e_${bundleId}`,
-  userId: 'u_1',
-  bundleId,
-  scope: 'tenant',
-  risk: 'low',
-  validFrom: '2026-11-01T00:00:00Z',
-  validUntil: '2026-12-01T00:00:00Z',
-  source: { type: 'direct' },
-  status: 'ACTIVE',
-  approvalChain: [],
-  grantedBy: 'u_admin',
-  createdAt: '2026-11-01T00:00:00Z',
-  updatedAt: '2026-11-01T00:00:00Z',
-  ...overrides,
 });
 
 function grantsOf(entitlements: Entitlement[], bundles: Bundle[], clock = () => 0) {
@@ -59,14 +40,14 @@ describe('entitlementGrants', () => {
   it('grants the roles and permissions of ACTIVE tenant-scope entitlements inside their window only', async () => {
     const { grants } = grantsOf(
       [
-        entitlement('ops'),
-        entitlement('pending', { status: 'PENDING_APPROVAL' }),
-        entitlement('revoked', { status: 'REVOKED' }),
-        entitlement('expired', { validUntil: '2026-11-22T09:59:59Z' }),
-        entitlement('future', { validFrom: '2026-11-23T00:00:00Z' }),
-        entitlement('project', { scope: 'project:atlas' }),
-        entitlement('deleted-bundle'),
-        entitlement('unreadable-start', { validFrom: 'soon' }),
+        entitlementOf('ops'),
+        entitlementOf('pending', { status: 'PENDING_APPROVAL' }),
+        entitlementOf('revoked', { status: 'REVOKED' }),
+        entitlementOf('expired', { validUntil: '2026-11-22T09:59:59Z' }),
+        entitlementOf('future', { validFrom: '2026-11-23T00:00:00Z' }),
+        entitlementOf('project', { scope: 'project:atlas' }),
+        entitlementOf('deleted-bundle'),
+        entitlementOf('unreadable-start', { validFrom: 'soon' }),
       ],
       [
         bundle('ops', ['operator'], ['bundles.manage']),
@@ -86,11 +67,11 @@ describe('entitlementGrants', () => {
 
   it('reads no bundles for a user without entitlements in force, and caches them briefly per tenant', async () => {
     let now = 0;
-    const none = grantsOf([entitlement('ops', { status: 'EXPIRED' })], [bundle('ops', ['operator'])]);
+    const none = grantsOf([entitlementOf('ops', { status: 'EXPIRED' })], [bundle('ops', ['operator'])]);
     expect(await none.grants.inForce('acme', 'u_1', NOW)).toEqual({ roles: [], permissions: [] });
     expect(none.bundleReads()).toBe(0);
 
-    const some = grantsOf([entitlement('ops')], [bundle('ops', ['operator'])], () => now);
+    const some = grantsOf([entitlementOf('ops')], [bundle('ops', ['operator'])], () => now);
     await some.grants.inForce('acme', 'u_1', NOW);
     await some.grants.inForce('acme', 'u_1', NOW);
     expect(some.bundleReads()).toBe(1);

@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Bundle } from '../../../../functions/entitlements/domain/bundle';
-import type { Entitlement } from '../../../../functions/entitlements/domain/entitlement';
 import { listUserEntitlements } from '../../../../functions/entitlements/use-cases/user-entitlements';
 import type { User } from '../../../../functions/identity/domain/user';
 import { NotFoundError } from '../../../../functions/shared/errors';
 
+import { entitlementOf } from '../support/entitlement';
+
 const NOW = new Date('2026-11-22T10:00:00Z');
 const USER = { tenantId: 'acme', userId: 'u_1' } as User;
-const GRANT: Entitlement = {
-  tenantId: 'acme',
-  entitlementId: 'e_1',
-  userId: 'u_1',
-  bundleId: 'viewer',
-  scope: 'tenant',
-  risk: 'low',
-  validFrom: '2026-11-01T00:00:00Z',
-  source: { type: 'direct' },
-  status: 'ACTIVE',
-  approvalChain: [],
-  grantedBy: 'u_admin',
-  createdAt: '2026-11-01T00:00:00Z',
-  updatedAt: '2026-11-01T00:00:00Z',
-};
+/** With no end: in force until revoked. */
+const { validUntil: _noEnd, ...GRANT } = entitlementOf('viewer', { entitlementId: 'e_1' });
 
 function deps(users: User[]) {
   const asked: string[] = [];
