@@ -1,4 +1,5 @@
 import type { DescribeSubject } from '../../approvals/domain/approval-subject';
+import { countOf } from '../../shared/count-of';
 import type { ImportTaskRepository } from '../adapters/import-task-repository';
 
 /**
@@ -19,7 +20,7 @@ export function describeImportSubject(deps: {
       risk: 'high',
       requestedBy: task.committedBy,
       grants,
-      summary: `Import ${task.taskId} (run ${subject.run}): ${grants} sensitive role grant(s) for ${task.counts.pendingApproval} new user(s)`,
+      summary: `Import ${task.taskId} (run ${subject.run}): ${countOf(grants, 'sensitive role grant')} for ${countOf(task.counts.pendingApproval, 'new user')}`,
       awaitingApproval: task.status === 'AWAITING_APPROVAL' && task.run === subject.run,
       ...(task.approvalNote ? { note: task.approvalNote } : {}),
     };

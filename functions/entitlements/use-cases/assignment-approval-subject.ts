@@ -1,4 +1,5 @@
 import type { DescribeSubject } from '../../approvals/domain/approval-subject';
+import { countOf } from '../../shared/count-of';
 import type { AssignmentRepository } from '../adapters/assignment-repository';
 
 /**
@@ -19,7 +20,7 @@ export function describeAssignmentSubject(deps: {
       risk: task.risk ?? 'low',
       requestedBy: task.requestedBy,
       grants: planned,
-      summary: `${planned} grant(s) of ${bundles} in scope ${task.request.scope}, for ${task.counts.members} member reference(s)`,
+      summary: `${countOf(planned, 'grant')} of ${bundles} in scope ${task.request.scope}, for ${countOf(task.counts.members, 'member reference')}`,
       awaitingApproval: task.status === 'AWAITING_APPROVAL',
       ...(task.request.justification ? { note: task.request.justification } : {}),
       findings: task.findings,
