@@ -299,7 +299,9 @@ export class ImportTaskRepository {
         KeyConditionExpression: 'GSI1PK = :pk',
         ExpressionAttributeValues: { ':pk': keys.importsOfTenant(tenantId) },
         ScanIndexForward: false,
-        Limit: limit,
+        // One more than asked says whether another page exists: a listing that ends on a full page
+        // hands out no token that leads to an empty one.
+        Limit: limit + 1,
         // Rebuilt from the caller's tenant, so a position can never reach into another tenant.
         ...(after
           ? {
@@ -311,8 +313,12 @@ export class ImportTaskRepository {
           : {}),
       }),
     );
-    const tasks = (result.Items ?? []).map((item) => taskSchema.parse(item));
-    return { tasks, more: result.LastEvaluatedKey !== undefined && tasks.length > 0 };
+    const read = (result.Items ?? []).map((item) => taskSchema.parse(item));
+    const tasks = read.slice(0, limit);
+    return {
+      tasks,
+      more: read.length > limit || (result.LastEvaluatedKey !== undefined && tasks.length > 0),
+    };
   }
 
   /** Records the outcome of one batch of one run; writing it again (a retried batch) replaces it. */

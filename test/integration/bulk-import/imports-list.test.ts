@@ -95,6 +95,12 @@ describe('GET /internal/iam/users/bulk-import', () => {
     expect(seen).toEqual([...created].reverse());
   });
 
+  it('hands out no token when a page holds the last import', async () => {
+    const whole = await list(uploader, `?limit=${created.length}`);
+    expect(whole.items.map((item) => item.taskId)).toEqual([...created].reverse());
+    expect(whole.nextToken).toBeUndefined();
+  });
+
   it('filters by status', async () => {
     const completed = await list(uploader, '?status=COMPLETED');
     expect(completed.items.map((item) => item.taskId)).toEqual([created[0]]);
