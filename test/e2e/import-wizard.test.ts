@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { armChaos } from '../integration/bulk-import/import-support';
 import {
   chromiumForFile,
@@ -55,6 +56,13 @@ async function dropFile(page: Page, name: string, content: Buffer, type: string)
   await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer });
 }
 
+/** Clicks a download link of the page and reads what the browser saved. */
+async function downloadFrom(page: Page, testId: string): Promise<{ fileName: string; content: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const path = await download.path();
+  return { fileName: download.suggestedFilename(), content: readFileSync(path) };
+}
+
 describe('the import wizard in Chromium', () => {
   it('imports a 200-row XLSX with 5 bad rows dropped on the page: errors inline, commit, progress to a crash, failed rows, a retry that creates them', async () => {
     const context = await newConsoleContext(browser());
@@ -100,10 +108,9 @@ describe('the import wizard in Chromium', () => {
     expect(firstRun.succeeded + firstRun.failed).toBe(VALID_ROWS);
     await saveScreenshot(page, 'import-finished');
 
-    const failedRowsUrl = await page.getByTestId('failed-export').getAttribute('href');
-    const failedRows = await fetch(new URL(failedRowsUrl ?? '', inject('consoleUrl')));
-    expect(failedRows.status).toBe(200);
-    const failedText = await failedRows.text();
+    const failedRows = await downloadFrom(page, 'failed-export');
+    expect(failedRows.fileName).toMatch(/\.csv$/);
+    const failedText = failedRows.content.toString('utf8');
     // The last row is past the crash; the first is in the batch that was created.
     expect(failedText).toContain(`p${ROWS - 1}@${tenantId}.test`);
     expect(failedText).not.toContain(`p0@${tenantId}.test`);
@@ -126,4 +133,38 @@ describe('the import wizard in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
+
+  it('downloads through the browser what it offers: both templates, the full report, the created rows', async () => {
+    const context = await newConsoleContext(browser());
+    const page = await context.newPage();
+    const problems = recordPageProblems(page);
+    const tenantId = e2eTenant();
+    await signIn(page, { tenantId, role: 'superuser' });
+
+    const csvTemplate = await downloadFrom(page, 'template-csv');
+    expect(csvTemplate.fileName).toMatch(/\.csv$/);
+    expect(csvTemplate.content.toString('utf8').split(/\r?\n/)[0]).toContain('email');
+    const xlsxTemplate = await downloadFrom(page, 'template-xlsx');
+    expect(xlsxTemplate.fileName).toMatch(/\.xlsx$/);
+    const template = new ExcelJS.Workbook();
+    await template.xlsx.load(new Uint8Array(xlsxTemplate.content).buffer);
+    expect(template.worksheets.length).toBeGreaterThan(0);
+
+    const fresh = [`fresh1@${tenantId}.test`, `fresh2@${tenantId}.test`];
+    const rows = ['email,given_name', `${fresh[0]},One`, 'no-at-sign,Broken', `${fresh[1]},Two`];
+    await dropFile(page, 'three.csv', Buffer.from(rows.join('\r\n')), 'text/csv');
+    await page.getByTestId('issue-row').first().waitFor({ timeout: 30_000 });
+    const report = (await downloadFrom(page, 'report-csv')).content.toString('utf8');
+    expect(report).toContain('no-at-sign');
+    expect(report).toContain('INVALID_EMAIL');
+
+    await page.getByTestId('commit').click();
+    await page.getByTestId('finished').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('import-task').getAttribute('data-status')).toBe('COMPLETED');
+    const succeeded = (await downloadFrom(page, 'success-export')).content.toString('utf8');
+    for (const email of fresh) expect(succeeded).toContain(email);
+    expect(succeeded).not.toContain('no-at-sign');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 180_000);
 });
