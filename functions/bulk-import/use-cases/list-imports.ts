@@ -46,8 +46,12 @@ export async function listImports(
       if (!matchesImportFilter(task, query.filter)) continue;
       found.push(task);
       if (found.length === query.limit) {
-        const endOfListing = !page.more && index === page.tasks.length - 1;
-        return listing(deps, tenantId, found, endOfListing ? undefined : after);
+        // The rest of this page is at hand: with no later page and no match left in it, the listing
+        // ends here, and a token would only lead to an empty page.
+        const matchLeft = page.tasks
+          .slice(index + 1)
+          .some((later) => matchesImportFilter(later, query.filter));
+        return listing(deps, tenantId, found, page.more || matchLeft ? after : undefined);
       }
     }
     if (!page.more) return listing(deps, tenantId, found, undefined);

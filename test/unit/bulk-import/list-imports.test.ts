@@ -23,7 +23,7 @@ function taskNumber(index: number): ImportTask {
   });
 }
 
-/** The task table as DynamoDB pages GSI1 backwards: newest first, `more` whenever a page came back full. */
+/** The task table as the repository pages GSI1 backwards: newest first, `more` only when more are left. */
 function tableOf(tasks: readonly ImportTask[], users: readonly Pick<User, 'userId' | 'email'>[] = []) {
   const newestFirst = [...tasks].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const reads: number[] = [];
@@ -36,7 +36,7 @@ function tableOf(tasks: readonly ImportTask[], users: readonly Pick<User, 'userI
         );
         const page = rest.slice(0, limit);
         reads.push(page.length);
-        return { tasks: page, more: page.length === limit };
+        return { tasks: page, more: rest.length > limit };
       },
     },
     directory: {
@@ -67,6 +67,16 @@ const newest = (tasks: readonly ImportTask[]) =>
   [...tasks].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((task) => task.taskId);
 
 describe('listImports', () => {
+  it.each<[string, number, ImportFilter]>([
+    ['a full last page', 4, {}],
+    ['a filtered page whose match is the newest, with none older', 1, { status: 'VALIDATED' }],
+  ])('hands out no token after %s', async (_case, limit, filter) => {
+    const tasks = TASKS.slice(0, 4);
+    const page = await listImports(tableOf(tasks).deps, 'acme', { limit, filter });
+    expect(page.items.length).toBe(limit);
+    expect(page.nextToken).toBeUndefined();
+  });
+
   it.each<[number, ImportFilter]>([
     [25, {}],
     [7, {}],
