@@ -84,12 +84,16 @@ describe('the console in Chromium', () => {
     },
   );
 
-  it('offers a security approver only the pages their role may open, and lands on the first', async () => {
+  it('offers a security approver only the pages their role may open, and lands on the first, also from a deep link', async () => {
     const context = await newConsoleContext(browser());
     const page = await context.newPage();
     await signIn(page, { tenantId: e2eTenant(), role: 'security_approver', landsOn: 'Users' });
     const navigation = page.getByRole('navigation', { name: 'Console' });
     expect(await navigation.getByRole('link').allTextContents()).toEqual(['Users', 'Approvals', 'Audit']);
+    // A deep link to a page the role may not open shows the first it may, under that page's address.
+    await page.goto(`${inject('consoleUrl')}imports`);
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/users');
     await context.close();
   });
 

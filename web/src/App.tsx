@@ -13,35 +13,68 @@ import { useSession } from './session';
 
 const BASE = import.meta.env.BASE_URL;
 
-/** The page in the address; `navigate` may carry a query string (`?task=` for the wizard). */
-function useLocationPage(): [Page, (page: Page, search?: string) => void] {
+type Navigate = (page: Page, search?: string) => void;
+
+/**
+ * The page in the address. `navigate` may carry a query string (`?task=` for the wizard);
+ * `redirect` replaces the address instead of adding to the history.
+ */
+function useLocationPage(): [Page, Navigate, Navigate] {
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname, BASE));
   useEffect(() => {
     const onPop = () => setPage(pageOf(window.location.pathname, BASE));
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
-  const navigate = useCallback((next: Page, search = '') => {
+  const navigate = useCallback<Navigate>((next, search = '') => {
     window.history.pushState(null, '', `${pathOf(next, BASE)}${search}`);
     setPage(next);
   }, []);
-  return [page, navigate];
+  const redirect = useCallback<Navigate>((next, search = '') => {
+    window.history.replaceState(null, '', `${pathOf(next, BASE)}${search}`);
+    setPage(next);
+  }, []);
+  return [page, navigate, redirect];
 }
 
-const NAV: { page: Page; label: string; needs: PageNeeds }[] = [
-  { page: 'import', label: 'Import users', needs: { flag: 'user-bulk-import', permission: 'users.import' } },
-  { page: 'imports', label: 'Imports', needs: { flag: 'user-bulk-import', permission: 'users.import' } },
-  // Phase B of seed 003: the management UI shows only while user_mgmt_ui is on (reported by /v1/me).
-  { page: 'users', label: 'Users', needs: { flag: 'user_mgmt_ui', permission: 'users.read' } },
-  // Anyone may open the inbox: it lists only what the caller may decide.
-  { page: 'approvals', label: 'Approvals', needs: {} },
-  { page: 'audit', label: 'Audit', needs: { flag: 'user_mgmt_core', permission: 'audit.read' } },
+interface NavEntry {
+  readonly page: Page;
+  readonly label: string;
+  readonly needs: PageNeeds;
+}
+
+/** The inbox needs nothing (it lists what the caller may decide): every caller is offered it. */
+const INBOX: NavEntry = { page: 'approvals', label: 'Approvals', needs: {} };
+
+const NAV: readonly NavEntry[] = [
+  {
+    page: 'import',
+    label: 'Import users',
+    needs: { flags: ['user-bulk-import'], permission: 'users.import' },
+  },
+  { page: 'imports', label: 'Imports', needs: { flags: ['user-bulk-import'], permission: 'users.import' } },
+  // Phase B of seed 003: the management UI shows only while user_mgmt_ui is on (reported by /v1/me),
+  // and the routes it calls exist only while user_mgmt_core is.
+  {
+    page: 'users',
+    label: 'Users',
+    needs: { flags: ['user_mgmt_ui', 'user_mgmt_core'], permission: 'users.read' },
+  },
+  INBOX,
+  { page: 'audit', label: 'Audit', needs: { flags: ['user_mgmt_core'], permission: 'audit.read' } },
 ];
 
 export function App() {
   const { session, reload } = useSession();
-  const [page, navigate] = useLocationPage();
+  const [page, navigate, redirect] = useLocationPage();
   const main = useRef<HTMLElement>(null);
+  const links = session.kind === 'signed-in' ? NAV.filter((item) => offers(session.me, item.needs)) : [];
+  // A page the caller may not open (a bookmark, the wizard after sign-in) gives way to the first
+  // one they may, under its own address.
+  const landing = links.some((item) => item.page === page) ? page : (links[0] ?? INBOX).page;
+  useEffect(() => {
+    if (session.kind === 'signed-in' && page !== 'sign-in' && landing !== page) redirect(landing);
+  }, [session.kind, page, landing, redirect]);
 
   // Moving between pages puts keyboard focus on the new page's content, as a page load would.
   useEffect(() => {
@@ -62,7 +95,8 @@ export function App() {
       <SignInPage
         signedInAs={session.kind === 'signed-in' ? session.me.user.email : undefined}
         onSignedIn={() => {
-          navigate('import');
+          // Signed in from the sign-in page itself: the wizard; from a deep link: that page.
+          if (page === 'sign-in') navigate('import');
           reload();
         }}
       />
@@ -70,10 +104,7 @@ export function App() {
   }
 
   const { me } = session;
-  const links = NAV.filter((item) => offers(me, item.needs));
-  // A page the caller may not open (a bookmark, the wizard after sign-in) gives way to the first one
-  // they may; the inbox needs nothing, so there always is one.
-  const shown = links.some((item) => item.page === page) ? page : (links[0]?.page ?? 'approvals');
+  const shown = landing;
   const follow = (event: MouseEvent<HTMLAnchorElement>, target: Page) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();

@@ -18,11 +18,13 @@ const reader = { flags: FLAGS_ON, permissions: ['users.read' as const], rbacEnfo
 
 describe('offers', () => {
   it('offers a page whose flag is on and whose permission the caller holds', () => {
-    expect(offers(reader, { flag: 'user_mgmt_ui', permission: 'users.read' })).toBe(true);
+    expect(offers(reader, { flags: ['user_mgmt_ui', 'user_mgmt_core'], permission: 'users.read' })).toBe(
+      true,
+    );
   });
 
   it('hides a page the caller lacks the permission for while permissions are enforced', () => {
-    expect(offers(reader, { flag: 'user-bulk-import', permission: 'users.import' })).toBe(false);
+    expect(offers(reader, { flags: ['user-bulk-import'], permission: 'users.import' })).toBe(false);
     expect(offers(reader, { permission: 'audit.read' })).toBe(false);
   });
 
@@ -30,9 +32,12 @@ describe('offers', () => {
     expect(offers({ ...reader, rbacEnforced: false }, { permission: 'users.import' })).toBe(true);
   });
 
-  it('hides a page whose flag is off, whatever the permissions', () => {
-    const uiOff = { ...reader, flags: { ...FLAGS_ON, user_mgmt_ui: false }, rbacEnforced: false };
-    expect(offers(uiOff, { flag: 'user_mgmt_ui', permission: 'users.read' })).toBe(false);
+  it('hides a page when any of its flags is off, whatever the permissions', () => {
+    const needs = { flags: ['user_mgmt_ui', 'user_mgmt_core'] as const, permission: 'users.read' as const };
+    for (const off of ['user_mgmt_ui', 'user_mgmt_core'] as const) {
+      const flagOff = { ...reader, flags: { ...FLAGS_ON, [off]: false }, rbacEnforced: false };
+      expect(offers(flagOff, needs), off).toBe(false);
+    }
   });
 
   it('offers a page that needs nothing to everyone', () => {

@@ -4,9 +4,9 @@ type Me = components['schemas']['Me'];
 type Flag = keyof Me['flags'];
 type Permission = Me['permissions'][number];
 
-/** What a console page needs of the caller: its feature flag on, its permission held. */
+/** What a console page needs of the caller: its feature flags on, its permission held. */
 export interface PageNeeds {
-  readonly flag?: Flag;
+  readonly flags?: readonly Flag[];
   readonly permission?: Permission;
 }
 
@@ -15,7 +15,7 @@ export interface PageNeeds {
  * reports a missing permission and answers anyway, so the page is offered as the API would serve it.
  */
 export function offers(me: Pick<Me, 'flags' | 'permissions' | 'rbacEnforced'>, needs: PageNeeds): boolean {
-  if (needs.flag !== undefined && me.flags[needs.flag] !== true) return false;
+  if (needs.flags?.some((flag) => me.flags[flag] !== true)) return false;
   if (needs.permission === undefined || !me.rbacEnforced) return true;
   return me.permissions.includes(needs.permission);
 }
