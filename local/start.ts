@@ -68,12 +68,14 @@ async function main(): Promise<void> {
       : 'Data is throwaway (removed on exit; keep it with --data-dir <path> or MUSTER_DATA_DIR); Ctrl-C stops.',
   );
   // The API is up first; the console follows a few seconds later (its page asks to retry meanwhile).
-  if (!consoleBuildIsCurrent()) await buildConsoleFor(stack.consoleUrl);
+  await buildConsoleFor(stack.consoleUrl);
 }
 
+/** Builds the console when it is missing or stale; whatever goes wrong, the API keeps running. */
 async function buildConsoleFor(consoleUrl: string): Promise<void> {
-  console.log('Building the console (as npm run web:build does)…');
   try {
+    if (consoleBuildIsCurrent()) return;
+    console.log('Building the console (as npm run web:build does)…');
     await buildConsole();
     console.log(`Console built: ${consoleUrl}`);
   } catch (error) {

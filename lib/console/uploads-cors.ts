@@ -37,7 +37,9 @@ export class UploadsCors extends Construct {
         Bucket: bucketName,
         CORSConfiguration: { CORSRules: [{ ...UPLOAD_CORS_RULE, AllowedOrigins: [...props.origins] }] },
       },
-      physicalResourceId: PhysicalResourceId.of(`${bucketName}-cors`),
+      // One rule whatever the bucket: a replaced bucket makes this an update that puts the rule on
+      // the new one, not a replacement whose clean-up would call the old bucket.
+      physicalResourceId: PhysicalResourceId.of('uploads-bucket-cors'),
     };
     const resource = new AwsCustomResource(this, 'Rule', {
       onCreate: putCors,
@@ -46,7 +48,7 @@ export class UploadsCors extends Construct {
         service: 'S3',
         action: 'deleteBucketCors',
         parameters: { Bucket: bucketName },
-        // A retained or replaced bucket may be gone by then: nothing is left to clean.
+        // A bucket deleted outside the stack has no rule left to remove.
         ignoreErrorCodesMatching: 'NoSuchBucket',
       },
       // S3 authorizes both PutBucketCors and DeleteBucketCors with s3:PutBucketCORS; there is no

@@ -138,8 +138,9 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <main>
 <h1>The Muster console is not built yet</h1>
 <p><code>npm start</code> builds it a few seconds after the API is up: reload this page in a moment.
-Under another runner, run <code>npm run web:build</code> in the repository; the local stack serves
-<code>web/dist</code> as it finds it, with no restart.</p>
+If it stays, the output of <code>npm start</code> says why; <code>npm run web:build</code> in the
+repository builds it too, and the local stack serves <code>web/dist</code> as it finds it, with no
+restart.</p>
 </main>
 </body>
 </html>

@@ -31,7 +31,9 @@ const SOURCES = {
   'web/src/pages/UsersPage.tsx': 100,
   'web/index.html': 100,
   'web/vite.config.ts': 100,
+  'web/tsconfig.json': 100,
   'clients/muster-api.d.ts': 100,
+  'package-lock.json': 100,
 };
 
 describe('consoleBuildIsCurrent', () => {
@@ -43,8 +45,13 @@ describe('consoleBuildIsCurrent', () => {
     expect(consoleBuildIsCurrent(repositoryWith({ ...SOURCES, 'web/dist/index.html': 200 }))).toBe(true);
   });
 
-  it('is false when a page, the API types or the config changed after the build', () => {
-    for (const changed of ['web/src/pages/UsersPage.tsx', 'clients/muster-api.d.ts', 'web/vite.config.ts']) {
+  it('is false when a page, the API types, the config or the dependencies changed after the build', () => {
+    for (const changed of [
+      'web/src/pages/UsersPage.tsx',
+      'clients/muster-api.d.ts',
+      'web/vite.config.ts',
+      'package-lock.json',
+    ]) {
       const root = repositoryWith({ ...SOURCES, [changed]: 300, 'web/dist/index.html': 200 });
       expect(consoleBuildIsCurrent(root), changed).toBe(false);
     }
