@@ -4,20 +4,21 @@ import { call, type Principal, principal, queryAll, TABLE_NAME } from '../suppor
 
 export const BASE = '/internal/iam/users/bulk-import';
 
+/** A task's row counts, as the task view and the imports list answer them. */
+export const rowCountsSchema = z.strictObject({
+  total: z.number(),
+  valid: z.number(),
+  invalid: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  pendingApproval: z.number(),
+  notified: z.number(),
+});
+
 export const taskSchema = z.object({
   taskId: z.string(),
   status: z.string(),
-  counts: z.object({
-    total: z.number(),
-    valid: z.number(),
-    invalid: z.number(),
-    succeeded: z.number(),
-    failed: z.number(),
-    pendingApproval: z.number(),
-    notified: z.number(),
-    grantsApproved: z.number(),
-    grantsRejected: z.number(),
-  }),
+  counts: rowCountsSchema.extend({ grantsApproved: z.number(), grantsRejected: z.number() }),
   reportUrl: z.string().optional(),
   successExportUrl: z.string().optional(),
   failedExportUrl: z.string().optional(),

@@ -1,21 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { call, errorCode, type Principal, principal, uniqueTenant } from '../support/api';
-import { BASE, csvOf, validatedTask, waitForStatus } from './import-support';
+import { BASE, csvOf, rowCountsSchema, validatedTask, waitForStatus } from './import-support';
 
 const listedSchema = z.strictObject({
   taskId: z.string(),
   status: z.string(),
   fileName: z.string(),
-  counts: z.strictObject({
-    total: z.number(),
-    valid: z.number(),
-    invalid: z.number(),
-    succeeded: z.number(),
-    failed: z.number(),
-    pendingApproval: z.number(),
-    notified: z.number(),
-  }),
+  counts: rowCountsSchema,
   operator: z.strictObject({ userId: z.string(), email: z.string().optional() }),
   createdAt: z.string(),
   updatedAt: z.string(),
