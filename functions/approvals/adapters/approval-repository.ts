@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { findingSchema } from '../../entitlements/domain/assignment-view';
 import { RISK_LEVELS } from '../../entitlements/domain/bundle';
 import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
-import { isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
+import { applied, isConditionFailure, itemOfConditionFailure } from '../../shared/aws/dynamodb';
 import { BadRequestError } from '../../shared/errors';
 import { APPROVAL_STATUSES, type Approval, type ApprovalStatus, nextDueAt } from '../domain/approval';
 import { approvalSubjectSchema } from '../domain/approval-subject';
@@ -137,8 +137,8 @@ export class ApprovalRepository {
     const removeDue = nextDueAt(next) === undefined ? ' REMOVE GSI3PK, GSI3SK' : '';
     const reminded = unchanged('#reminded', ':fromReminded', current.remindedAt);
     const claimed = unchanged('#claimed', ':fromClaimed', current.resumeClaimedAt);
-    try {
-      await this.client.send(
+    return applied(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.approval(current.tenantId, current.approvalId),
@@ -163,12 +163,8 @@ export class ApprovalRepository {
             ...claimed.values,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**

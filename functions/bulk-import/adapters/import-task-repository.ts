@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionFailure, itemOfConditionFailure, queryAll } from '../../shared/aws/dynamodb';
+import { applied, isConditionFailure, itemOfConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { ImportPosition } from '../domain/import-listing';
 import { EMPTY_COUNTS, storedTaskCountsSchema, TASK_STATUSES, type TaskStatus } from '../domain/import-task';
@@ -392,8 +392,8 @@ export class ImportTaskRepository {
     claim: { id: string; until: string },
     now: string,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return applied(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.batch(tenantId, taskId, ref.run, ref.batch),
@@ -403,12 +403,8 @@ export class ImportTaskRepository {
           ExpressionAttributeNames: { '#claim': EMAIL_CLAIM, '#until': 'until' },
           ExpressionAttributeValues: { ':claim': claim, ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Gives up a claim of `claimEmails` still held under `claimId` (a sender that failed part-way). */

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type ApprovalStep, approvalStepSchema } from '../../approvals/domain/approval-step';
-import { isConditionFailure } from '../../shared/aws/dynamodb';
+import { applied, isConditionFailure } from '../../shared/aws/dynamodb';
 
 /** A role a user was given that must not be active until someone approves it. */
 export interface PendingGrant {
@@ -80,8 +80,8 @@ export class PendingGrantRepository {
     approval: ApprovalStep,
     now: string,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return applied(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(tenantId, userId, role),
@@ -95,11 +95,7 @@ export class PendingGrantRepository {
             ':pending': 'PENDING_APPROVAL',
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

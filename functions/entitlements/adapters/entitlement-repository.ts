@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { approvalStepSchema } from '../../approvals/domain/approval-step';
 import { dueIndexKeys, listDue, type SweepScope } from '../../shared/aws/due-index';
-import { isConditionFailure, putAll, queryAll } from '../../shared/aws/dynamodb';
+import { applied, putAll, queryAll } from '../../shared/aws/dynamodb';
 import { ThrottledError } from '../../shared/errors';
 import { RISK_LEVELS } from '../domain/bundle';
 import { ENTITLEMENT_STATUSES, type Entitlement } from '../domain/entitlement';
@@ -147,8 +147,8 @@ export class EntitlementRepository {
       entitlement.scope,
       entitlement.bundleId,
     );
-    try {
-      await this.client.send(
+    return applied(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -170,12 +170,8 @@ export class EntitlementRepository {
             ':assignmentId': assignmentId,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** The entitlements of these grants that exist, in no particular order (strongly consistent). */
@@ -306,14 +302,8 @@ export class EntitlementRepository {
     );
   }
 
-  private async conditionally(command: UpdateCommand): Promise<boolean> {
-    try {
-      await this.client.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditionally(command: UpdateCommand): Promise<boolean> {
+    return applied(this.client.send(command));
   }
 }
 

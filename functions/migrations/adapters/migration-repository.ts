@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionFailure, queryAll } from '../../shared/aws/dynamodb';
+import { applied, isConditionFailure, queryAll } from '../../shared/aws/dynamodb';
 
 const MIGRATIONS_PK = 'MIGRATIONS';
 const LOCK_SK = '#LOCK';
@@ -39,20 +39,16 @@ export class MigrationRepository {
   /** Takes the lock unless another runner holds an unexpired one; returns whether it was taken. */
   async acquireLock(owner: string, now: Date, leaseSeconds: number): Promise<boolean> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    try {
-      await this.client.send(
+    return applied(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { PK: MIGRATIONS_PK, SK: LOCK_SK, owner, expiresAt: nowSeconds + leaseSeconds },
           ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async releaseLock(owner: string): Promise<void> {

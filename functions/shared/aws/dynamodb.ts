@@ -121,6 +121,21 @@ export function isConditionFailure(error: unknown): error is Error {
   );
 }
 
+/**
+ * Awaits a conditional write: true when DynamoDB applied it, false when its condition did not hold
+ * (another writer got there first, or the item is not in the state the write expects). Any other
+ * error is thrown.
+ */
+export async function applied(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** The per-item reasons of a cancelled transaction, in the order of its items. */
 export function cancellationReasons(error: Error): CancellationReason[] {
   if (!('CancellationReasons' in error) || !Array.isArray(error.CancellationReasons)) return [];
