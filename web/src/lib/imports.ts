@@ -39,7 +39,10 @@ export function operatorLabel(operator: ListedImport['operator']): string {
   return operator.email ?? operator.userId;
 }
 
+/** The query parameter that names the wizard's task, so a reload or a link reopens it. */
+export const TASK_PARAM = 'task';
+
 /** The query that names a task to the wizard, which reopens the task of `?task=`. */
 export function taskSearchOf(taskId: string): string {
-  return `?task=${encodeURIComponent(taskId)}`;
+  return `?${new URLSearchParams({ [TASK_PARAM]: taskId })}`;
 }

@@ -14,6 +14,7 @@ import {
   stageOf,
   type ValidationStarted,
 } from '../lib/import-task';
+import { statusLabel, TASK_PARAM } from '../lib/imports';
 import { countOf, estimateProgress, formatDuration, type ProgressSample } from '../lib/progress';
 import { FileDrop } from './import/FileDrop';
 import { IssuesTable } from './import/IssuesTable';
@@ -30,13 +31,13 @@ type UploadState =
 
 /** The task a reload comes back to: kept in the address as `?task=`. */
 function taskInAddress(): string | undefined {
-  return new URLSearchParams(window.location.search).get('task') ?? undefined;
+  return new URLSearchParams(window.location.search).get(TASK_PARAM) ?? undefined;
 }
 
 function rememberTask(taskId: string | undefined) {
   const url = new URL(window.location.href);
-  if (taskId) url.searchParams.set('task', taskId);
-  else url.searchParams.delete('task');
+  if (taskId) url.searchParams.set(TASK_PARAM, taskId);
+  else url.searchParams.delete(TASK_PARAM);
   window.history.replaceState(null, '', url);
 }
 
@@ -203,7 +204,7 @@ function TaskView({
       <h2 id="task-title">
         {task.fileName}{' '}
         <span className={`status status-${task.status.toLowerCase()}`} data-testid="task-status">
-          {task.status.replaceAll('_', ' ').toLowerCase()}
+          {statusLabel(task.status).toLowerCase()}
         </span>
       </h2>
       {stage === 'validating' && <Loading label="Checking every row…" />}
