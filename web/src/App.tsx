@@ -71,10 +71,10 @@ export function App() {
   const links = session.kind === 'signed-in' ? NAV.filter((item) => offers(session.me, item.needs)) : [];
   // A page the caller may not open (a bookmark, the wizard after sign-in) gives way to the first
   // one they may, under its own address.
-  const landing = links.some((item) => item.page === page) ? page : (links[0] ?? INBOX).page;
+  const shown = links.some((item) => item.page === page) ? page : (links[0] ?? INBOX).page;
   useEffect(() => {
-    if (session.kind === 'signed-in' && page !== 'sign-in' && landing !== page) redirect(landing);
-  }, [session.kind, page, landing, redirect]);
+    if (session.kind === 'signed-in' && page !== 'sign-in' && shown !== page) redirect(shown);
+  }, [session.kind, page, shown, redirect]);
 
   // Moving between pages puts keyboard focus on the new page's content, as a page load would.
   useEffect(() => {
@@ -104,7 +104,6 @@ export function App() {
   }
 
   const { me } = session;
-  const shown = landing;
   const follow = (event: MouseEvent<HTMLAnchorElement>, target: Page) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
